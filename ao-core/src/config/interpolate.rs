@@ -1,0 +1,124 @@
+//! `${VAR}` expansion for the values that hold endpoints and credentials.
+//!
+//! Only notifier `webhook`/`url`/`token`/`channel` and tracker/SCM string values are expanded,
+//! so that secrets can stay in the environment; rules, messages and commands are never
+//! expanded (their text goes to agents and shells as written). `$${` writes a literal `${`.
+
+/// A `${VAR}` whose variable is not set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsetVar {
+    /// The variable's name.
+    pub name: String,
+}
+
+/// Notifier keys whose values are expanded.
+pub const EXPANDED_NOTIFIER_KEYS: &[&str] = &["webhook", "url", "token", "channel"];
+
+/// Expands every `${NAME}` in `text` with `lookup`; `$${` becomes a literal `${`.
+///
+/// A `${` that is not followed by a valid name and `}` is kept as written.
+pub fn expand_vars(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, UnsetVar> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(idx) = rest.find('$') {
+        out.push_str(&rest[..idx]);
+        let after = &rest[idx..];
+        if after.starts_with("$${") {
+            out.push_str("${");
+            rest = &after[3..];
+        } else if let Some((name, len)) = var_at(after) {
+            match lookup(name) {
+                Some(value) => out.push_str(&value),
+                None => {
+                    return Err(UnsetVar {
+                        name: name.to_string(),
+                    });
+                }
+            }
+            rest = &after[len..];
+        } else {
+            out.push('$');
+            rest = &after[1..];
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The variables `text` refers to, in order (escaped ones excluded).
+pub fn referenced_vars(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    // Expanding with a lookup that records names and always succeeds finds them all.
+    let record = std::cell::RefCell::new(&mut names);
+    let _ = expand_vars(text, |name| {
+        record.borrow_mut().push(name.to_string());
+        Some(String::new())
+    });
+    names
+}
+
+/// A `${NAME}` at the start of `s`: the name and the length of the whole reference.
+fn var_at(s: &str) -> Option<(&str, usize)> {
+    let body = s.strip_prefix("${")?;
+    let end = body.find('}')?;
+    let name = &body[..end];
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    let valid = (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    valid.then_some((name, end + 3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "HOOK" => Some("https://hooks.example/x".to_string()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn expands_set_variables() {
+        assert_eq!(
+            expand_vars("${HOOK}", env).unwrap(),
+            "https://hooks.example/x"
+        );
+        assert_eq!(expand_vars("a${EMPTY}b", env).unwrap(), "ab");
+        assert_eq!(expand_vars("no vars", env).unwrap(), "no vars");
+    }
+
+    #[test]
+    fn unset_variables_are_named() {
+        assert_eq!(
+            expand_vars("x ${MISSING} y", env),
+            Err(UnsetVar {
+                name: "MISSING".into()
+            })
+        );
+    }
+
+    #[test]
+    fn escapes_and_malformed_references_stay_literal() {
+        assert_eq!(expand_vars("$${HOOK}", env).unwrap(), "${HOOK}");
+        assert_eq!(
+            expand_vars("$HOOK ${ bad} ${1X} ${", env).unwrap(),
+            "$HOOK ${ bad} ${1X} ${"
+        );
+        assert_eq!(expand_vars("cost: 5$", env).unwrap(), "cost: 5$");
+    }
+
+    #[test]
+    fn lists_references() {
+        assert_eq!(
+            referenced_vars("${A}-$${B}-${C_1}"),
+            vec!["A".to_string(), "C_1".to_string()]
+        );
+    }
+}
