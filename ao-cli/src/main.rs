@@ -1,1 +1,22 @@
-fn main() {}
+//! The `ao` command. It parses arguments, calls `ao-core`, renders the result and maps errors
+//! to the documented exit codes — nothing else lives here.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod exit;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
+            err.exit_code()
+        }
+    }
+}

@@ -26,9 +26,9 @@ pub fn expand_vars(
     while let Some(idx) = rest.find('$') {
         out.push_str(&rest[..idx]);
         let after = &rest[idx..];
-        if after.starts_with("$${") {
+        if let Some(escaped) = after.strip_prefix("$${") {
             out.push_str("${");
-            rest = &after[3..];
+            rest = escaped;
         } else if let Some((name, len)) = var_at(after) {
             match lookup(name) {
                 Some(value) => out.push_str(&value),

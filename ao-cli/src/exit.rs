@@ -1,0 +1,91 @@
+//! The documented exit codes and the error type that carries one.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use ao_core::config::{ConfigError, ConfigOrigin};
+
+/// `ao`'s exit codes (see the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// Something failed.
+    Failed = 1,
+    /// A session, project, issue or config file does not exist.
+    NotFound = 3,
+    /// The config is invalid.
+    InvalidConfig = 5,
+}
+
+/// An error ready to show a person: the message, hints, and the exit code.
+#[derive(Debug)]
+pub(crate) struct CliError {
+    pub(crate) exit: Exit,
+    pub(crate) message: String,
+    pub(crate) hints: Vec<String>,
+    /// Lines printed before the message (e.g. every diagnostic of an invalid config).
+    pub(crate) details: Vec<String>,
+}
+
+impl CliError {
+    pub(crate) fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.exit as u8)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in &self.details {
+            writeln!(f, "{line}")?;
+        }
+        write!(f, "error: {}", self.message)?;
+        for hint in &self.hints {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<ConfigError> for CliError {
+    fn from(err: ConfigError) -> Self {
+        let message = err.to_string();
+        let (exit, hints, details) = match &err {
+            ConfigError::NotFound { origin, .. } => {
+                let hint = match origin {
+                    ConfigOrigin::Env => "unset AO_CONFIG_PATH or point it at an existing file",
+                    _ => "check the path, or omit --config to search for agent-orchestrator.yaml",
+                };
+                (Exit::NotFound, vec![hint.to_string()], Vec::new())
+            }
+            ConfigError::NoConfig { searched } => {
+                let mut hints = vec![
+                    "create agent-orchestrator.yaml in your repository (see the README), or pass --config FILE".to_string(),
+                ];
+                if let Some(last) = searched.last() {
+                    hints.push(format!(
+                        "looked in every directory above the working directory and at {}",
+                        last.display()
+                    ));
+                }
+                (Exit::NotFound, hints, Vec::new())
+            }
+            ConfigError::Invalid { diagnostics, .. } => (
+                Exit::InvalidConfig,
+                Vec::new(),
+                diagnostics.iter().map(ToString::to_string).collect(),
+            ),
+            ConfigError::UnsetVariable { var, .. } => (
+                Exit::InvalidConfig,
+                vec![format!("export {var}=… before running ao")],
+                Vec::new(),
+            ),
+            ConfigError::Read { .. } => (Exit::Failed, Vec::new(), Vec::new()),
+            _ => (Exit::Failed, Vec::new(), Vec::new()),
+        };
+        Self {
+            exit,
+            message,
+            hints,
+            details,
+        }
+    }
+}

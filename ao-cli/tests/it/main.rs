@@ -1,0 +1,29 @@
+//! `ao` CLI tests: the real binary, run in temp directories with an isolated environment.
+// Test helpers panic on purpose: a failed fixture step is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod config_cmd;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `ao` in `cwd` with HOME and the config variables pointed into `cwd`.
+pub(crate) fn ao(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ao"))
+        .args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", cwd)
+        .env("XDG_CONFIG_HOME", cwd.join(".config"))
+        .output()
+        .expect("ao runs")
+}
+
+pub(crate) fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub(crate) fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

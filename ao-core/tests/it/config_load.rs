@@ -1,0 +1,383 @@
+//! Loading behaviour beyond the samples: shapes, resolution of paths and prefixes, warnings,
+//! and errors for files that are not configs at all.
+
+use std::path::Path;
+
+use ao_core::config::{
+    self, ConfigError, KnownNames, Permissions, PluginKind, PrefixOrigin, Severity, Shape,
+};
+
+use crate::support::{errors, git, git_repo, load_text, samples};
+
+#[test]
+fn recipes_carry_the_documented_agents_and_models() {
+    let load = |name: &str| {
+        config::load(&samples().join("valid").join(name), &KnownNames::builtin()).unwrap()
+    };
+
+    let cfg = load("recipe-opus-orchestrator-sonnet-workers.yaml");
+    let app = &cfg.project("app").unwrap().settings;
+    assert_eq!(app.agent.as_deref(), Some("claude-code"));
+    let ac = app.agent_config.as_ref().unwrap();
+    assert_eq!(ac.model.as_deref(), Some("sonnet"));
+    assert_eq!(ac.orchestrator_model.as_deref(), Some("opus"));
+
+    let cfg = load("recipe-claude-orchestrator-codex-workers.yaml");
+    let app = &cfg.project("app").unwrap().settings;
+    let worker = app.worker.as_ref().unwrap();
+    assert_eq!(worker.agent.as_deref(), Some("codex"));
+    let wac = worker.agent_config.as_ref().unwrap();
+    assert_eq!(wac.model.as_deref(), Some("gpt-5-codex"));
+    assert_eq!(wac.permissions, Some(Permissions::AutoEdit));
+    assert_eq!(
+        app.orchestrator.as_ref().unwrap().agent.as_deref(),
+        Some("claude-code")
+    );
+
+    let cfg = load("recipe-same-agent-different-models.yaml");
+    let app = &cfg.project("app").unwrap().settings;
+    assert_eq!(app.agent.as_deref(), Some("codex"));
+    let model = |b: &Option<config::RoleConfig>| {
+        b.as_ref()
+            .unwrap()
+            .agent_config
+            .as_ref()
+            .unwrap()
+            .model
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(model(&app.orchestrator), "o3");
+    assert_eq!(model(&app.worker), "gpt-5-codex-mini");
+}
+
+#[test]
+fn every_key_sample_keeps_every_value() {
+    let cfg = config::load(
+        &samples().join("valid/every-key.yaml"),
+        &KnownNames::builtin(),
+    )
+    .unwrap();
+    let f = &cfg.file;
+    assert_eq!(f.port, 3100);
+    assert_eq!(f.ready_threshold_ms, 120_000);
+    assert!(!f.lifecycle.auto_cleanup_on_merge);
+    assert_eq!(f.lifecycle.poll_interval_ms, 15_000);
+    assert_eq!(f.defaults.runtime, "process");
+    assert_eq!(
+        f.defaults.worker.as_ref().unwrap().agent.as_deref(),
+        Some("codex")
+    );
+    let api = cfg.project("api").unwrap();
+    assert_eq!(api.default_branch, "develop");
+    assert_eq!(api.session_prefix, "api");
+    assert_eq!(api.settings.env["RUST_LOG"], "debug");
+    // Plugin keys pass through untouched; a leading zero stays text.
+    let tracker = api.settings.tracker.as_ref().unwrap();
+    assert_eq!(tracker.plugin.as_deref(), Some("linear"));
+    assert_eq!(tracker.extra["teamId"], serde_json::json!("0123"));
+    let scm = api.settings.scm.as_ref().unwrap();
+    assert_eq!(
+        scm.webhook.as_ref().unwrap().max_body_bytes,
+        Some(1_048_576)
+    );
+    let ac = api.settings.agent_config.as_ref().unwrap();
+    assert_eq!(ac.extra["subagent"], serde_json::json!("reviewer"));
+    let worker_ac = api
+        .settings
+        .worker
+        .as_ref()
+        .unwrap()
+        .agent_config
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        worker_ac.command.as_deref(),
+        Some(&["my-agent".to_string(), "--fast".to_string()][..])
+    );
+    // `$${` is an escape: no warning about a variable called NOT_EXPANDED.
+    assert!(
+        cfg.warnings
+            .iter()
+            .all(|w| !w.message.contains("NOT_EXPANDED")),
+        "{:#?}",
+        cfg.warnings
+    );
+    // Positions are kept for provenance.
+    let at = cfg.sources.locate("projects.api.worker.agent").unwrap();
+    assert_eq!(at.key.line, 63);
+    assert_eq!(at.value.column, 14);
+}
+
+#[test]
+fn paths_resolve_against_the_config_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("conf");
+    std::fs::create_dir_all(dir.join("app")).unwrap();
+    let cfg = load_text(
+        &dir.join("agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: ./app/../app\n",
+    )
+    .unwrap();
+    assert_eq!(cfg.project("app").unwrap().path, dir.join("app"));
+    assert!(cfg.warnings.is_empty(), "{:#?}", cfg.warnings);
+}
+
+#[test]
+fn derived_prefixes_get_suffixes_and_yield_to_explicit_ones() {
+    let cfg = config::load(
+        &samples().join("valid/derived-prefixes.yaml"),
+        &KnownNames::builtin(),
+    )
+    .unwrap();
+    let prefix = |id: &str| cfg.project(id).unwrap().session_prefix.clone();
+    assert_eq!(prefix("one"), "int");
+    assert_eq!(prefix("two"), "int-2");
+    // `int-3` belongs to project `four`, which sets it explicitly further down the file.
+    assert_eq!(prefix("three"), "int-4");
+    assert_eq!(prefix("four"), "int-3");
+    assert_eq!(
+        cfg.project("one").unwrap().prefix_origin,
+        PrefixOrigin::Derived
+    );
+    assert_eq!(
+        cfg.project("two").unwrap().prefix_origin,
+        PrefixOrigin::DerivedWithSuffix
+    );
+    assert_eq!(
+        cfg.project("four").unwrap().prefix_origin,
+        PrefixOrigin::Explicit
+    );
+}
+
+#[test]
+fn a_flat_file_is_one_project_named_after_its_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_repo(tmp.path(), "shop-api");
+    git(
+        &repo,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "git@github.com:acme/shop-api.git",
+        ],
+    );
+    let file = repo.join("agent-orchestrator.yaml");
+    std::fs::copy(samples().join("valid/flat-project.yaml"), &file).unwrap();
+    let cfg = config::load(&file, &KnownNames::builtin()).unwrap();
+    assert_eq!(cfg.shape, Shape::Flat);
+    let p = cfg.project("shop-api").unwrap();
+    assert_eq!(p.path, repo);
+    assert_eq!(p.repo.as_deref(), Some("acme/shop-api"));
+    assert_eq!(p.session_prefix, "sa");
+    assert_eq!(p.settings.agent.as_deref(), Some("codex"));
+    // Global keys stay global.
+    assert_eq!(cfg.file.defaults.notifiers, vec!["desktop".to_string()]);
+    assert!(cfg.file.reactions.contains_key("agent-stuck"));
+}
+
+#[test]
+fn flat_file_errors_name_keys_as_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_repo(tmp.path(), "app");
+    let file = repo.join("agent-orchestrator.yaml");
+    let errs = errors(load_text(
+        &file,
+        "agent: codx\nworker:\n  agnet: codex\nprojectId: old\n",
+    ));
+    let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["agent", "worker.agnet"], "{errs:#?}");
+    assert_eq!(errs[1].pos.line, 3);
+}
+
+#[test]
+fn flat_file_identity_keys_and_path_are_ignored_with_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = git_repo(tmp.path(), "app");
+    let cfg = load_text(
+        &repo.join("agent-orchestrator.yaml"),
+        "path: /elsewhere\nprojectId: old\nstorageKey: k\n",
+    )
+    .unwrap();
+    assert_eq!(cfg.project("app").unwrap().path, repo);
+    let keys: Vec<&str> = cfg.warnings.iter().map(|w| w.key.as_str()).collect();
+    assert_eq!(keys, ["path", "projectId", "storageKey"]);
+}
+
+#[test]
+fn project_keys_outside_a_repository_need_a_projects_map() {
+    let tmp = tempfile::tempdir().unwrap();
+    let errs = errors(load_text(
+        &tmp.path().join("agent-orchestrator.yaml"),
+        "agent: codex\n",
+    ));
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].message.contains("no `projects:` map"), "{errs:#?}");
+}
+
+#[test]
+fn a_project_key_at_the_top_of_a_wrapped_file_says_where_it_belongs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let errs = errors(load_text(
+        &tmp.path().join("c.yaml"),
+        "projects:\n  app: {path: .}\nagentRules: x\n",
+    ));
+    assert_eq!(errs.len(), 1);
+    assert_eq!(
+        errs[0].hint.as_deref(),
+        Some("`agentRules` is a project key: move it under `projects.<id>`")
+    );
+}
+
+#[test]
+fn reference_names_ao_does_not_implement_are_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "\
+projects:
+  app:
+    path: .
+    agent: cursor
+    workspace: clone
+    tracker: {plugin: gitlab}
+    opencodeIssueSessionStrategy: reuse
+notifiers:
+  team: {plugin: discord, webhook: 'https://x'}
+reactions:
+  agent-idle: {action: send-to-agent}
+plugins:
+  - {name: auditor, source: npm, package: '@x/auditor'}
+";
+    let cfg = load_text(&tmp.path().join("c.yaml"), text).unwrap();
+    let keys: Vec<&str> = cfg.warnings.iter().map(|w| w.key.as_str()).collect();
+    for key in [
+        "projects.app.agent",
+        "projects.app.workspace",
+        "projects.app.tracker.plugin",
+        "projects.app.opencodeIssueSessionStrategy",
+        "notifiers.team.plugin",
+        "reactions.agent-idle",
+        "plugins",
+    ] {
+        assert!(keys.contains(&key), "no warning for {key}: {keys:?}");
+    }
+    assert!(cfg.warnings.iter().all(|w| w.severity == Severity::Warning));
+}
+
+#[test]
+fn near_misses_in_passthrough_maps_are_warnings_and_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text =
+        "projects:\n  app:\n    path: .\n    agentConfig:\n      modle: opus\n      custom: 1\n";
+    let cfg = load_text(&tmp.path().join("c.yaml"), text).unwrap();
+    assert_eq!(cfg.warnings.len(), 1, "{:#?}", cfg.warnings);
+    let w = &cfg.warnings[0];
+    assert_eq!(w.key, "projects.app.agentConfig.modle");
+    assert_eq!(w.hint.as_deref(), Some("did you mean `model`?"));
+    let ac = cfg
+        .project("app")
+        .unwrap()
+        .settings
+        .agent_config
+        .clone()
+        .unwrap();
+    assert_eq!(ac.model, None);
+    assert_eq!(ac.extra.len(), 2);
+}
+
+#[test]
+fn unset_variables_warn_only_where_values_are_expanded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "\
+projects:
+  app:
+    path: .
+    agentRules: 'uses ${NOT_A_SECRET}'
+    tracker: {plugin: linear, teamId: '${LINEAR_TEAM}'}
+notifiers:
+  hook: {plugin: webhook, url: '${HOOK_URL}', note: '${IGNORED}'}
+";
+    let path = tmp.path().join("c.yaml");
+    let env = |name: &str| (name == "LINEAR_TEAM").then(|| "T1".to_string());
+    let cfg = config::load_str(&path, text, &KnownNames::builtin(), &env).unwrap();
+    let vars: Vec<String> = cfg.warnings.iter().map(|w| w.message.clone()).collect();
+    assert_eq!(
+        vars,
+        ["environment variable `HOOK_URL` is not set"],
+        "{:#?}",
+        cfg.warnings
+    );
+    assert_eq!(cfg.warnings[0].key, "notifiers.hook.url");
+}
+
+#[test]
+fn a_partial_override_of_a_builtin_reaction_warns_about_the_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = load_text(
+        &tmp.path().join("c.yaml"),
+        "projects: {app: {path: .}}\nreactions:\n  ci-failed: {retries: 3}\n",
+    )
+    .unwrap();
+    assert_eq!(cfg.warnings.len(), 1);
+    assert!(
+        cfg.warnings[0]
+            .message
+            .contains("keeping its auto, action, message, escalateAfter"),
+        "{:#?}",
+        cfg.warnings
+    );
+}
+
+#[test]
+fn files_that_are_not_configs_get_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("c.yaml");
+    for (text, needle) in [
+        ("", "empty"),
+        ("# nothing\n", "empty"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("just text\n", "must be a mapping"),
+        ("projects:\n  app: {path: .}\nprojects: {}\n", "duplicate"),
+    ] {
+        let errs = errors(load_text(&path, text));
+        assert_eq!(errs.len(), 1, "{text:?}: {errs:#?}");
+        assert!(
+            errs[0].message.to_lowercase().contains(needle),
+            "{text:?}: {errs:#?}"
+        );
+        assert!(errs[0].pos.is_known());
+    }
+
+    std::fs::write(&path, b"projects:\n  app:\n    path: \xff\n").unwrap();
+    let errs = errors(config::load(&path, &KnownNames::builtin()));
+    assert_eq!(errs[0].message, "the file is not UTF-8 text");
+    assert_eq!(errs[0].pos.line, 3);
+
+    let missing = tmp.path().join("missing.yaml");
+    assert!(matches!(
+        config::load(&missing, &KnownNames::builtin()),
+        Err(ConfigError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn embedders_can_register_more_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "projects: {app: {path: ., agent: my-agent}}\n";
+    let path = tmp.path().join("c.yaml");
+    assert_eq!(errors(load_text(&path, text)).len(), 1);
+    let names = KnownNames::builtin().with(PluginKind::Agent, "my-agent");
+    assert!(config::load_str(&path, text, &names, &|_| None).is_ok());
+}
+
+#[test]
+fn diagnostics_render_file_line_column_key_and_hint() {
+    let errs = errors(load_text(
+        Path::new("/x/agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: .\n    agnet: codex\n",
+    ));
+    assert_eq!(
+        errs[0].to_string(),
+        "/x/agent-orchestrator.yaml:4:5: error: projects.app.agnet: unknown key `agnet`\n  hint: did you mean `agent`?"
+    );
+}
