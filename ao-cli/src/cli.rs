@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use ao_core::Role;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Run a fleet of AI coding agents in parallel on a codebase.
 #[derive(Debug, Parser)]
@@ -38,4 +39,40 @@ pub(crate) enum ConfigCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show which agent, model, permissions and rules each role runs, and where each came from.
+    Explain {
+        /// Only this project.
+        #[arg(long, short = 'p')]
+        project: Option<String>,
+        /// Only this role.
+        #[arg(long)]
+        role: Option<RoleArg>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the fully resolved config (secrets shown as ***).
+    Show {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the config's JSON Schema (draft 2020-12).
+    Schema,
+}
+
+/// A role on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum RoleArg {
+    Orchestrator,
+    Worker,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Orchestrator => Role::Orchestrator,
+            RoleArg::Worker => Role::Worker,
+        }
+    }
 }

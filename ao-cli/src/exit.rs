@@ -27,6 +27,15 @@ pub(crate) struct CliError {
 }
 
 impl CliError {
+    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Self {
+            exit,
+            message: message.into(),
+            hints: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+
     pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.exit as u8)
     }
@@ -78,6 +87,14 @@ impl From<ConfigError> for CliError {
                 vec![format!("export {var}=… before running ao")],
                 Vec::new(),
             ),
+            ConfigError::UnknownProject { known, .. } => {
+                let hint = if known.is_empty() {
+                    "the config has no projects".to_string()
+                } else {
+                    format!("projects in this config: {}", known.join(", "))
+                };
+                (Exit::NotFound, vec![hint], Vec::new())
+            }
             ConfigError::Read { .. } => (Exit::Failed, Vec::new(), Vec::new()),
             _ => (Exit::Failed, Vec::new(), Vec::new()),
         };

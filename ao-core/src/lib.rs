@@ -8,3 +8,6 @@
 #![warn(missing_docs)]
 
 pub mod config;
+mod role;
+
+pub use role::{Role, UnknownRole};

@@ -13,9 +13,11 @@ use super::model::{ConfigFile, ProjectConfig};
 use super::names::KnownNames;
 use super::node::{Entry, Node, NodeKind, Pos};
 use super::prefix::sanitize_id;
+use super::resolve::RoleOverrides;
 use super::sources::SourceMap;
 use super::validate;
 use super::yaml;
+use crate::Role;
 
 /// Which of the two file shapes a config has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -230,18 +232,28 @@ pub fn load_str(
     };
     let (found, projects) = validate::check(&input);
     diagnostics.extend(found);
-    sort(&mut diagnostics);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(invalid(diagnostics));
-    }
-    Ok(Config {
+    let mut config = Config {
         path: path.to_path_buf(),
         shape,
         file,
         projects,
-        warnings: diagnostics,
+        warnings: Vec::new(),
         sources,
-    })
+    };
+    // How each role resolves can itself deserve a word (a role block hiding a default).
+    for id in config.projects.keys() {
+        for role in Role::ALL {
+            if let Ok(resolved) = config.resolve_role(id, role, &RoleOverrides::default()) {
+                diagnostics.extend(resolved.findings);
+            }
+        }
+    }
+    sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(invalid(diagnostics));
+    }
+    config.warnings = diagnostics;
+    Ok(config)
 }
 
 fn sort(diagnostics: &mut [Diagnostic]) {

@@ -5,7 +5,8 @@
 //! column, key path and a hint. The stages are separate modules so each can be tested alone:
 //! [`yaml`] (text → positioned tree; the only parser call), `decode` (tree → typed
 //! [`ConfigFile`], collecting unknown keys), [`validate`] (rules across the whole file), and
-//! [`load`] which strings them together.
+//! [`load`] which strings them together; `resolve` answers "what does this role run, and
+//! why".
 
 mod decode;
 mod diagnostic;
@@ -18,6 +19,10 @@ mod names;
 mod node;
 mod prefix;
 mod reactions;
+mod resolve;
+mod schema;
+mod secrets;
+mod show;
 mod sources;
 mod suggest;
 mod validate;
@@ -38,6 +43,12 @@ pub use names::{KnownNames, NameStatus, PluginKind};
 pub use node::Pos;
 pub use prefix::{derive_prefix, is_valid_id, sanitize_id};
 pub use reactions::{SUPPORTED_REACTIONS, UNSUPPORTED_REACTIONS, builtin_reactions};
+pub use resolve::{
+    Escalation, ResolvedReaction, ResolvedRole, RoleExplanation, RoleOverrides, Rules,
+    RulesExplanation, Source, Sourced,
+};
+pub use schema::{json_schema, yaml_to_json};
+pub use secrets::{MASK, is_secret_name};
 pub use sources::SourceMap;
 pub use suggest::{closest, did_you_mean};
 
@@ -75,6 +86,14 @@ pub enum ConfigError {
         path: PathBuf,
         /// Every error and warning, in file order.
         diagnostics: Vec<Diagnostic>,
+    },
+    /// No project has this id.
+    #[error("no project `{id}` in the config")]
+    UnknownProject {
+        /// The id asked for.
+        id: String,
+        /// The ids that exist.
+        known: Vec<String>,
     },
     /// A `${VAR}` in a value that is about to be used names an unset variable.
     #[error("environment variable `{var}` used by `{key}` is not set")]

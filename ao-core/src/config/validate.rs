@@ -12,7 +12,7 @@ use super::interpolate::{EXPANDED_NOTIFIER_KEYS, referenced_vars};
 use super::load::{PrefixOrigin, Project, Shape};
 use super::model::{
     ConfigFile, EscalateAfter, Passthrough, Permissions, PluginRef, PluginSource, ProjectConfig,
-    ReactionConfig,
+    ReactionAction, ReactionConfig,
 };
 use super::names::{KnownNames, NameStatus, PluginKind};
 use super::node::Pos;
@@ -763,10 +763,17 @@ impl Checker<'_> {
             // difference changes the outcome.
             if global && let Some(builtin) = builtin_reactions().get(key) {
                 let set = r.set_fields();
+                // Fields the reference's own schema defaults (`auto: true`, `action: notify`) would
+                // have filled in the same way do not change the outcome.
+                let same_as_reference = |f: &&str| match *f {
+                    "auto" => builtin.auto == Some(true),
+                    "action" => builtin.action == Some(ReactionAction::Notify),
+                    _ => false,
+                };
                 let inherited: Vec<&str> = builtin
                     .set_fields()
                     .into_iter()
-                    .filter(|f| !set.contains(f))
+                    .filter(|f| !set.contains(f) && !same_as_reference(f))
                     .collect();
                 if !inherited.is_empty() {
                     self.warn(

@@ -322,7 +322,7 @@ fn a_partial_override_of_a_builtin_reaction_warns_about_the_merge() {
     assert!(
         cfg.warnings[0]
             .message
-            .contains("keeping its auto, action, message, escalateAfter"),
+            .contains("keeping its action, message, escalateAfter"),
         "{:#?}",
         cfg.warnings
     );

@@ -1,0 +1,116 @@
+//! The fully resolved config as one document, with secrets masked — what `ao config show`
+//! prints.
+
+use serde_json::{Map, Value, json};
+
+use super::interpolate::{expand_vars, referenced_vars};
+use super::load::Config;
+use super::resolve::RoleOverrides;
+use super::secrets::{MASK, is_secret_name};
+use crate::Role;
+
+impl Config {
+    /// Every project with its resolved roles, plugins and reactions, plus the global settings.
+    ///
+    /// Values that hold secrets are shown as `***`: those whose key names a secret, and those
+    /// expanded from `${VAR}` (an unset variable is shown as written).
+    pub fn resolved_view(&self, env: &dyn Fn(&str) -> Option<String>) -> Value {
+        let f = &self.file;
+        let projects: Vec<Value> = self
+            .projects
+            .values()
+            .map(|p| {
+                let s = &p.settings;
+                let mut roles = Map::new();
+                for role in Role::ALL {
+                    if let Ok(r) = self.resolve_role(&p.id, role, &RoleOverrides::default()) {
+                        let e = r.explanation();
+                        roles.insert(
+                            role.as_str().to_string(),
+                            json!({
+                                "agent": e.agent,
+                                "model": e.model,
+                                "permissions": e.permissions,
+                                "rules": e.rules,
+                            }),
+                        );
+                    }
+                }
+                let env_vars: Map<String, Value> = s
+                    .env
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(if is_secret_name(k) { MASK.to_string() } else { v.clone() })))
+                    .collect();
+                json!({
+                    "id": p.id,
+                    "name": p.name,
+                    "path": p.path,
+                    "repo": p.repo,
+                    "defaultBranch": p.default_branch,
+                    "sessionPrefix": p.session_prefix,
+                    "runtime": s.runtime.as_deref().unwrap_or(&f.defaults.runtime),
+                    "workspace": s.workspace.as_deref().unwrap_or(&f.defaults.workspace),
+                    "env": env_vars,
+                    "tracker": s.tracker.as_ref().map(|t| masked(serde_json::to_value(t).unwrap_or_default(), env)),
+                    "scm": s.scm.as_ref().map(|t| masked(serde_json::to_value(t).unwrap_or_default(), env)),
+                    "symlinks": s.symlinks,
+                    "postCreate": s.post_create,
+                    "roles": roles,
+                    "reactions": self.reactions(&p.id).ok(),
+                })
+            })
+            .collect();
+        let notifiers: Map<String, Value> = f
+            .notifiers
+            .iter()
+            .map(|(alias, n)| {
+                (
+                    alias.clone(),
+                    masked(serde_json::to_value(n).unwrap_or_default(), env),
+                )
+            })
+            .collect();
+        json!({
+            "file": self.path,
+            "defaults": {
+                "runtime": f.defaults.runtime,
+                "agent": f.defaults.agent,
+                "workspace": f.defaults.workspace,
+                "notifiers": f.defaults.notifiers,
+            },
+            "lifecycle": f.lifecycle,
+            "readyThresholdMs": f.ready_threshold_ms,
+            "projects": projects,
+            "notifiers": notifiers,
+            "notificationRouting": f.notification_routing,
+        })
+    }
+}
+
+/// Masks secrets in plugin settings: by key name, and wherever a `${VAR}` was expanded.
+fn masked(value: Value, env: &dyn Fn(&str) -> Option<String>) -> Value {
+    fn walk(key: &str, value: Value, env: &dyn Fn(&str) -> Option<String>) -> Value {
+        match value {
+            Value::String(s) if is_secret_name(key) => {
+                Value::String(if s.is_empty() { s } else { MASK.to_string() })
+            }
+            Value::String(s) if !referenced_vars(&s).is_empty() => match expand_vars(&s, env) {
+                Ok(_) => Value::String(MASK.to_string()),
+                Err(_) => Value::String(s),
+            },
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let v = walk(&k, v, env);
+                        (k, v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| walk(key, v, env)).collect())
+            }
+            other => other,
+        }
+    }
+    walk("", value, env)
+}
