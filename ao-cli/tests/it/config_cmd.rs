@@ -106,3 +106,136 @@ fn the_config_path_comes_from_the_environment_when_set() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("elsewhere.yaml"));
 }
+
+const ROLE_CONFIG: &str = "\
+defaults:
+  worker:
+    agent: codex
+projects:
+  app:
+    path: .
+    agentConfig:
+      model: sonnet
+    worker:
+      agentConfig:
+        model: gpt-5-codex
+  api:
+    path: .
+    agent: aider
+notifiers:
+  hook:
+    plugin: webhook
+    url: ${HOOK_URL}
+    token: literal-token
+";
+
+#[test]
+fn explain_shows_each_value_with_its_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    let out = ao(
+        tmp.path(),
+        &["config", "explain", "--project", "app", "--role", "worker"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "app\n\
+         \x20 worker.agent       = claude-code      (built-in default)\n\
+         \x20 worker.model       = gpt-5-codex      (agent-orchestrator.yaml:11 projects.app.worker.agentConfig.model)\n\
+         \x20 worker.permissions = permissionless   (built-in default)\n\
+         \x20 worker.rules       = (none)           (built-in default)\n"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("agent-orchestrator.yaml:9:5: warning: projects.app.worker: this `worker` block hides `defaults.worker.agent` (codex)"), "{err}");
+}
+
+#[test]
+fn explain_json_has_the_documented_shape() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    let out = ao(tmp.path(), &["config", "explain", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let data = v["data"].as_array().unwrap();
+    assert_eq!(data.len(), 4, "two projects, two roles each");
+    let api_worker = data
+        .iter()
+        .find(|e| e["projectId"] == "api" && e["role"] == "worker")
+        .unwrap();
+    assert_eq!(api_worker["agent"]["value"], "aider");
+    assert_eq!(
+        api_worker["agent"]["source"],
+        "agent-orchestrator.yaml:14 projects.api.agent"
+    );
+    assert_eq!(api_worker["model"]["value"], serde_json::Value::Null);
+    assert_eq!(api_worker["permissions"]["value"], "permissionless");
+    assert!(
+        api_worker["rules"].get("value").is_some() && api_worker["rules"].get("source").is_some()
+    );
+    let keys: Vec<&str> = v["meta"]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["projects.app.worker", "notifiers.hook.url"]);
+}
+
+#[test]
+fn explain_of_an_unknown_project_exits_3_naming_the_known_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    let out = ao(tmp.path(), &["config", "explain", "-p", "web"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("projects in this config: app, api"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn show_masks_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ao"))
+        .args(["config", "show", "--json"])
+        .current_dir(tmp.path())
+        .env("HOOK_URL", "https://hooks.example/very-secret-path")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !text.contains("very-secret-path") && !text.contains("literal-token"),
+        "{text}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["data"]["notifiers"]["hook"]["url"], "***");
+    assert_eq!(v["data"]["notifiers"]["hook"]["token"], "***");
+    let app = &v["data"]["projects"][0];
+    assert_eq!(app["roles"]["worker"]["model"]["value"], "gpt-5-codex");
+    assert_eq!(app["reactions"]["ci-failed"]["action"], "send-to-agent");
+
+    let human = ao(tmp.path(), &["config", "show"]);
+    let text = stdout(&human);
+    assert!(
+        text.contains("    id: app\n") && text.contains("    token: ***\n"),
+        "{text}"
+    );
+    assert!(!text.contains("literal-token"));
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ao(tmp.path(), &["config", "schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../schema/agent-orchestrator.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(stdout(&out), committed);
+}

@@ -57,6 +57,7 @@ pub struct ConfigFile {
     pub dashboard: Option<DashboardConfig>,
     /// The projects, by id (`[a-zA-Z0-9_-]+`).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = {"pattern": "^[a-zA-Z0-9_-]+$"}))]
     pub projects: IndexMap<String, ProjectConfig>,
     /// Notification channels by alias; `plugin` selects the implementation.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
@@ -66,6 +67,7 @@ pub struct ConfigFile {
     pub notification_routing: NotificationRouting,
     /// Reactions to session events, merged key by key over the built-in defaults.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"enum": ["ci-failed", "changes-requested", "merge-conflicts", "approved-and-green", "agent-stuck", "agent-needs-input", "agent-exited", "pr-closed", "all-complete", "bugbot-comments", "agent-idle", "report-no-acknowledge", "report-stale", "report-needs-input"]}))]
     pub reactions: IndexMap<String, ReactionConfig>,
 }
 
@@ -118,9 +120,11 @@ pub struct LifecycleConfig {
     /// Grace window (ms) for an agent still active at merge time before cleanup goes ahead;
     /// 0 disables it, otherwise at least 10000.
     #[serde(default = "default_merge_grace_ms")]
+    #[schemars(extend("anyOf" = [{"const": 0}, {"minimum": 10000}]))]
     pub merge_cleanup_idle_grace_ms: u64,
     /// How often (ms) the daemon observes sessions (`ao` extension).
     #[serde(default = "default_poll_interval_ms")]
+    #[schemars(range(min = 1000))]
     pub poll_interval_ms: u64,
 }
 
@@ -284,6 +288,7 @@ pub struct ProjectConfig {
     pub default_branch: String,
     /// Prefix of session ids and tmux names (`[a-zA-Z0-9_-]+`; default derived from the path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[a-zA-Z0-9_-]+$"))]
     pub session_prefix: Option<String>,
     /// Runtime for this project (default: `defaults.runtime`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,6 +325,7 @@ pub struct ProjectConfig {
     pub worker: Option<RoleConfig>,
     /// Per-project reaction overrides, merged over the global entry per key.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[schemars(extend("propertyNames" = {"enum": ["ci-failed", "changes-requested", "merge-conflicts", "approved-and-green", "agent-stuck", "agent-needs-input", "agent-exited", "pr-closed", "all-complete", "bugbot-comments", "agent-idle", "report-no-acknowledge", "report-stale", "report-needs-input"]}))]
     pub reactions: IndexMap<String, ReactionConfig>,
     /// Rules added to every worker's system prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -594,6 +600,7 @@ pub struct ReactionConfig {
     pub escalate_after: Option<EscalateAfter>,
     /// How long a condition must last before the reaction fires (`10m`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(pattern(r"^[0-9]+[smh]$"))]
     pub threshold: Option<String>,
     /// Include a summary (reference key, never read there; accepted with a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -619,7 +626,7 @@ pub enum EscalateAfter {
     /// After this many attempts.
     Attempts(u32),
     /// After this long (`30s`, `10m`, `1h`).
-    Duration(String),
+    Duration(#[schemars(pattern(r"^[0-9]+[smh]$"))] String),
 }
 
 impl<'de> Deserialize<'de> for EscalateAfter {

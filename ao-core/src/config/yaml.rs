@@ -22,12 +22,17 @@ pub(crate) struct SyntaxError {
 /// Duplicate keys are errors (a silently dropped value is a lost setting); anchors, aliases and
 /// merge keys work as YAML defines them.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
+    check_limits(text)?;
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         // YAML 1.2 booleans only, as the reference tool's parser reads them: `y`, `no`, `on` are text.
         strict_booleans: true,
         // `0123` in an id is text, not the number 123.
         leading_zero_numbers_as_strings: true,
+        // `check_limits` bounds size and depth up front, more cheaply than the general budget
+        // (which more than doubled the parse time of a large config); alias expansion stays
+        // bounded by the parser's alias limits.
+        budget: None,
     };
     match serde_saphyr::from_str_with_options::<Option<Raw>>(text, options) {
         Ok(Some(raw)) => Ok(raw.0),
@@ -37,6 +42,52 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
         }),
         Err(err) => Err(syntax_error(&err)),
     }
+}
+
+/// The largest config file accepted; real ones are a few KiB.
+pub(crate) const MAX_BYTES: usize = 1024 * 1024;
+
+/// The deepest nesting accepted; the schema itself is 6 levels deep. Deeper documents would
+/// only exhaust the stack of the recursive decoders.
+pub(crate) const MAX_DEPTH: usize = 32;
+
+/// Rejects documents too large or too deeply nested to be a config, before any recursion.
+fn check_limits(text: &str) -> Result<(), SyntaxError> {
+    use serde_saphyr::granit_parser::{Event, Parser};
+
+    if text.len() > MAX_BYTES {
+        return Err(SyntaxError {
+            pos: Pos::new(1, 1),
+            message: format!(
+                "the file is {} KiB; a config file may be at most {} KiB",
+                text.len() / 1024,
+                MAX_BYTES / 1024
+            ),
+        });
+    }
+    let mut depth = 0usize;
+    for item in Parser::new_from_str(text) {
+        // Syntax errors are reported by the real parse below, with its wording.
+        let Ok((event, span)) = item else {
+            return Ok(());
+        };
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
+                    let column = u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX);
+                    return Err(SyntaxError {
+                        pos: Pos::new(line, column),
+                        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                    });
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn syntax_error(err: &serde_saphyr::Error) -> SyntaxError {
@@ -262,6 +313,27 @@ mod tests {
         let dup = parse("a: 1\na: 2\n").unwrap_err();
         assert_eq!(dup.pos.line, 2, "{dup:?}");
         assert!(dup.message.to_lowercase().contains("duplicate"), "{dup:?}");
+    }
+
+    #[test]
+    fn deep_or_huge_documents_are_refused_not_crashed() {
+        let deep: String = (0..200).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
+        let err = parse(&deep).unwrap_err();
+        assert!(err.message.contains("nesting deeper than"), "{err:?}");
+        assert_eq!(err.pos.line, 33);
+        let flow = format!("a: {}", "[".repeat(10_000));
+        assert!(parse(&flow).is_err());
+        let huge = format!("a: '{}'\n", "x".repeat(MAX_BYTES));
+        assert!(
+            parse(&huge)
+                .unwrap_err()
+                .message
+                .contains("at most 1024 KiB")
+        );
+        let ok: String = (0..MAX_DEPTH)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect();
+        assert!(parse(&ok).is_ok());
     }
 
     #[test]

@@ -4,5 +4,7 @@
 
 mod config_load;
 mod config_props;
+mod config_resolve;
 mod config_samples;
+mod config_schema;
 mod support;
