@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ao_core::Role;
 use ao_core::config::{
-    self, Config, ConfigError, Diagnostic, DiscoveryInput, KnownNames, RoleExplanation,
-    RoleOverrides,
+    self, Config, ConfigError, Diagnostic, DiscoveryInput, KnownNames, ResolvedRole, RoleOverrides,
 };
 use serde_json::json;
 
@@ -127,13 +126,10 @@ fn explain(
         Some(r) => vec![r.into()],
         None => Role::ALL.to_vec(),
     };
-    let mut entries: Vec<RoleExplanation> = Vec::new();
+    let mut entries: Vec<ResolvedRole> = Vec::new();
     for id in &projects {
         for role in &roles {
-            entries.push(
-                cfg.resolve_role(id, *role, &RoleOverrides::default())?
-                    .explanation(),
-            );
+            entries.push(cfg.resolve_role(id, *role, &RoleOverrides::default())?);
         }
     }
     let warnings = warnings_for(&cfg, &projects);
@@ -161,32 +157,33 @@ fn explain(
             current = Some(e.project_id.as_str());
         }
         let r = e.role.as_str();
-        rows.push((
-            format!("{r}.agent"),
-            e.agent.value.clone(),
-            e.agent.source.to_string(),
-        ));
-        rows.push((
-            format!("{r}.model"),
-            e.model
-                .value
-                .clone()
-                .unwrap_or_else(|| "(the agent's default)".to_string()),
-            e.model.source.to_string(),
-        ));
-        rows.push((
-            format!("{r}.permissions"),
-            e.permissions.value.to_string(),
-            e.permissions.source.to_string(),
-        ));
-        rows.push((
-            format!("{r}.rules"),
-            e.rules
-                .value
-                .clone()
-                .unwrap_or_else(|| "(none)".to_string()),
-            e.rules.source.clone(),
-        ));
+        let rules = e.rules.explanation();
+        let cells = [
+            ("agent", e.agent.value.clone(), e.agent.source.to_string()),
+            (
+                "model",
+                e.model
+                    .value
+                    .clone()
+                    .unwrap_or_else(|| "(the agent's default)".into()),
+                e.model.source.to_string(),
+            ),
+            (
+                "permissions",
+                e.permissions.value.to_string(),
+                e.permissions.source.to_string(),
+            ),
+            (
+                "rules",
+                rules.value.unwrap_or_else(|| "(none)".into()),
+                rules.source,
+            ),
+        ];
+        rows.extend(
+            cells
+                .into_iter()
+                .map(|(name, value, source)| (format!("{r}.{name}"), value, source)),
+        );
     }
     flush(&mut rows, &mut out);
     print!("{out}");

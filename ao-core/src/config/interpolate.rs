@@ -48,6 +48,19 @@ pub fn expand_vars(
     Ok(out)
 }
 
+/// Expands the value of `key` for use, turning an unset variable into an error that names the
+/// variable and the key (never the value, which may hold a secret).
+pub fn expand_for_use(
+    key: &str,
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, super::ConfigError> {
+    expand_vars(text, lookup).map_err(|unset| super::ConfigError::UnsetVariable {
+        var: unset.name,
+        key: key.to_string(),
+    })
+}
+
 /// The variables `text` refers to, in order (escaped ones excluded).
 pub fn referenced_vars(text: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -112,6 +125,19 @@ mod tests {
             "$HOOK ${ bad} ${1X} ${"
         );
         assert_eq!(expand_vars("cost: 5$", env).unwrap(), "cost: 5$");
+    }
+
+    #[test]
+    fn use_time_errors_name_variable_and_key() {
+        let err = expand_for_use("notifiers.slack.webhook", "${SLACK_HOOK}", env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable `SLACK_HOOK` used by `notifiers.slack.webhook` is not set"
+        );
+        assert_eq!(
+            expand_for_use("k", "${HOOK}", env).unwrap(),
+            "https://hooks.example/x"
+        );
     }
 
     #[test]

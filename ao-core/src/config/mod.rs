@@ -36,7 +36,9 @@ pub use discover::{
     CONFIG_FILE_NAMES, ConfigOrigin, Discovered, DiscoveryInput, discover, home_dir,
 };
 pub use duration::parse_duration;
-pub use interpolate::{EXPANDED_NOTIFIER_KEYS, UnsetVar, expand_vars, referenced_vars};
+pub use interpolate::{
+    EXPANDED_NOTIFIER_KEYS, UnsetVar, expand_for_use, expand_vars, referenced_vars,
+};
 pub use load::{Config, PrefixOrigin, Project, Shape, load, load_str};
 pub use model::*;
 pub use names::{KnownNames, NameStatus, PluginKind};
@@ -44,8 +46,8 @@ pub use node::Pos;
 pub use prefix::{derive_prefix, is_valid_id, sanitize_id};
 pub use reactions::{SUPPORTED_REACTIONS, UNSUPPORTED_REACTIONS, builtin_reactions};
 pub use resolve::{
-    Escalation, ResolvedReaction, ResolvedRole, RoleExplanation, RoleOverrides, Rules,
-    RulesExplanation, Source, Sourced,
+    Escalation, ResolvedReaction, ResolvedRole, RoleOverrides, Rules, RulesExplanation, Source,
+    Sourced,
 };
 pub use schema::{json_schema, yaml_to_json};
 pub use secrets::{MASK, is_secret_name};

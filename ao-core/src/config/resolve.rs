@@ -94,8 +94,10 @@ pub struct RoleOverrides {
 }
 
 /// The rules a role's system prompt includes.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
+    /// The role they are for.
+    pub role: Role,
     /// Inline rules: `orchestratorRules` or `agentRules`.
     pub inline: Option<Sourced<String>>,
     /// The rules file (workers only), resolved against the project path.
@@ -104,8 +106,8 @@ pub struct Rules {
 
 impl Rules {
     /// A one-line account of what is included, e.g. `agentRules + agentRulesFile (/p/rules.md)`.
-    pub fn summary(&self, role: Role) -> Option<String> {
-        let inline_key = match role {
+    pub fn summary(&self) -> Option<String> {
+        let inline_key = match self.role {
             Role::Orchestrator => "orchestratorRules",
             Role::Worker => "agentRules",
         };
@@ -134,10 +136,24 @@ impl Rules {
             parts.join("; ")
         }
     }
+
+    /// What `ao config explain` shows for the rules.
+    pub fn explanation(&self) -> RulesExplanation {
+        RulesExplanation {
+            value: self.summary(),
+            source: self.source_summary(),
+        }
+    }
 }
 
-/// Everything a role of a project runs with.
-#[derive(Debug, Clone, PartialEq)]
+fn serialize_rules<S: Serializer>(rules: &Rules, s: S) -> Result<S::Ok, S::Error> {
+    rules.explanation().serialize(s)
+}
+
+/// Everything a role of a project runs with. Serializes as what `ao config explain --json`
+/// reports: each value with its source.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ResolvedRole {
     /// The project.
     pub project_id: String,
@@ -150,56 +166,24 @@ pub struct ResolvedRole {
     /// The permission mode (`skip` already folded into `permissionless`).
     pub permissions: Sourced<Permissions>,
     /// The agent settings block in force (for adapter-specific keys).
+    #[serde(skip)]
     pub agent_config: Option<Sourced<Passthrough<AgentConfig>>>,
     /// The rules.
+    #[serde(serialize_with = "serialize_rules")]
     pub rules: Rules,
     /// What deserves a look about how this role resolved (warnings, and errors such as a
     /// `command` agent without a command).
+    #[serde(skip)]
     pub findings: Vec<Diagnostic>,
 }
 
-/// What `ao config explain` reports for one role: each value with where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoleExplanation {
-    /// The project.
-    pub project_id: String,
-    /// The role.
-    pub role: Role,
-    /// The agent.
-    pub agent: Sourced<String>,
-    /// The model (`null`: the agent's own default).
-    pub model: Sourced<Option<String>>,
-    /// The permission mode.
-    pub permissions: Sourced<Permissions>,
-    /// The rules included in the system prompt.
-    pub rules: RulesExplanation,
-}
-
-/// The rules part of a [`RoleExplanation`].
+/// The rules part of `ao config explain`: what is included and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RulesExplanation {
     /// What is included (`null`: no rules).
     pub value: Option<String>,
     /// Where each part comes from.
     pub source: String,
-}
-
-impl ResolvedRole {
-    /// The values `ao config explain` shows, with provenance.
-    pub fn explanation(&self) -> RoleExplanation {
-        RoleExplanation {
-            project_id: self.project_id.clone(),
-            role: self.role,
-            agent: self.agent.clone(),
-            model: self.model.clone(),
-            permissions: self.permissions.clone(),
-            rules: RulesExplanation {
-                value: self.rules.summary(self.role),
-                source: self.rules.source_summary(),
-            },
-        }
-    }
 }
 
 /// How a reaction escalates.
@@ -376,6 +360,7 @@ impl Config {
 
         let rules = match role {
             Role::Orchestrator => Rules {
+                role,
                 inline: p
                     .orchestrator_rules
                     .clone()
@@ -383,6 +368,7 @@ impl Config {
                 file: None,
             },
             Role::Worker => Rules {
+                role,
                 inline: p
                     .agent_rules
                     .clone()

@@ -24,14 +24,13 @@ impl Config {
                 let mut roles = Map::new();
                 for role in Role::ALL {
                     if let Ok(r) = self.resolve_role(&p.id, role, &RoleOverrides::default()) {
-                        let e = r.explanation();
                         roles.insert(
                             role.as_str().to_string(),
                             json!({
-                                "agent": e.agent,
-                                "model": e.model,
-                                "permissions": e.permissions,
-                                "rules": e.rules,
+                                "agent": r.agent,
+                                "model": r.model,
+                                "permissions": r.permissions,
+                                "rules": r.rules.explanation(),
                             }),
                         );
                     }

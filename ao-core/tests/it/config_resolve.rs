@@ -236,7 +236,7 @@ fn rules_per_role() {
         std::path::PathBuf::from("/srv/app/docs/rules.md")
     );
     assert_eq!(
-        w.rules.summary(Role::Worker).unwrap(),
+        w.rules.summary().unwrap(),
         "agentRules + agentRulesFile (/srv/app/docs/rules.md)"
     );
     let o = resolve(&cfg, "app", Role::Orchestrator);
