@@ -5,6 +5,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod registry;
 mod render;
 
 use std::process::ExitCode;

@@ -1,13 +1,24 @@
 //! `ao-core`: the library behind `ao`, the agent orchestrator.
 //!
 //! `ao` is a library first: the CLI only parses arguments and renders what this crate returns,
-//! so anything the CLI can do an embedding Rust program can do too. This crate holds the
-//! config engine today; the domain types, plugin traits and the orchestration facade join it
-//! step by step.
+//! so anything the CLI can do an embedding Rust program can do too.
+//!
+//! - [`config`]: find, parse, validate and resolve `agent-orchestrator.yaml`;
+//! - [`domain`]: ids, lifecycle, activity, issue references, events, launch specs;
+//! - [`plugin`]: the `Agent`, `Runtime`, `Workspace`, `Tracker`, `Scm` and `Notifier` traits,
+//!   their fakes, and the name → factory [`plugin::Registry`];
+//! - [`store`]: session records (the crash-safe file store, an in-memory one, a conformance
+//!   suite); [`projects`]: the registry of projects; [`home`]: the `AO_HOME` layout.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod domain;
+mod fsutil;
+pub mod home;
+pub mod plugin;
+pub mod projects;
 mod role;
+pub mod store;
 
 pub use role::{Role, UnknownRole};

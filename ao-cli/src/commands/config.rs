@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ao_core::Role;
 use ao_core::config::{
-    self, Config, ConfigError, Diagnostic, DiscoveryInput, KnownNames, ResolvedRole, RoleOverrides,
+    self, Config, ConfigError, Diagnostic, DiscoveryInput, ResolvedRole, RoleOverrides,
 };
 use serde_json::json;
 
@@ -35,12 +35,15 @@ fn discover(global: &GlobalArgs) -> Result<PathBuf, CliError> {
 
 fn load(global: &GlobalArgs) -> Result<Config, CliError> {
     let path = discover(global)?;
-    Ok(config::load(&path, &KnownNames::builtin())?)
+    Ok(config::load(
+        &path,
+        &crate::registry::builtin().known_names(),
+    )?)
 }
 
 fn validate(global: &GlobalArgs, json: bool) -> Result<(), CliError> {
     let path = discover(global)?;
-    match config::load(&path, &KnownNames::builtin()) {
+    match config::load(&path, &crate::registry::builtin().known_names()) {
         Ok(cfg) => {
             if json {
                 print_validation(&cfg.path, true, &cfg.warnings, Some(&cfg));

@@ -7,4 +7,5 @@ mod config_props;
 mod config_resolve;
 mod config_samples;
 mod config_schema;
+mod store;
 mod support;

@@ -1,0 +1,256 @@
+//! A session's lifecycle in three independent parts — the session itself, its pull request,
+//! its runtime — and the one status shown to people, derived from them.
+//!
+//! Keeping the parts separate (instead of one stored status, as the reference did alongside
+//! two others) means the display status can never disagree with what was observed.
+
+use serde::{Deserialize, Serialize};
+
+/// The session's own phase, decided by `ao` from activity and commands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionPhase {
+    /// Being created.
+    #[default]
+    Spawning,
+    /// The agent is working.
+    Working,
+    /// The agent is waiting with nothing to do.
+    Idle,
+    /// The agent asked a person something.
+    NeedsInput,
+    /// The agent made no progress for too long.
+    Stuck,
+    /// Something failed that needs a person.
+    Errored,
+    /// Stopped by a person or by cleanup.
+    Killed,
+    /// Finished: work merged and cleaned up.
+    Done,
+}
+
+/// Where a pull request stands on the forge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrState {
+    /// Open and ready for review.
+    Open,
+    /// Open as a draft.
+    Draft,
+    /// Merged.
+    Merged,
+    /// Closed without merging.
+    Closed,
+}
+
+/// Combined CI result of a pull request's head.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CiStatus {
+    /// No checks.
+    #[default]
+    None,
+    /// Checks running.
+    Pending,
+    /// All checks passed.
+    Passing,
+    /// At least one check failed.
+    Failing,
+}
+
+/// Review decision of a pull request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    /// No review requested or given.
+    #[default]
+    None,
+    /// Waiting for a review.
+    Pending,
+    /// Approved.
+    Approved,
+    /// Changes requested.
+    ChangesRequested,
+}
+
+/// What the forge says about a session's pull request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrStatus {
+    /// Open, draft, merged or closed.
+    pub state: PrState,
+    /// CI result.
+    pub ci: CiStatus,
+    /// Review decision.
+    pub review: ReviewStatus,
+    /// The branch conflicts with its base.
+    pub conflicts: bool,
+}
+
+/// Whether the session's process is there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum RuntimeStatus {
+    /// Not observed yet.
+    #[default]
+    Unknown,
+    /// Running.
+    Alive,
+    /// The process exited (with its status when known).
+    Exited {
+        /// Exit code.
+        code: Option<i32>,
+    },
+    /// The runtime has no such session (e.g. after a reboot).
+    Missing,
+}
+
+/// The three parts of a session's lifecycle.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lifecycle {
+    /// The session's phase.
+    pub session: SessionPhase,
+    /// The pull request, once there is one.
+    pub pr: Option<PrStatus>,
+    /// The runtime.
+    pub runtime: RuntimeStatus,
+}
+
+/// The one status people see (the reference's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DisplayStatus {
+    /// Being created.
+    Spawning,
+    /// Working, no PR yet.
+    Working,
+    /// Waiting with nothing to do.
+    Idle,
+    /// PR open, nothing pending from anyone.
+    PrOpen,
+    /// CI failed.
+    CiFailed,
+    /// Waiting for review.
+    ReviewPending,
+    /// A reviewer asked for changes.
+    ChangesRequested,
+    /// Approved, CI not yet green or mergeable.
+    Approved,
+    /// Approved and green: ready to merge.
+    Mergeable,
+    /// Merged.
+    Merged,
+    /// PR closed without merging.
+    PrClosed,
+    /// Asking a person.
+    NeedsInput,
+    /// Not progressing.
+    Stuck,
+    /// Failed.
+    Errored,
+    /// Stopped, or its process is gone.
+    Killed,
+    /// Finished.
+    Done,
+}
+
+impl Lifecycle {
+    /// The status to show: terminal phases first, then what needs a person, then a dead
+    /// process, then the pull request's state, then the session's own phase.
+    pub fn display_status(&self) -> DisplayStatus {
+        use DisplayStatus as D;
+        match self.session {
+            SessionPhase::Done => return D::Done,
+            SessionPhase::Killed => return D::Killed,
+            SessionPhase::Errored => return D::Errored,
+            _ => {}
+        }
+        if let Some(pr) = &self.pr
+            && pr.state == PrState::Merged
+        {
+            return D::Merged;
+        }
+        match self.session {
+            SessionPhase::NeedsInput => return D::NeedsInput,
+            SessionPhase::Stuck => return D::Stuck,
+            _ => {}
+        }
+        if matches!(
+            self.runtime,
+            RuntimeStatus::Exited { .. } | RuntimeStatus::Missing
+        ) {
+            return D::Killed;
+        }
+        if let Some(pr) = &self.pr {
+            return match (pr.state, pr.ci, pr.review) {
+                (PrState::Closed, _, _) => D::PrClosed,
+                (_, CiStatus::Failing, _) => D::CiFailed,
+                (_, _, ReviewStatus::ChangesRequested) => D::ChangesRequested,
+                (_, CiStatus::Passing | CiStatus::None, ReviewStatus::Approved)
+                    if !pr.conflicts =>
+                {
+                    D::Mergeable
+                }
+                (_, _, ReviewStatus::Approved) => D::Approved,
+                (_, _, ReviewStatus::Pending) => D::ReviewPending,
+                _ => D::PrOpen,
+            };
+        }
+        match self.session {
+            SessionPhase::Spawning => D::Spawning,
+            SessionPhase::Idle => D::Idle,
+            _ => D::Working,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pr(state: PrState, ci: CiStatus, review: ReviewStatus) -> Option<PrStatus> {
+        Some(PrStatus {
+            state,
+            ci,
+            review,
+            conflicts: false,
+        })
+    }
+
+    #[test]
+    fn display_status_follows_the_parts() {
+        let mut l = Lifecycle::default();
+        assert_eq!(l.display_status(), DisplayStatus::Spawning);
+        l.session = SessionPhase::Working;
+        l.runtime = RuntimeStatus::Alive;
+        assert_eq!(l.display_status(), DisplayStatus::Working);
+        l.pr = pr(PrState::Open, CiStatus::Pending, ReviewStatus::None);
+        assert_eq!(l.display_status(), DisplayStatus::PrOpen);
+        l.pr = pr(PrState::Open, CiStatus::Failing, ReviewStatus::Approved);
+        assert_eq!(l.display_status(), DisplayStatus::CiFailed);
+        l.pr = pr(PrState::Open, CiStatus::Passing, ReviewStatus::Approved);
+        assert_eq!(l.display_status(), DisplayStatus::Mergeable);
+        l.pr.as_mut().unwrap().conflicts = true;
+        assert_eq!(l.display_status(), DisplayStatus::Approved);
+        l.session = SessionPhase::NeedsInput;
+        assert_eq!(l.display_status(), DisplayStatus::NeedsInput);
+        l.pr = pr(PrState::Merged, CiStatus::Passing, ReviewStatus::Approved);
+        assert_eq!(l.display_status(), DisplayStatus::Merged);
+    }
+
+    #[test]
+    fn a_dead_process_shows_as_killed_unless_a_person_is_needed() {
+        let l = Lifecycle {
+            session: SessionPhase::Working,
+            pr: None,
+            runtime: RuntimeStatus::Exited { code: Some(1) },
+        };
+        assert_eq!(l.display_status(), DisplayStatus::Killed);
+        let l = Lifecycle {
+            session: SessionPhase::Done,
+            ..l
+        };
+        assert_eq!(l.display_status(), DisplayStatus::Done);
+    }
+}

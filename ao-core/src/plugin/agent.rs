@@ -1,0 +1,253 @@
+//! `Agent`: one coding-agent CLI.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{AgentConfig, Passthrough, Permissions};
+use crate::domain::{
+    Activity, ActivitySource, ActivityState, LaunchSpec, ProjectId, Role, SessionId, Timestamp,
+};
+use crate::store::SessionRecord;
+
+/// What an agent adapter needs to build a launch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaunchRequest {
+    /// The project.
+    pub project_id: ProjectId,
+    /// The session.
+    pub session_id: SessionId,
+    /// The role (decided by the code path that launches, never by config or agent).
+    pub role: Role,
+    /// The model; `None` lets the agent pick its default.
+    pub model: Option<String>,
+    /// The permission mode.
+    pub permissions: Permissions,
+    /// File holding the system prompt (written under `AO_HOME`).
+    pub system_prompt_file: Option<PathBuf>,
+    /// The task prompt; untrusted parts are already fenced as data.
+    pub task_prompt: Option<String>,
+    /// Working directory.
+    pub cwd: PathBuf,
+    /// The role's agent settings (adapter-specific keys in `extra`).
+    pub settings: Passthrough<AgentConfig>,
+    /// Environment `ao` adds (`AO_*`) and configured variables.
+    pub env: BTreeMap<String, String>,
+}
+
+/// What an adapter may look at to tell what its agent is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityProbe {
+    /// The session's record.
+    pub session: SessionRecord,
+    /// The last screenful of terminal text, when the runtime has it.
+    pub terminal: Option<String>,
+    /// `AO_HOME`, where hook events are appended.
+    pub ao_home: PathBuf,
+}
+
+/// Token use and cost of a session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cost {
+    /// Input tokens.
+    pub input_tokens: u64,
+    /// Output tokens.
+    pub output_tokens: u64,
+    /// Estimated cost in US dollars, when the agent reports it.
+    pub usd: Option<f64>,
+}
+
+/// What an agent reports about its own session.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentSessionInfo {
+    /// The agent's own session id (for resume).
+    pub agent_session_id: Option<String>,
+    /// A one-line summary of the work.
+    pub summary: Option<String>,
+    /// Token use.
+    pub cost: Option<Cost>,
+}
+
+/// What `ao doctor` learns about an agent's binary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeReport {
+    /// The binary found on `PATH`.
+    pub binary: PathBuf,
+    /// Its version, when it says.
+    pub version: Option<String>,
+}
+
+/// Why an agent operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AgentError {
+    /// The adapter does not offer this capability.
+    #[error("{implementer} does not support {operation}")]
+    Unsupported {
+        /// The operation.
+        operation: &'static str,
+        /// The adapter.
+        implementer: String,
+    },
+    /// The configuration cannot be turned into a launch.
+    #[error("invalid settings for agent {agent}: {detail}")]
+    InvalidSettings {
+        /// The adapter.
+        agent: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The agent's program is not installed.
+    #[error("{program} is not installed or not on PATH")]
+    BinaryNotFound {
+        /// The program.
+        program: String,
+    },
+    /// Anything else.
+    #[error("{agent}: {detail}")]
+    Failed {
+        /// The adapter.
+        agent: String,
+        /// What happened.
+        detail: String,
+    },
+}
+
+/// One coding-agent CLI.
+///
+/// Contract:
+/// - `launch_spec` MUST return a program and argv (never a shell string) whose meaning matches
+///   the request's model, permissions and role, and MUST NOT put untrusted text anywhere but
+///   the task prompt.
+/// - `resume_spec` SHOULD keep the system prompt; it returns `Unsupported` when the CLI has no
+///   resume.
+/// - `activity` MUST NOT block on the agent and SHOULD prefer hook events, then the CLI's own
+///   state files, then terminal text; it returns `unknown` rather than guessing.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Agent: Send + Sync + 'static {
+    /// The adapter's config name (`claude-code`, `codex`, …).
+    fn name(&self) -> &str;
+
+    /// The process to start for a new session.
+    fn launch_spec(&self, req: &LaunchRequest) -> Result<LaunchSpec, AgentError>;
+
+    /// The process to start to continue the agent's own session `agent_session_id`.
+    fn resume_spec(
+        &self,
+        req: &LaunchRequest,
+        agent_session_id: &str,
+    ) -> Result<LaunchSpec, AgentError> {
+        let _ = (req, agent_session_id);
+        Err(AgentError::Unsupported {
+            operation: "resume",
+            implementer: self.name().to_string(),
+        })
+    }
+
+    /// What the agent is doing now.
+    async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError>;
+
+    /// The agent's own session id, summary and cost.
+    async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {
+        let _ = probe;
+        Err(AgentError::Unsupported {
+            operation: "session info",
+            implementer: self.name().to_string(),
+        })
+    }
+
+    /// Finds the agent's binary and its version.
+    async fn probe(&self) -> Result<ProbeReport, AgentError> {
+        Err(AgentError::Unsupported {
+            operation: "probe",
+            implementer: self.name().to_string(),
+        })
+    }
+}
+
+/// A scriptable agent for tests: launches `program` with the task prompt as its last argument
+/// and reports whatever activity it was told.
+#[derive(Debug)]
+pub struct FakeAgent {
+    name: String,
+    program: String,
+    activity: Mutex<ActivityState>,
+}
+
+impl FakeAgent {
+    /// A fake named `name` that launches `program`.
+    pub fn new(name: impl Into<String>, program: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            program: program.into(),
+            activity: Mutex::new(ActivityState::Unknown),
+        }
+    }
+
+    /// Sets the activity it reports from now on.
+    pub fn set_activity(&self, state: ActivityState) {
+        if let Ok(mut a) = self.activity.lock() {
+            *a = state;
+        }
+    }
+}
+
+#[async_trait]
+impl Agent for FakeAgent {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn launch_spec(&self, req: &LaunchRequest) -> Result<LaunchSpec, AgentError> {
+        let mut args = Vec::new();
+        if let Some(model) = &req.model {
+            args.extend(["--model".to_string(), model.clone()]);
+        }
+        args.extend(["--permissions".to_string(), req.permissions.to_string()]);
+        if let Some(file) = &req.system_prompt_file {
+            args.extend([
+                "--system-prompt-file".to_string(),
+                file.display().to_string(),
+            ]);
+        }
+        if let Some(task) = &req.task_prompt {
+            args.extend(["--".to_string(), task.clone()]);
+        }
+        let mut spec = LaunchSpec::new(self.program.clone(), args, req.cwd.clone());
+        spec.env = req.env.clone();
+        Ok(spec)
+    }
+
+    fn resume_spec(
+        &self,
+        req: &LaunchRequest,
+        agent_session_id: &str,
+    ) -> Result<LaunchSpec, AgentError> {
+        let mut spec = self.launch_spec(&LaunchRequest {
+            task_prompt: None,
+            ..req.clone()
+        })?;
+        spec.argv
+            .extend(["--resume".to_string(), agent_session_id.to_string()]);
+        Ok(spec)
+    }
+
+    async fn activity(&self, _probe: &ActivityProbe) -> Result<Activity, AgentError> {
+        let state = self
+            .activity
+            .lock()
+            .map(|a| *a)
+            .unwrap_or(ActivityState::Unknown);
+        Ok(Activity {
+            state,
+            since: Timestamp::now(),
+            source: ActivitySource::Hook,
+        })
+    }
+}

@@ -1,0 +1,87 @@
+//! `Notifier`: tells a person.
+
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use crate::domain::Event;
+
+/// Why a notification was not delivered.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotifierError {
+    /// The channel does not offer this capability.
+    #[error("{implementer} does not support {operation}")]
+    Unsupported {
+        /// The operation.
+        operation: &'static str,
+        /// The channel.
+        implementer: String,
+    },
+    /// The channel is misconfigured (the message names the key, never a secret value).
+    #[error("{notifier}: {detail}")]
+    Config {
+        /// The channel.
+        notifier: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Delivery failed.
+    #[error("{notifier}: delivery failed: {detail}")]
+    Delivery {
+        /// The channel.
+        notifier: String,
+        /// What happened (never a webhook URL).
+        detail: String,
+    },
+}
+
+/// A notification channel.
+///
+/// Contract: `notify` SHOULD return promptly (bounded by a timeout) and MUST NOT include
+/// secrets such as webhook URLs in errors.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Notifier: Send + Sync + 'static {
+    /// The channel's alias.
+    fn name(&self) -> &str;
+
+    /// Delivers one event.
+    async fn notify(&self, event: &Event) -> Result<(), NotifierError>;
+}
+
+/// A channel that records what it was given.
+#[derive(Debug, Default)]
+pub struct FakeNotifier {
+    events: Mutex<Vec<Event>>,
+}
+
+impl FakeNotifier {
+    /// An empty fake.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Everything delivered so far.
+    pub fn events(&self) -> Vec<Event> {
+        self.events.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait]
+impl Notifier for FakeNotifier {
+    fn name(&self) -> &str {
+        "fake"
+    }
+
+    async fn notify(&self, event: &Event) -> Result<(), NotifierError> {
+        self.events
+            .lock()
+            .map_err(|_| NotifierError::Delivery {
+                notifier: "fake".into(),
+                detail: "state poisoned".into(),
+            })?
+            .push(event.clone());
+        Ok(())
+    }
+}

@@ -1,0 +1,227 @@
+//! `Tracker`: issues.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{IssueRef, ProjectId};
+
+/// Where an issue stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueState {
+    /// Open.
+    Open,
+    /// Being worked on.
+    InProgress,
+    /// Done.
+    Closed,
+    /// Dropped.
+    Cancelled,
+}
+
+/// An issue as the tracker has it. Every text field is untrusted input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    /// The tracker's id (`123`, `INT-9`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Body (untrusted: only ever shown to agents fenced as data).
+    pub body: String,
+    /// Web URL.
+    pub url: String,
+    /// State.
+    pub state: IssueState,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// Assignee.
+    pub assignee: Option<String>,
+    /// The branch name the tracker suggests, if any.
+    pub branch_hint: Option<String>,
+}
+
+/// The project side of a tracker call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackerContext {
+    /// The project.
+    pub project_id: ProjectId,
+    /// `owner/name`, when known.
+    pub repo: Option<String>,
+    /// The project's tracker settings (`${VAR}` already expanded).
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Which issues to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueFilter {
+    /// Only in these states (empty: open ones).
+    pub states: Vec<IssueState>,
+    /// Only with all of these labels.
+    pub labels: Vec<String>,
+    /// Only assigned to this person.
+    pub assignee: Option<String>,
+    /// At most this many.
+    pub limit: Option<usize>,
+}
+
+/// A change to an issue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IssueUpdate {
+    /// New state.
+    pub state: Option<IssueState>,
+    /// Labels to add.
+    pub add_labels: Vec<String>,
+    /// Labels to remove.
+    pub remove_labels: Vec<String>,
+    /// A comment to post.
+    pub comment: Option<String>,
+}
+
+/// Why a tracker operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrackerError {
+    /// The tracker does not offer this capability.
+    #[error("{implementer} does not support {operation}")]
+    Unsupported {
+        /// The operation.
+        operation: &'static str,
+        /// The tracker.
+        implementer: String,
+    },
+    /// No such issue.
+    #[error("issue {issue} not found")]
+    NotFound {
+        /// The reference.
+        issue: String,
+    },
+    /// The reference belongs to another tracker.
+    #[error("{issue} is not an issue of the {tracker} tracker")]
+    WrongTracker {
+        /// The reference.
+        issue: String,
+        /// This tracker.
+        tracker: String,
+    },
+    /// Credentials are missing or rejected (the message never contains them).
+    #[error("{tracker}: not authorized: {detail}")]
+    Auth {
+        /// The tracker.
+        tracker: String,
+        /// What to do.
+        detail: String,
+    },
+    /// The service is unreachable or failing.
+    #[error("{tracker} is unavailable: {detail}")]
+    Unavailable {
+        /// The tracker.
+        tracker: String,
+        /// What happened.
+        detail: String,
+    },
+}
+
+/// An issue tracker.
+///
+/// Contract:
+/// - `fetch` MUST return `NotFound` for an issue that does not exist and `WrongTracker` for a
+///   reference meant for another tracker, so a spawn can tell them from outages.
+/// - Errors MUST NOT contain credentials.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Tracker: Send + Sync + 'static {
+    /// The tracker's config name.
+    fn name(&self) -> &str;
+
+    /// Reads an issue.
+    async fn fetch(&self, ctx: &TrackerContext, issue: &IssueRef) -> Result<Issue, TrackerError>;
+
+    /// The branch a session for `issue` works on.
+    fn branch_name(&self, issue: &Issue) -> String;
+
+    /// Lists issues.
+    async fn list(
+        &self,
+        ctx: &TrackerContext,
+        filter: &IssueFilter,
+    ) -> Result<Vec<Issue>, TrackerError> {
+        let _ = (ctx, filter);
+        Err(TrackerError::Unsupported {
+            operation: "list",
+            implementer: self.name().to_string(),
+        })
+    }
+
+    /// Changes an issue.
+    async fn update(
+        &self,
+        ctx: &TrackerContext,
+        issue: &IssueRef,
+        update: &IssueUpdate,
+    ) -> Result<(), TrackerError> {
+        let _ = (ctx, issue, update);
+        Err(TrackerError::Unsupported {
+            operation: "update",
+            implementer: self.name().to_string(),
+        })
+    }
+}
+
+/// A tracker serving issues from memory, keyed by their id (`42`, `INT-9`).
+#[derive(Debug, Default)]
+pub struct FakeTracker {
+    issues: Mutex<HashMap<String, Issue>>,
+}
+
+impl FakeTracker {
+    /// An empty fake.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an issue.
+    pub fn insert(&self, issue: Issue) {
+        if let Ok(mut m) = self.issues.lock() {
+            m.insert(issue.id.clone(), issue);
+        }
+    }
+}
+
+#[async_trait]
+impl Tracker for FakeTracker {
+    fn name(&self) -> &str {
+        "fake"
+    }
+
+    async fn fetch(&self, _ctx: &TrackerContext, issue: &IssueRef) -> Result<Issue, TrackerError> {
+        let id = match issue {
+            IssueRef::Number { number } | IssueRef::GitHub { number, .. } => number.to_string(),
+            IssueRef::Key { key } | IssueRef::Linear { key, .. } => key.clone(),
+            IssueRef::Routed { issue, .. } => return self.fetch(_ctx, issue).await,
+            IssueRef::PullRequest { .. } => {
+                return Err(TrackerError::WrongTracker {
+                    issue: issue.to_string(),
+                    tracker: "fake".into(),
+                });
+            }
+        };
+        let issues = self.issues.lock().map_err(|_| TrackerError::Unavailable {
+            tracker: "fake".into(),
+            detail: "state poisoned".into(),
+        })?;
+        issues.get(&id).cloned().ok_or(TrackerError::NotFound {
+            issue: issue.to_string(),
+        })
+    }
+
+    fn branch_name(&self, issue: &Issue) -> String {
+        issue
+            .branch_hint
+            .clone()
+            .unwrap_or_else(|| format!("feat/issue-{}", issue.id))
+    }
+}

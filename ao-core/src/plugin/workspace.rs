@@ -1,0 +1,280 @@
+//! `Workspace`: an isolated checkout per session that never loses work.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{ProjectId, SessionId};
+
+/// What to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceRequest {
+    /// The project.
+    pub project_id: ProjectId,
+    /// The session.
+    pub session_id: SessionId,
+    /// The project's main checkout.
+    pub repo_path: PathBuf,
+    /// Where the workspace goes.
+    pub path: PathBuf,
+    /// The session's branch.
+    pub branch: String,
+    /// The branch it starts from.
+    pub base_branch: String,
+    /// Files to symlink from the main checkout (relative paths).
+    pub symlinks: Vec<String>,
+    /// Commands to run in the new workspace (only for trusted configs).
+    pub post_create: Vec<String>,
+}
+
+/// A created workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceInfo {
+    /// The project.
+    pub project_id: ProjectId,
+    /// The session.
+    pub session_id: SessionId,
+    /// Its directory.
+    pub path: PathBuf,
+    /// Its branch.
+    pub branch: String,
+}
+
+/// Work that exists only in a workspace: uncommitted files and commits on no remote.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsavedWork {
+    /// Changed or untracked (not ignored) files.
+    pub files: Vec<String>,
+    /// Commits (`<sha> <subject>`) in no remote-tracking branch and not in the default branch.
+    pub commits: Vec<String>,
+}
+
+impl UnsavedWork {
+    /// Whether there is nothing to lose.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.commits.is_empty()
+    }
+}
+
+/// What `destroy` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destroyed {
+    /// Removed; there was nothing unsaved.
+    Removed,
+    /// Removed after saving the unsaved work under this ref.
+    RemovedAfterRescue {
+        /// The rescue ref (`refs/ao/rescue/<sid>`).
+        rescue_ref: String,
+    },
+}
+
+/// Why a workspace operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkspaceError {
+    /// The workspace kind does not offer this capability.
+    #[error("{implementer} does not support {operation}")]
+    Unsupported {
+        /// The operation.
+        operation: &'static str,
+        /// The workspace kind.
+        implementer: String,
+    },
+    /// Removal refused: the workspace holds work that exists nowhere else.
+    #[error("{} has unsaved work ({} file(s), {} commit(s))", path.display(), work.files.len(), work.commits.len())]
+    UnsavedWork {
+        /// The workspace.
+        path: PathBuf,
+        /// What would be lost.
+        work: UnsavedWork,
+    },
+    /// Something is already at the target path.
+    #[error("{} already exists", path.display())]
+    AlreadyExists {
+        /// The path.
+        path: PathBuf,
+    },
+    /// A `postCreate` command failed; the workspace was rolled back.
+    #[error("postCreate command `{command}` failed: {output}")]
+    PostCreate {
+        /// The command.
+        command: String,
+        /// What it printed.
+        output: String,
+    },
+    /// A git command failed.
+    #[error("git {operation} failed: {detail}")]
+    Git {
+        /// The git operation.
+        operation: String,
+        /// What git said.
+        detail: String,
+    },
+    /// File system trouble.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A checkout provider.
+///
+/// Contract:
+/// - `create` MUST leave nothing behind when it fails (including after a failed `postCreate`).
+/// - `unsaved_work` MUST report every uncommitted change and every commit not on a remote or
+///   the default branch.
+/// - `destroy` MUST refuse with `UnsavedWork` while there is unsaved work unless `force`; with
+///   `force` it MUST first save that work under a rescue ref.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Workspace: Send + Sync + 'static {
+    /// The workspace kind's config name.
+    fn name(&self) -> &str;
+
+    /// Creates the workspace.
+    async fn create(&self, req: &WorkspaceRequest) -> Result<WorkspaceInfo, WorkspaceError>;
+
+    /// Whether the workspace still exists.
+    async fn exists(&self, info: &WorkspaceInfo) -> Result<bool, WorkspaceError>;
+
+    /// What would be lost by removing it.
+    async fn unsaved_work(&self, info: &WorkspaceInfo) -> Result<UnsavedWork, WorkspaceError>;
+
+    /// Removes the workspace (see the contract about unsaved work).
+    async fn destroy(&self, info: &WorkspaceInfo, force: bool)
+    -> Result<Destroyed, WorkspaceError>;
+}
+
+/// An in-memory workspace for tests; unsaved work and failures can be set per session.
+#[derive(Debug, Default)]
+pub struct FakeWorkspace {
+    live: Mutex<HashMap<String, WorkspaceInfo>>,
+    unsaved: Mutex<HashMap<String, UnsavedWork>>,
+    fail_create: Mutex<bool>,
+}
+
+impl FakeWorkspace {
+    /// An empty fake.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes the next `create` fail.
+    pub fn fail_next_create(&self) {
+        if let Ok(mut f) = self.fail_create.lock() {
+            *f = true;
+        }
+    }
+
+    /// Sets the unsaved work a session's workspace reports.
+    pub fn set_unsaved(&self, session: &str, work: UnsavedWork) {
+        if let Ok(mut u) = self.unsaved.lock() {
+            u.insert(session.to_string(), work);
+        }
+    }
+
+    /// Sessions whose workspace exists.
+    pub fn live(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .live
+            .lock()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        ids.sort();
+        ids
+    }
+
+    fn poisoned(path: &std::path::Path) -> WorkspaceError {
+        WorkspaceError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other("fake workspace state poisoned"),
+        }
+    }
+}
+
+#[async_trait]
+impl Workspace for FakeWorkspace {
+    fn name(&self) -> &str {
+        "fake"
+    }
+
+    async fn create(&self, req: &WorkspaceRequest) -> Result<WorkspaceInfo, WorkspaceError> {
+        if std::mem::take(
+            &mut *self
+                .fail_create
+                .lock()
+                .map_err(|_| Self::poisoned(&req.path))?,
+        ) {
+            return Err(WorkspaceError::Git {
+                operation: "worktree add".into(),
+                detail: "injected failure".into(),
+            });
+        }
+        let mut live = self.live.lock().map_err(|_| Self::poisoned(&req.path))?;
+        if live.contains_key(req.session_id.as_str()) {
+            return Err(WorkspaceError::AlreadyExists {
+                path: req.path.clone(),
+            });
+        }
+        let info = WorkspaceInfo {
+            project_id: req.project_id.clone(),
+            session_id: req.session_id.clone(),
+            path: req.path.clone(),
+            branch: req.branch.clone(),
+        };
+        live.insert(req.session_id.to_string(), info.clone());
+        Ok(info)
+    }
+
+    async fn exists(&self, info: &WorkspaceInfo) -> Result<bool, WorkspaceError> {
+        Ok(self
+            .live
+            .lock()
+            .map_err(|_| Self::poisoned(&info.path))?
+            .contains_key(info.session_id.as_str()))
+    }
+
+    async fn unsaved_work(&self, info: &WorkspaceInfo) -> Result<UnsavedWork, WorkspaceError> {
+        let unsaved = self
+            .unsaved
+            .lock()
+            .map_err(|_| Self::poisoned(&info.path))?;
+        Ok(unsaved
+            .get(info.session_id.as_str())
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn destroy(
+        &self,
+        info: &WorkspaceInfo,
+        force: bool,
+    ) -> Result<Destroyed, WorkspaceError> {
+        let work = self.unsaved_work(info).await?;
+        if !work.is_empty() && !force {
+            return Err(WorkspaceError::UnsavedWork {
+                path: info.path.clone(),
+                work,
+            });
+        }
+        self.live
+            .lock()
+            .map_err(|_| Self::poisoned(&info.path))?
+            .remove(info.session_id.as_str());
+        Ok(if work.is_empty() {
+            Destroyed::Removed
+        } else {
+            Destroyed::RemovedAfterRescue {
+                rescue_ref: format!("refs/ao/rescue/{}", info.session_id),
+            }
+        })
+    }
+}
