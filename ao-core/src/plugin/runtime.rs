@@ -292,3 +292,32 @@ impl Runtime for FakeRuntime {
         Ok(vec!["fake-attach".into(), handle.id.clone()])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_fake_records_starts_sends_and_exits() {
+        let rt = FakeRuntime::new();
+        let id = SessionId::new("app-1").unwrap();
+        let spec = LaunchSpec::new("agent", ["--x"], "/w");
+        let handle = rt.start(&id, &spec).await.unwrap();
+        assert!(matches!(
+            rt.start(&id, &spec).await,
+            Err(RuntimeError::AlreadyExists { .. })
+        ));
+        rt.send(&handle, "hello\nworld").await.unwrap();
+        assert_eq!(rt.output(&handle, 1).await.unwrap(), "world");
+        rt.exit("app-1", Some(3));
+        let live = rt.liveness(std::slice::from_ref(&handle)).await.unwrap();
+        assert_eq!(live["app-1"], RuntimeStatus::Exited { code: Some(3) });
+        rt.stop(&handle).await.unwrap();
+        rt.fail_next_start();
+        assert!(
+            rt.start(&SessionId::new("app-2").unwrap(), &spec)
+                .await
+                .is_err()
+        );
+    }
+}

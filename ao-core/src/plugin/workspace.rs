@@ -278,3 +278,50 @@ impl Workspace for FakeWorkspace {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: &str) -> WorkspaceRequest {
+        WorkspaceRequest {
+            project_id: ProjectId::new("app").unwrap(),
+            session_id: SessionId::new(id).unwrap(),
+            repo_path: "/repo".into(),
+            path: format!("/w/{id}").into(),
+            branch: format!("session/{id}"),
+            base_branch: "main".into(),
+            symlinks: vec![],
+            post_create: vec![],
+        }
+    }
+
+    #[tokio::test]
+    async fn the_fake_honours_the_unsaved_work_contract() {
+        let ws = FakeWorkspace::new();
+        let info = ws.create(&request("app-1")).await.unwrap();
+        ws.set_unsaved(
+            "app-1",
+            UnsavedWork {
+                files: vec!["a.rs".into()],
+                commits: vec![],
+            },
+        );
+        assert!(matches!(
+            ws.destroy(&info, false).await,
+            Err(WorkspaceError::UnsavedWork { .. })
+        ));
+        assert!(ws.exists(&info).await.unwrap());
+        let done = ws.destroy(&info, true).await.unwrap();
+        assert_eq!(
+            done,
+            Destroyed::RemovedAfterRescue {
+                rescue_ref: "refs/ao/rescue/app-1".into()
+            }
+        );
+        assert!(!ws.exists(&info).await.unwrap());
+        ws.fail_next_create();
+        assert!(ws.create(&request("app-2")).await.is_err());
+        assert!(ws.create(&request("app-2")).await.is_ok());
+    }
+}

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 
 use super::{
     CorruptRecord, Listing, RecordChange, SCHEMA_VERSION, SessionRecord, Store, StoreError,
+    id_order,
 };
 use crate::domain::{ProjectId, SessionId, Timestamp};
 use crate::fsutil::{LockGuard, is_hidden, lock_exclusive, sync_dir, write_atomic};
@@ -43,18 +44,6 @@ async fn blocking<T: Send + 'static>(
 
 fn millis() -> i64 {
     Timestamp::now().as_millisecond()
-}
-
-/// Orders `pj-2` before `pj-10`.
-fn natural_key(id: &str) -> (String, u64, String) {
-    match id.rsplit_once('-') {
-        Some((head, tail)) if tail.bytes().all(|b| b.is_ascii_digit()) && !tail.is_empty() => (
-            head.to_string(),
-            tail.parse().unwrap_or(u64::MAX),
-            String::new(),
-        ),
-        _ => (id.to_string(), 0, id.to_string()),
-    }
 }
 
 impl FileStore {
@@ -235,7 +224,7 @@ impl FileStore {
                 }
             }
         }
-        listing.records.sort_by_key(|r| natural_key(r.id.as_str()));
+        listing.records.sort_by_key(|r| id_order(r.id.as_str()));
         Ok(listing)
     }
 
@@ -343,17 +332,5 @@ impl Store for FileStore {
     ) -> Result<SessionId, StoreError> {
         let (this, project, prefix) = (self.clone(), project.clone(), prefix.to_string());
         blocking(move || this.allocate_sync(&project, &prefix)).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::natural_key;
-
-    #[test]
-    fn natural_order() {
-        let mut ids = vec!["pj-10", "pj-2", "pj-orchestrator", "pj-1"];
-        ids.sort_by_key(|i| natural_key(i));
-        assert_eq!(ids, ["pj-1", "pj-2", "pj-10", "pj-orchestrator"]);
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-use super::{Listing, RecordChange, SCHEMA_VERSION, SessionRecord, Store, StoreError};
+use super::{Listing, RecordChange, SCHEMA_VERSION, SessionRecord, Store, StoreError, id_order};
 use crate::domain::{ProjectId, SessionId, Timestamp};
 
 #[derive(Debug, Default)]
@@ -100,14 +100,7 @@ impl Store for InMemoryStore {
             .filter(|((p, _), _)| p == project)
             .map(|(_, r)| r.clone())
             .collect();
-        records.sort_by_key(|r| {
-            let id = r.id.as_str();
-            let n = id
-                .rsplit_once('-')
-                .and_then(|(_, t)| t.parse::<u64>().ok())
-                .unwrap_or(u64::MAX);
-            (n, id.to_string())
-        });
+        records.sort_by_key(|r| id_order(r.id.as_str()));
         Ok(Listing {
             records,
             corrupt: Vec::new(),

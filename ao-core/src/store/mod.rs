@@ -21,6 +21,18 @@ pub use record::{ReactionState, SCHEMA_VERSION, SessionRecord};
 
 use crate::domain::{ProjectId, SessionId};
 
+/// The order listings use: `pj-2` before `pj-10`, numbered sessions before named ones.
+pub(crate) fn id_order(id: &str) -> (String, u64, String) {
+    match id.rsplit_once('-') {
+        Some((head, tail)) if !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit()) => (
+            head.to_string(),
+            tail.parse().unwrap_or(u64::MAX),
+            String::new(),
+        ),
+        _ => (id.to_string(), 0, id.to_string()),
+    }
+}
+
 /// A change applied to a record under the store's lock.
 pub type RecordChange = Box<dyn FnOnce(&mut SessionRecord) + Send>;
 
@@ -148,6 +160,13 @@ pub trait Store: Send + Sync + 'static {
 mod tests {
     use super::*;
     use crate::domain::Role;
+
+    #[test]
+    fn listing_order_is_natural() {
+        let mut ids = vec!["pj-10", "pj-2", "pj-orchestrator", "pj-1"];
+        ids.sort_by_key(|i| id_order(i));
+        assert_eq!(ids, ["pj-1", "pj-2", "pj-10", "pj-orchestrator"]);
+    }
 
     #[tokio::test]
     async fn mockall_mocks_the_store() {
