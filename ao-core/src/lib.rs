@@ -15,10 +15,14 @@
 pub mod config;
 pub mod domain;
 mod fsutil;
+mod git;
 pub mod home;
+pub mod orchestrator;
 pub mod plugin;
 pub mod projects;
+pub mod prompt;
 mod role;
 pub mod store;
+pub mod text;
 
 pub use role::{Role, UnknownRole};

@@ -61,6 +61,56 @@ pub fn expand_for_use(
     })
 }
 
+/// Expands `${VAR}` in the string values of plugin settings (all of them, or only the
+/// top-level keys in `only`), for use. Errors name the variable and the key path under
+/// `base_key`.
+pub fn expand_settings(
+    settings: &indexmap::IndexMap<String, serde_json::Value>,
+    base_key: &str,
+    only: Option<&[&str]>,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<serde_json::Map<String, serde_json::Value>, super::ConfigError> {
+    fn walk(
+        value: &serde_json::Value,
+        key: &str,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<serde_json::Value, super::ConfigError> {
+        Ok(match value {
+            serde_json::Value::String(s) => {
+                serde_json::Value::String(expand_for_use(key, s, lookup)?)
+            }
+            serde_json::Value::Array(items) => serde_json::Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| walk(v, &format!("{key}[{i}]"), lookup))
+                    .collect::<Result<_, _>>()?,
+            ),
+            serde_json::Value::Object(map) => serde_json::Value::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), walk(v, &format!("{key}.{k}"), lookup)?)))
+                    .collect::<Result<_, super::ConfigError>>()?,
+            ),
+            other => other.clone(),
+        })
+    }
+    settings
+        .iter()
+        .map(|(k, v)| {
+            let key = format!("{base_key}.{k}");
+            let expand = only.is_none_or(|keys| keys.contains(&k.as_str()));
+            Ok((
+                k.clone(),
+                if expand {
+                    walk(v, &key, lookup)?
+                } else {
+                    v.clone()
+                },
+            ))
+        })
+        .collect()
+}
+
 /// The variables `text` refers to, in order (escaped ones excluded).
 pub fn referenced_vars(text: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -137,6 +187,26 @@ mod tests {
         assert_eq!(
             expand_for_use("k", "${HOOK}", env).unwrap(),
             "https://hooks.example/x"
+        );
+    }
+
+    #[test]
+    fn settings_expand_recursively_and_name_the_key() {
+        let mut settings = indexmap::IndexMap::new();
+        settings.insert("url".to_string(), serde_json::json!("${HOOK}"));
+        settings.insert(
+            "nested".to_string(),
+            serde_json::json!({"list": ["a", "${HOOK}"]}),
+        );
+        settings.insert("note".to_string(), serde_json::json!("${NOPE}"));
+        let only = ["url", "nested"];
+        let out = expand_settings(&settings, "notifiers.h", Some(&only), &env).unwrap();
+        assert_eq!(out["nested"]["list"][1], "https://hooks.example/x");
+        assert_eq!(out["note"], "${NOPE}");
+        let err = expand_settings(&settings, "projects.app.tracker", None, &env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable `NOPE` used by `projects.app.tracker.note` is not set"
         );
     }
 

@@ -37,7 +37,7 @@ pub use discover::{
 };
 pub use duration::parse_duration;
 pub use interpolate::{
-    EXPANDED_NOTIFIER_KEYS, UnsetVar, expand_for_use, expand_vars, referenced_vars,
+    EXPANDED_NOTIFIER_KEYS, UnsetVar, expand_for_use, expand_settings, expand_vars, referenced_vars,
 };
 pub use load::{Config, PrefixOrigin, Project, Shape, load, load_str};
 pub use model::*;

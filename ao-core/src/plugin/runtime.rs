@@ -128,16 +128,33 @@ struct FakeSession {
 
 /// An in-memory runtime for tests: records what was started and sent; failures can be
 /// injected.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FakeRuntime {
+    name: String,
     sessions: Mutex<HashMap<String, FakeSession>>,
     fail_start: Mutex<bool>,
 }
 
+impl Default for FakeRuntime {
+    fn default() -> Self {
+        Self::named("fake")
+    }
+}
+
 impl FakeRuntime {
-    /// An empty fake.
+    /// An empty fake called `fake`.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty fake that calls itself `name` (the name it is registered under), as the
+    /// handles it hands out say which runtime owns them.
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            sessions: Mutex::default(),
+            fail_start: Mutex::default(),
+        }
     }
 
     /// Makes the next `start` fail.
@@ -201,7 +218,7 @@ impl FakeRuntime {
 #[async_trait]
 impl Runtime for FakeRuntime {
     fn name(&self) -> &str {
-        "fake"
+        &self.name
     }
 
     async fn start(
@@ -232,7 +249,7 @@ impl Runtime for FakeRuntime {
             },
         );
         Ok(RuntimeHandle {
-            runtime: "fake".into(),
+            runtime: self.name.clone(),
             id: name,
             data: serde_json::Value::Null,
         })

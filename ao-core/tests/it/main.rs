@@ -7,5 +7,6 @@ mod config_props;
 mod config_resolve;
 mod config_samples;
 mod config_schema;
+mod orchestrator;
 mod store;
 mod support;

@@ -1,0 +1,266 @@
+//! Building plugins and launches for a project: the parts spawn, start and restore share.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{Orchestrator, OrchestratorError};
+use crate::config::{Project, ResolvedRole, expand_settings};
+use crate::domain::{ProjectId, Role, SessionId};
+use crate::fsutil::write_atomic;
+use crate::plugin::{
+    Agent, LaunchRequest, Runtime, RuntimeHandle, Scm, ScmContext, Tracker, TrackerContext,
+    Workspace,
+};
+
+/// A project's tracker with the context its calls take.
+pub(super) type TrackerFor = (Arc<dyn Tracker>, TrackerContext);
+
+/// A project's SCM with the context its calls take.
+pub(super) type ScmFor = (Arc<dyn Scm>, ScmContext);
+
+impl Orchestrator {
+    fn env_lookup(name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    pub(super) fn runtime_for(
+        &self,
+        project: &Project,
+    ) -> Result<Arc<dyn Runtime>, OrchestratorError> {
+        let name = project
+            .settings
+            .runtime
+            .as_deref()
+            .unwrap_or(&self.config.file.defaults.runtime);
+        Ok(self
+            .registry
+            .runtime(&self.plugin_context(name, serde_json::Value::Null))?)
+    }
+
+    /// The runtime that owns an existing session (named in its handle, whatever the config
+    /// says today).
+    pub(super) fn runtime_of(
+        &self,
+        handle: &RuntimeHandle,
+    ) -> Result<Arc<dyn Runtime>, OrchestratorError> {
+        Ok(self
+            .registry
+            .runtime(&self.plugin_context(&handle.runtime, serde_json::Value::Null))?)
+    }
+
+    pub(super) fn workspace_for(
+        &self,
+        project: &Project,
+    ) -> Result<Arc<dyn Workspace>, OrchestratorError> {
+        let name = project
+            .settings
+            .workspace
+            .as_deref()
+            .unwrap_or(&self.config.file.defaults.workspace);
+        Ok(self
+            .registry
+            .workspace(&self.plugin_context(name, serde_json::Value::Null))?)
+    }
+
+    pub(super) fn agent_named(&self, name: &str) -> Result<Arc<dyn Agent>, OrchestratorError> {
+        Ok(self
+            .registry
+            .agent(&self.plugin_context(name, serde_json::Value::Null))?)
+    }
+
+    /// The project's tracker: the configured one, or GitHub when `repo` names a repository.
+    pub(super) fn tracker_for(
+        &self,
+        project: &Project,
+    ) -> Result<Option<TrackerFor>, OrchestratorError> {
+        let configured = project.settings.tracker.as_ref();
+        let name = match configured.and_then(|t| t.plugin.clone()) {
+            Some(name) => name,
+            None if project.repo.as_deref().is_some_and(|r| r.contains('/')) => {
+                "github".to_string()
+            }
+            None => return Ok(None),
+        };
+        let settings = match configured {
+            Some(t) => expand_settings(
+                &t.extra,
+                &format!("projects.{}.tracker", project.id),
+                None,
+                &Self::env_lookup,
+            )?,
+            None => serde_json::Map::new(),
+        };
+        let tracker = self
+            .registry
+            .tracker(&self.plugin_context(&name, serde_json::Value::Object(settings.clone())))?;
+        let ctx = TrackerContext {
+            project_id: self.project_id(project)?,
+            repo: project.repo.clone(),
+            settings,
+        };
+        Ok(Some((tracker, ctx)))
+    }
+
+    /// The project's SCM: the configured one, or GitHub when `repo` names a repository.
+    pub(super) fn scm_for(&self, project: &Project) -> Result<Option<ScmFor>, OrchestratorError> {
+        let Some(repo) = project.repo.clone().filter(|r| r.contains('/')) else {
+            return Ok(None);
+        };
+        let configured = project.settings.scm.as_ref();
+        let name = configured
+            .and_then(|s| s.plugin.clone())
+            .unwrap_or_else(|| "github".to_string());
+        let settings = match configured {
+            Some(s) => expand_settings(
+                &s.extra,
+                &format!("projects.{}.scm", project.id),
+                None,
+                &Self::env_lookup,
+            )?,
+            None => serde_json::Map::new(),
+        };
+        let scm = self
+            .registry
+            .scm(&self.plugin_context(&name, serde_json::Value::Object(settings.clone())))?;
+        Ok(Some((
+            scm,
+            ScmContext {
+                project_id: self.project_id(project)?,
+                repo,
+                settings,
+            },
+        )))
+    }
+
+    pub(super) fn project_id(&self, project: &Project) -> Result<ProjectId, OrchestratorError> {
+        ProjectId::new(project.id.as_str()).map_err(|e| OrchestratorError::Io {
+            path: self.config.path.clone(),
+            source: std::io::Error::other(e),
+        })
+    }
+
+    /// What every agent process gets from `ao` (plus the project's configured variables).
+    pub(super) fn launch_env(
+        &self,
+        project: &Project,
+        session: &SessionId,
+        role: Role,
+    ) -> BTreeMap<String, String> {
+        let mut env: BTreeMap<String, String> = project
+            .settings
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let home = self.options.home.root().display().to_string();
+        env.insert("AO_HOME".into(), home);
+        env.insert(
+            "AO_CONFIG_PATH".into(),
+            self.config.path.display().to_string(),
+        );
+        env.insert("AO_PROJECT_ID".into(), project.id.clone());
+        env.insert("AO_SESSION_ID".into(), session.to_string());
+        env.insert("AO_ROLE".into(), role.as_str().into());
+        if let Some(socket) = &self.options.tmux_socket {
+            env.insert("AO_TMUX_SOCKET".into(), socket.clone());
+        }
+        if let Some(bin) = &self.options.ao_bin {
+            env.insert("AO_BIN".into(), bin.display().to_string());
+            if let Some(dir) = bin.parent() {
+                let path = std::env::var("PATH").unwrap_or_default();
+                env.insert(
+                    "PATH".into(),
+                    if path.is_empty() {
+                        dir.display().to_string()
+                    } else {
+                        format!("{}:{path}", dir.display())
+                    },
+                );
+            }
+        }
+        env
+    }
+
+    /// Writes a session's system prompt under `AO_HOME` (0600) and returns its path.
+    pub(super) fn write_system_prompt(
+        &self,
+        project: &ProjectId,
+        session: &SessionId,
+        text: &str,
+    ) -> Result<PathBuf, OrchestratorError> {
+        let path = self
+            .options
+            .home
+            .launch_dir(project)
+            .join(format!("{session}.system.md"));
+        write_atomic(&path, text.as_bytes()).map_err(|source| OrchestratorError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(path)
+    }
+
+    /// Removes a session's launch files (after a failed spawn).
+    pub(super) fn remove_launch_files(&self, project: &ProjectId, session: &SessionId) {
+        let _ = std::fs::remove_file(
+            self.options
+                .home
+                .launch_dir(project)
+                .join(format!("{session}.system.md")),
+        );
+    }
+
+    /// A worker's rules: `agentRules`, then the rules file's text. Problems reading the file
+    /// come back as warnings (validation already warned about a missing file).
+    pub(super) fn worker_rules(resolved: &ResolvedRole) -> (Option<String>, Vec<String>) {
+        let mut parts = Vec::new();
+        let mut warnings = Vec::new();
+        if let Some(inline) = &resolved.rules.inline {
+            parts.push(inline.value.trim().to_string());
+        }
+        if let Some(file) = &resolved.rules.file {
+            match std::fs::read_to_string(&file.value) {
+                Ok(text) => parts.push(text.trim().to_string()),
+                Err(e) => warnings.push(format!(
+                    "agentRulesFile {} not read: {e}",
+                    file.value.display()
+                )),
+            }
+        }
+        let rules = parts
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        ((!rules.is_empty()).then_some(rules), warnings)
+    }
+
+    /// The launch request for a resolved role.
+    pub(super) fn launch_request(
+        &self,
+        project: &Project,
+        session: &SessionId,
+        resolved: &ResolvedRole,
+        system_prompt_file: Option<PathBuf>,
+        task_prompt: Option<String>,
+        cwd: PathBuf,
+    ) -> Result<LaunchRequest, OrchestratorError> {
+        Ok(LaunchRequest {
+            project_id: self.project_id(project)?,
+            session_id: session.clone(),
+            role: resolved.role,
+            model: resolved.model.value.clone(),
+            permissions: resolved.permissions.value,
+            system_prompt_file,
+            task_prompt,
+            cwd,
+            settings: resolved
+                .agent_config
+                .as_ref()
+                .map(|s| s.value.clone())
+                .unwrap_or_default(),
+            env: self.launch_env(project, session, resolved.role),
+        })
+    }
+}

@@ -1,0 +1,487 @@
+//! Working with existing sessions: send, output, status, kill, cleanup, restore, claim a PR.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::{Orchestrator, OrchestratorError, SessionView};
+use crate::config::{Project, RoleOverrides};
+use crate::domain::{
+    ActivityState, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
+};
+use crate::plugin::{
+    ActivityProbe, Destroyed, RegistryError, RuntimeHandle, WorkspaceInfo, WorkspaceRequest,
+};
+use crate::prompt::{WorkerPlace, orchestrator_system_prompt, worker_system_prompt};
+use crate::store::SessionRecord;
+use crate::text::strip_controls;
+
+/// How `send` delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SendOptions {
+    /// Wait while the agent is busy (else send at once).
+    pub wait: bool,
+    /// The longest wait.
+    pub timeout: Duration,
+    /// Send even into an open permission prompt.
+    pub force: bool,
+}
+
+impl Default for SendOptions {
+    fn default() -> Self {
+        Self {
+            wait: true,
+            timeout: Duration::from_secs(600),
+            force: false,
+        }
+    }
+}
+
+/// What `kill` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KillOutcome {
+    /// The session.
+    pub id: SessionId,
+    /// What happened to its workspace (none for orchestrators or a gone workspace).
+    pub workspace: Option<Destroyed>,
+}
+
+/// One session in a cleanup report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CleanupEntry {
+    /// The session.
+    pub id: SessionId,
+    /// The project.
+    pub project_id: ProjectId,
+    /// Why it was (or would be) cleaned, or why it was kept.
+    pub reason: String,
+}
+
+/// What `cleanup` did (or would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CleanupReport {
+    /// Cleaned (with `dry_run`: would be cleaned).
+    pub cleaned: Vec<CleanupEntry>,
+    /// Candidates kept because they hold unsaved work.
+    pub kept: Vec<CleanupEntry>,
+}
+
+fn workspace_info(record: &SessionRecord) -> Option<WorkspaceInfo> {
+    Some(WorkspaceInfo {
+        project_id: record.project_id.clone(),
+        session_id: record.id.clone(),
+        path: record.workspace_path.clone()?,
+        branch: record.branch.clone()?,
+    })
+}
+
+impl Orchestrator {
+    /// The runtime's view of one session.
+    pub(super) async fn liveness_of(
+        &self,
+        record: &SessionRecord,
+    ) -> Result<RuntimeStatus, OrchestratorError> {
+        let Some(handle) = &record.runtime else {
+            return Ok(RuntimeStatus::Missing);
+        };
+        let statuses = self
+            .runtime_of(handle)?
+            .liveness(std::slice::from_ref(handle))
+            .await?;
+        Ok(statuses
+            .get(&handle.id)
+            .copied()
+            .unwrap_or(RuntimeStatus::Missing))
+    }
+
+    pub(super) async fn is_alive(&self, record: &SessionRecord) -> Result<bool, OrchestratorError> {
+        Ok(self.liveness_of(record).await? == RuntimeStatus::Alive)
+    }
+
+    /// Relaunches a session in place: same id, workspace (recreated from its branch when
+    /// missing), system prompt; the agent resumes its own session when it can.
+    pub(super) async fn relaunch(
+        &self,
+        project: &Project,
+        record: SessionRecord,
+    ) -> Result<SessionRecord, OrchestratorError> {
+        let overrides = RoleOverrides {
+            agent: Some(record.agent.clone()),
+            model: record.model.clone(),
+        };
+        let resolved = self
+            .config
+            .resolve_role(&project.id, record.role, &overrides)?;
+        let agent = self.agent_named(&record.agent)?;
+        let runtime = self.runtime_for(project)?;
+        let cwd = record
+            .workspace_path
+            .clone()
+            .unwrap_or_else(|| project.path.clone());
+        let system = match record.role {
+            Role::Orchestrator => orchestrator_system_prompt(
+                project,
+                resolved.rules.inline.as_ref().map(|r| r.value.as_str()),
+            )?,
+            Role::Worker => {
+                if let Some(info) = workspace_info(&record) {
+                    let workspace = self.workspace_for(project)?;
+                    if !workspace.exists(&info).await? {
+                        let req = WorkspaceRequest {
+                            project_id: record.project_id.clone(),
+                            session_id: record.id.clone(),
+                            repo_path: project.path.clone(),
+                            path: info.path.clone(),
+                            branch: info.branch.clone(),
+                            base_branch: project.default_branch.clone(),
+                            symlinks: project.settings.symlinks.clone(),
+                            post_create: project.settings.post_create.clone(),
+                        };
+                        workspace.create(&req).await?;
+                    }
+                }
+                let (rules, _) = Self::worker_rules(&resolved);
+                let branch = record.branch.clone().unwrap_or_default();
+                let place = WorkerPlace {
+                    session_id: record.id.as_str(),
+                    workspace_path: &cwd,
+                    branch: &branch,
+                    base_branch: &project.default_branch,
+                };
+                worker_system_prompt(project, &place, rules.as_deref())?
+            }
+        };
+        let system_file = self.write_system_prompt(&record.project_id, &record.id, &system)?;
+        let req =
+            self.launch_request(project, &record.id, &resolved, Some(system_file), None, cwd)?;
+        let spec = match record
+            .agent_session_id
+            .as_deref()
+            .map(|sid| agent.resume_spec(&req, sid))
+        {
+            Some(Ok(spec)) => spec,
+            _ => agent.launch_spec(&req)?,
+        };
+        let handle = runtime.start(&record.id, &spec).await?;
+        let updated = self
+            .store
+            .update(
+                &record.project_id,
+                &record.id,
+                Box::new(move |r| {
+                    r.runtime = Some(handle);
+                    r.lifecycle.runtime = RuntimeStatus::Alive;
+                    r.lifecycle.session = SessionPhase::Working;
+                }),
+            )
+            .await?;
+        Ok(updated)
+    }
+
+    /// Relaunches a session whose process is gone.
+    pub async fn restore(
+        &self,
+        project_id: &ProjectId,
+        id: &SessionId,
+    ) -> Result<SessionRecord, OrchestratorError> {
+        let project = self.project(project_id)?;
+        let record = self.record(project_id, id).await?;
+        if self.is_alive(&record).await? {
+            return Err(OrchestratorError::StillRunning {
+                session: id.clone(),
+            });
+        }
+        self.relaunch(project, record).await
+    }
+
+    /// Delivers a message to a session's agent, waiting while it is busy.
+    pub async fn send(
+        &self,
+        project_id: &ProjectId,
+        id: &SessionId,
+        message: &str,
+        options: SendOptions,
+    ) -> Result<(), OrchestratorError> {
+        self.project(project_id)?;
+        let record = self.record(project_id, id).await?;
+        let handle = record
+            .runtime
+            .clone()
+            .ok_or_else(|| OrchestratorError::RuntimeDead {
+                session: id.clone(),
+            })?;
+        if !self.is_alive(&record).await? {
+            return Err(OrchestratorError::RuntimeDead {
+                session: id.clone(),
+            });
+        }
+        let runtime = self.runtime_of(&handle)?;
+        let agent = self.agent_named(&record.agent)?;
+        let started = Instant::now();
+        loop {
+            let probe = ActivityProbe {
+                session: record.clone(),
+                terminal: runtime.output(&handle, 50).await.ok(),
+                ao_home: self.options.home.root().to_path_buf(),
+            };
+            let state = agent
+                .activity(&probe)
+                .await
+                .map(|a| a.state)
+                .unwrap_or(ActivityState::Unknown);
+            if state == ActivityState::WaitingInput && !options.force {
+                return Err(OrchestratorError::WaitingForInput {
+                    session: id.clone(),
+                });
+            }
+            if !(state.is_busy() && options.wait) {
+                break;
+            }
+            if started.elapsed() >= options.timeout {
+                return Err(OrchestratorError::SendTimeout {
+                    session: id.clone(),
+                    waited: started.elapsed(),
+                });
+            }
+            tokio::time::sleep(self.options.poll_interval.min(options.timeout)).await;
+        }
+        runtime.send(&handle, &strip_controls(message)).await?;
+        Ok(())
+    }
+
+    /// The last `lines` lines of a session's screen.
+    pub async fn output(
+        &self,
+        project_id: &ProjectId,
+        id: &SessionId,
+        lines: usize,
+    ) -> Result<String, OrchestratorError> {
+        self.project(project_id)?;
+        let record = self.record(project_id, id).await?;
+        let handle = record
+            .runtime
+            .ok_or_else(|| OrchestratorError::RuntimeDead {
+                session: id.clone(),
+            })?;
+        Ok(self.runtime_of(&handle)?.output(&handle, lines).await?)
+    }
+
+    /// Every session of `project` (or of every configured project), with liveness observed in
+    /// one runtime call per runtime.
+    pub async fn status(
+        &self,
+        project: Option<&ProjectId>,
+    ) -> Result<Vec<SessionView>, OrchestratorError> {
+        let ids: Vec<ProjectId> = match project {
+            Some(p) => vec![p.clone()],
+            None => self
+                .config
+                .projects
+                .keys()
+                .filter_map(|k| ProjectId::new(k.as_str()).ok())
+                .collect(),
+        };
+        let mut records = Vec::new();
+        for id in &ids {
+            records.extend(self.store.list(id).await?.records);
+        }
+        let mut by_runtime: HashMap<String, Vec<RuntimeHandle>> = HashMap::new();
+        for r in &records {
+            if let Some(h) = &r.runtime {
+                by_runtime
+                    .entry(h.runtime.clone())
+                    .or_default()
+                    .push(h.clone());
+            }
+        }
+        let mut liveness: HashMap<(String, String), RuntimeStatus> = HashMap::new();
+        for (name, handles) in by_runtime {
+            let runtime = match self
+                .registry
+                .runtime(&self.plugin_context(&name, serde_json::Value::Null))
+            {
+                Ok(rt) => rt,
+                Err(_) => continue,
+            };
+            for (id, status) in runtime.liveness(&handles).await? {
+                liveness.insert((name.clone(), id), status);
+            }
+        }
+        Ok(records
+            .iter()
+            .map(|r| {
+                let status = r.runtime.as_ref().map_or(RuntimeStatus::Missing, |h| {
+                    liveness
+                        .get(&(h.runtime.clone(), h.id.clone()))
+                        .copied()
+                        .unwrap_or(RuntimeStatus::Unknown)
+                });
+                SessionView::new(r, status)
+            })
+            .collect())
+    }
+
+    /// Stops a session and removes its workspace — unless that would lose unsaved work, in
+    /// which case the workspace is kept and `UnsavedWork` names it; `force` removes it anyway
+    /// after saving the work under a rescue ref.
+    pub async fn kill(
+        &self,
+        project_id: &ProjectId,
+        id: &SessionId,
+        force: bool,
+    ) -> Result<KillOutcome, OrchestratorError> {
+        let project = self.project(project_id)?;
+        let record = self.record(project_id, id).await?;
+        if let Some(handle) = &record.runtime {
+            self.runtime_of(handle)?.stop(handle).await?;
+        }
+        self.store
+            .update(
+                project_id,
+                id,
+                Box::new(|r| {
+                    r.lifecycle.session = SessionPhase::Killed;
+                    r.lifecycle.runtime = RuntimeStatus::Exited { code: None };
+                }),
+            )
+            .await?;
+        let mut destroyed = None;
+        if record.role == Role::Worker
+            && let Some(info) = workspace_info(&record)
+        {
+            let workspace = self.workspace_for(project)?;
+            if workspace.exists(&info).await? {
+                let work = workspace.unsaved_work(&info).await?;
+                if !work.is_empty() && !force {
+                    return Err(OrchestratorError::UnsavedWork {
+                        session: id.clone(),
+                        path: info.path,
+                        work,
+                    });
+                }
+                destroyed = Some(workspace.destroy(&info, force).await?);
+            }
+        }
+        self.store.archive(project_id, id).await?;
+        Ok(KillOutcome {
+            id: id.clone(),
+            workspace: destroyed,
+        })
+    }
+
+    /// Removes workers whose process is gone or whose branch is merged into
+    /// `origin/<defaultBranch>`; never an orchestrator, never unsaved work (reported instead).
+    pub async fn cleanup(
+        &self,
+        project: Option<&ProjectId>,
+        dry_run: bool,
+    ) -> Result<CleanupReport, OrchestratorError> {
+        let mut report = CleanupReport::default();
+        for view in self.status(project).await? {
+            if view.role != Role::Worker {
+                continue;
+            }
+            let project = self.project(&view.project_id)?;
+            let record = self.record(&view.project_id, &view.id).await?;
+            let dead = view.runtime != RuntimeStatus::Alive;
+            let merged = match &record.branch {
+                Some(branch) => {
+                    let (repo, target) = (
+                        project.path.clone(),
+                        format!("origin/{}", project.default_branch),
+                    );
+                    let branch = branch.clone();
+                    tokio::task::spawn_blocking(move || {
+                        crate::git::is_ancestor(&repo, &branch, &target)
+                    })
+                    .await
+                    .map_err(|e| OrchestratorError::Io {
+                        path: project.path.clone(),
+                        source: std::io::Error::other(e),
+                    })?
+                    .unwrap_or(false)
+                }
+                None => false,
+            };
+            if !dead && !merged {
+                continue;
+            }
+            let reason = if merged {
+                "branch merged".to_string()
+            } else {
+                "process gone".to_string()
+            };
+            let entry = |reason: String| CleanupEntry {
+                id: view.id.clone(),
+                project_id: view.project_id.clone(),
+                reason,
+            };
+            if let Some(info) = workspace_info(&record) {
+                let workspace = self.workspace_for(project)?;
+                if workspace.exists(&info).await? {
+                    let work = workspace.unsaved_work(&info).await?;
+                    if !work.is_empty() {
+                        report.kept.push(entry(format!(
+                            "{reason}, but unsaved work: {} file(s), {} commit(s)",
+                            work.files.len(),
+                            work.commits.len()
+                        )));
+                        continue;
+                    }
+                }
+            }
+            if !dry_run {
+                self.kill(&view.project_id, &view.id, false).await?;
+            }
+            report.cleaned.push(entry(reason));
+        }
+        Ok(report)
+    }
+
+    /// Makes a worker the owner of an existing pull request. Orchestrators are refused.
+    pub async fn claim_pr(
+        &self,
+        project_id: &ProjectId,
+        id: &SessionId,
+        pr: &PrRef,
+    ) -> Result<SessionRecord, OrchestratorError> {
+        let project = self.project(project_id)?;
+        let record = self.record(project_id, id).await?;
+        if record.role == Role::Orchestrator {
+            return Err(OrchestratorError::OrchestratorOwnsNoPr {
+                session: id.clone(),
+            });
+        }
+        let unsupported = |detail: String| OrchestratorError::Unsupported {
+            operation: "claiming a pull request",
+            detail,
+        };
+        let (scm, ctx) = match self.scm_for(project) {
+            Ok(Some(found)) => found,
+            Ok(None) => return Err(unsupported(format!("project {} has no `repo`", project.id))),
+            Err(OrchestratorError::Plugin(RegistryError::UnknownName { name, .. })) => {
+                return Err(unsupported(format!("no `{name}` SCM adapter is available")));
+            }
+            Err(e) => return Err(e),
+        };
+        let found = scm.resolve_pr(&ctx, pr).await?;
+        let claimed = PrRef {
+            repo: Some(ctx.repo.clone()),
+            number: found.number,
+            url: Some(found.url.clone()),
+        };
+        Ok(self
+            .store
+            .update(
+                project_id,
+                id,
+                Box::new(move |r| {
+                    r.pr = Some(claimed);
+                    r.branch = Some(found.branch);
+                }),
+            )
+            .await?)
+    }
+}
