@@ -454,6 +454,26 @@ impl Orchestrator {
                 session: id.clone(),
             });
         }
+        let (claimed, branch) = self.resolve_claim(project, pr).await?;
+        Ok(self
+            .store
+            .update(
+                project_id,
+                id,
+                Box::new(move |r| {
+                    r.pr = Some(claimed);
+                    r.branch = Some(branch);
+                }),
+            )
+            .await?)
+    }
+
+    /// Looks a pull request up for a worker to own: the full reference and its head branch.
+    pub(super) async fn resolve_claim(
+        &self,
+        project: &Project,
+        pr: &PrRef,
+    ) -> Result<(PrRef, String), OrchestratorError> {
         let unsupported = |detail: String| OrchestratorError::Unsupported {
             operation: "claiming a pull request",
             detail,
@@ -467,21 +487,13 @@ impl Orchestrator {
             Err(e) => return Err(e),
         };
         let found = scm.resolve_pr(&ctx, pr).await?;
-        let claimed = PrRef {
-            repo: Some(ctx.repo.clone()),
-            number: found.number,
-            url: Some(found.url.clone()),
-        };
-        Ok(self
-            .store
-            .update(
-                project_id,
-                id,
-                Box::new(move |r| {
-                    r.pr = Some(claimed);
-                    r.branch = Some(found.branch);
-                }),
-            )
-            .await?)
+        Ok((
+            PrRef {
+                repo: Some(ctx.repo.clone()),
+                number: found.number,
+                url: Some(found.url.clone()),
+            },
+            found.branch,
+        ))
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::{Orchestrator, OrchestratorError};
 use crate::config::{OrchestratorSessionStrategy, RoleOverrides};
 use crate::domain::{
-    IssueRef, LaunchSpec, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
+    IssueRef, LaunchSpec, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
 use crate::plugin::{Issue, Runtime, RuntimeHandle, Workspace, WorkspaceInfo, WorkspaceRequest};
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, task_prompt, worker_system_prompt};
@@ -27,6 +27,8 @@ pub struct SpawnRequest {
     pub model: Option<String>,
     /// Branch override.
     pub branch: Option<String>,
+    /// An existing pull request the worker takes over (its branch becomes the session's).
+    pub claim_pr: Option<PrRef>,
     /// Build the launch (and write its prompt files) without creating anything else.
     pub dry_run: bool,
 }
@@ -118,6 +120,7 @@ impl Orchestrator {
         let workspace = self.workspace_for(project)?;
 
         let mut warnings = Vec::new();
+        let mut claim = req.claim_pr.clone();
         let (issue_ref, issue) = match &req.issue {
             None => (None, None),
             Some(text) => {
@@ -126,19 +129,30 @@ impl Orchestrator {
                     IssueRef::Routed { issue, .. } => issue.as_ref().clone(),
                     other => other.clone(),
                 };
-                let Some((tracker, ctx)) = self.tracker_for(project)? else {
-                    return Err(OrchestratorError::Unsupported {
-                        operation: "spawn from an issue",
-                        detail: format!(
-                            "project {} has no tracker (set `repo` or `tracker`)",
-                            project.id
-                        ),
-                    });
-                };
-                let issue: Issue = tracker.fetch(&ctx, &inner).await?;
-                let branch = tracker.branch_name(&issue);
-                (Some((inner, branch)), Some(issue))
+                if let IssueRef::PullRequest { pr } = &inner {
+                    // A pull request URL means: take over that pull request.
+                    claim = Some(pr.clone());
+                    (None, None)
+                } else {
+                    let Some((tracker, ctx)) = self.tracker_for(project)? else {
+                        return Err(OrchestratorError::Unsupported {
+                            operation: "spawn from an issue",
+                            detail: format!(
+                                "project {} has no tracker (set `repo` or `tracker`)",
+                                project.id
+                            ),
+                        });
+                    };
+                    let issue: Issue = tracker.fetch(&ctx, &inner).await?;
+                    let branch = tracker.branch_name(&issue);
+                    (Some((inner, branch)), Some(issue))
+                }
             }
+        };
+        // Resolve a claimed pull request before anything is created: its branch is the session's.
+        let claimed = match &claim {
+            None => None,
+            Some(pr) => Some(self.resolve_claim(project, pr).await?),
         };
 
         let id = self
@@ -148,6 +162,7 @@ impl Orchestrator {
         let branch = req
             .branch
             .clone()
+            .or_else(|| claimed.as_ref().map(|(_, b)| b.clone()))
             .or_else(|| issue_ref.as_ref().map(|(_, b)| b.clone()))
             .unwrap_or_else(|| format!("session/{id}"));
         let path = self.options.home.worktree_dir(&project_id, &id);
@@ -188,6 +203,7 @@ impl Orchestrator {
         record.branch = Some(branch.clone());
         record.workspace_path = Some(path.clone());
         record.issue = issue_ref.map(|(r, _)| r);
+        record.pr = claimed.map(|(pr, _)| pr);
         record.config_path = Some(self.config.path.clone());
         if req.dry_run {
             return Ok(SpawnOutcome {

@@ -11,8 +11,8 @@ use ao_core::orchestrator::{
     ErrorClass, Options, Orchestrator, OrchestratorError, SendOptions, SpawnRequest, StartOutcome,
 };
 use ao_core::plugin::{
-    Agent, FakeAgent, FakeRuntime, FakeTracker, FakeWorkspace, Issue, IssueState, Registry,
-    Runtime, Tracker, UnsavedWork, Workspace,
+    Agent, FakeAgent, FakeRuntime, FakeScm, FakeTracker, FakeWorkspace, Issue, IssueState,
+    PullRequest, Registry, Runtime, Scm, Tracker, UnsavedWork, Workspace,
 };
 use ao_core::store::{InMemoryStore, Store, StoreError};
 
@@ -38,6 +38,7 @@ struct Fx {
     tracker: Arc<FakeTracker>,
     codex: Arc<FakeAgent>,
     store: Arc<dyn Store>,
+    scm: Arc<FakeScm>,
 }
 
 fn project() -> ProjectId {
@@ -49,6 +50,10 @@ fn sid(s: &str) -> SessionId {
 }
 
 fn fixture_with(yaml: &str, store: Option<Arc<dyn Store>>) -> Fx {
+    fixture_full(yaml, store, false)
+}
+
+fn fixture_full(yaml: &str, store: Option<Arc<dyn Store>>, with_scm: bool) -> Fx {
     let tmp = tempfile::tempdir().unwrap();
     let home = AoHome::new(tmp.path().join("ao-home"));
     let runtime = Arc::new(FakeRuntime::named("tmux"));
@@ -63,6 +68,11 @@ fn fixture_with(yaml: &str, store: Option<Arc<dyn Store>>) -> Fx {
     registry.register_workspace("worktree", move |_| Ok(w.clone() as Arc<dyn Workspace>));
     let t = tracker.clone();
     registry.register_tracker("github", move |_| Ok(t.clone() as Arc<dyn Tracker>));
+    let scm = Arc::new(FakeScm::new());
+    if with_scm {
+        let s = scm.clone();
+        registry.register_scm("github", move |_| Ok(s.clone() as Arc<dyn Scm>));
+    }
     let c = codex.clone();
     registry.register_agent("codex", move |_| Ok(c.clone() as Arc<dyn Agent>));
     let c = claude.clone();
@@ -88,6 +98,7 @@ fn fixture_with(yaml: &str, store: Option<Arc<dyn Store>>) -> Fx {
         tracker,
         codex,
         store,
+        scm,
     }
 }
 
@@ -571,4 +582,116 @@ async fn restore_relaunches_a_dead_worker_in_place() {
         !spec.argv.iter().any(|a| a == "x"),
         "the task is not re-sent"
     );
+}
+
+#[tokio::test]
+async fn a_pull_request_url_spawns_a_worker_that_owns_it() {
+    let fx = fixture_full(CONFIG, None, true);
+    fx.scm.insert(
+        PullRequest {
+            number: 5,
+            url: "https://github.com/acme/app/pull/5".into(),
+            title: "Fix login".into(),
+            branch: "fix/login".into(),
+            base: "main".into(),
+            state: ao_core::domain::PrState::Open,
+            head_sha: None,
+        },
+        ao_core::domain::PrStatus {
+            state: ao_core::domain::PrState::Open,
+            ci: ao_core::domain::CiStatus::Failing,
+            review: ao_core::domain::ReviewStatus::None,
+            conflicts: false,
+        },
+        vec![],
+        vec![],
+    );
+    let out = fx
+        .orch
+        .spawn(SpawnRequest {
+            issue: Some("https://github.com/acme/app/pull/5".into()),
+            ..spawn_req("Make CI green.")
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.record.branch.as_deref(), Some("fix/login"));
+    assert_eq!(out.record.pr.as_ref().map(|p| p.number), Some(5));
+
+    // Without an SCM adapter, claiming is refused before anything is created.
+    let fx = fixture();
+    let err = fx
+        .orch
+        .spawn(SpawnRequest {
+            claim_pr: Some(PrRef::parse("#5").unwrap()),
+            ..spawn_req("x")
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Unavailable);
+    assert!(fx.workspace.live().is_empty());
+    assert_eq!(
+        fx.orch
+            .spawn(spawn_req("x"))
+            .await
+            .unwrap()
+            .record
+            .id
+            .as_str(),
+        "app-1",
+        "no id was used"
+    );
+}
+
+#[tokio::test]
+async fn cleanup_removes_workers_whose_branch_is_merged_into_origin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let origin = tmp.path().join("origin.git");
+    let repo = crate::support::git_repo(tmp.path(), "app");
+    let git = |args: &[&str]| crate::support::git(&repo, args);
+    git(&[
+        "-c",
+        "user.email=t@e",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "base",
+    ]);
+    crate::support::git(
+        tmp.path(),
+        &["init", "-q", "--bare", origin.to_str().unwrap()],
+    );
+    git(&["remote", "add", "origin", origin.to_str().unwrap()]);
+    git(&["push", "-q", "origin", "main"]);
+    git(&["branch", "session/app-1"]);
+    git(&["checkout", "-q", "-b", "session/app-2"]);
+    git(&[
+        "-c",
+        "user.email=t@e",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "unmerged work",
+    ]);
+    git(&["fetch", "-q", "origin"]);
+
+    let yaml = CONFIG.replace("/srv/app", repo.to_str().unwrap());
+    let fx = fixture_with(&yaml, None);
+    fx.orch.spawn(spawn_req("x")).await.unwrap();
+    fx.orch.spawn(spawn_req("y")).await.unwrap();
+    let report = fx.orch.cleanup(None, false).await.unwrap();
+    assert_eq!(report.cleaned.len(), 1, "{report:?}");
+    assert_eq!(
+        (
+            report.cleaned[0].id.as_str(),
+            report.cleaned[0].reason.as_str()
+        ),
+        ("app-1", "branch merged")
+    );
+    assert_eq!(fx.runtime.running(), ["app-2"]);
 }
