@@ -13,6 +13,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Runtimes start programs as `ao __exec <spec>`; that must happen before argument parsing.
+    ao_core::trampoline::run_if_invoked();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -24,5 +24,7 @@ pub mod prompt;
 mod role;
 pub mod store;
 pub mod text;
+pub mod tmux;
+pub mod trampoline;
 
 pub use role::{Role, UnknownRole};

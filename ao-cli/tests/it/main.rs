@@ -27,3 +27,21 @@ pub(crate) fn stdout(out: &Output) -> String {
 pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+#[test]
+fn the_ao_binary_is_a_trampoline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut env = std::collections::BTreeMap::new();
+    env.insert("PATH".to_string(), std::env::var("PATH").unwrap());
+    env.insert("AO_X".to_string(), "from-spec".to_string());
+    let spec = ao_core::trampoline::ExecSpec {
+        argv: vec!["sh".into(), "-c".into(), "echo \"$AO_X $(pwd)\"".into()],
+        cwd: tmp.path().to_path_buf(),
+        env,
+    };
+    let path = ao_core::trampoline::write_spec(tmp.path(), "t", &spec).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ao")).arg("__exec").arg(&path).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), format!("from-spec {}", tmp.path().display()));
+    assert!(!path.exists(), "the spec is unlinked");
+}

@@ -7,6 +7,7 @@
 //! every trait also has a `mockall` mock (`MockAgent`, …).
 
 mod agent;
+pub mod conformance;
 mod notifier;
 mod registry;
 mod runtime;

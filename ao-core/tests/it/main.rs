@@ -10,3 +10,4 @@ mod config_schema;
 mod orchestrator;
 mod store;
 mod support;
+mod tmux;

@@ -1,0 +1,142 @@
+//! Conformance suites for runtimes (and, as they arrive, workspaces and other plugins): every
+//! implementation runs them in its own tests.
+//!
+//! A failed check panics with what was expected. The suites start real programs (`sh`), so
+//! they need a POSIX shell.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{Runtime, RuntimeError, RuntimeHandle};
+use crate::domain::{LaunchSpec, RuntimeStatus, SessionId};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+fn sh(script: &str, cwd: &Path) -> LaunchSpec {
+    LaunchSpec::new("sh", ["-c", script], cwd)
+}
+
+fn id(prefix: &str, suffix: &str) -> SessionId {
+    SessionId::new(format!("{prefix}-{suffix}")).expect("valid session id")
+}
+
+async fn eventually_output(rt: &dyn Runtime, handle: &RuntimeHandle, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let out = rt.output(handle, 50).await.unwrap_or_default();
+        if out.contains(needle) {
+            return out;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "{needle:?} never appeared in the output of {}; last screen:\n{out}",
+            handle.id
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn eventually_status(rt: &dyn Runtime, handle: &RuntimeHandle, want: RuntimeStatus) {
+    let start = Instant::now();
+    loop {
+        let got = rt
+            .liveness(std::slice::from_ref(handle))
+            .await
+            .expect("liveness")[&handle.id];
+        if got == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "{} stayed {got:?}, expected {want:?}",
+            handle.id
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs every runtime check. Session names start with `prefix`; programs run in `cwd`.
+pub async fn runtime(rt: Arc<dyn Runtime>, prefix: &str, cwd: &Path) {
+    let rt = rt.as_ref();
+
+    // A program starts, sees its environment, and its output can be read.
+    let mut spec = sh("echo \"ready:$AO_CONFORMANCE\"; exec sleep 60", cwd);
+    spec.env.insert("AO_CONFORMANCE".into(), "value-42".into());
+    let a = rt.start(&id(prefix, "1"), &spec).await.expect("start");
+    eventually_output(rt, &a, "ready:value-42").await;
+    eventually_status(rt, &a, RuntimeStatus::Alive).await;
+
+    // The same name again is refused, never reused.
+    assert!(
+        matches!(
+            rt.start(&id(prefix, "1"), &spec).await,
+            Err(RuntimeError::AlreadyExists { .. })
+        ),
+        "a second start of the same session must fail with AlreadyExists"
+    );
+
+    // Names are exact: `-1` and `-10` are different sessions.
+    let b = rt
+        .start(&id(prefix, "10"), &sh("echo ten; exec sleep 60", cwd))
+        .await
+        .expect("start -10");
+    eventually_output(rt, &b, "ten").await;
+    rt.stop(&a).await.expect("stop");
+    eventually_status(rt, &b, RuntimeStatus::Alive).await;
+    let gone = rt
+        .liveness(std::slice::from_ref(&a))
+        .await
+        .expect("liveness")[&a.id];
+    assert!(
+        matches!(gone, RuntimeStatus::Missing | RuntimeStatus::Exited { .. }),
+        "stopped session is {gone:?}"
+    );
+    rt.stop(&a).await.expect("stopping twice is fine");
+
+    // A message arrives as one line of input.
+    let c = rt
+        .start(
+            &id(prefix, "2"),
+            &sh("read -r line; echo \"got:$line\"; exec sleep 60", cwd),
+        )
+        .await
+        .expect("start");
+    eventually_output(rt, &c, "").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    rt.send(&c, "hello 'quoted' $(not run) world\n")
+        .await
+        .expect("send");
+    eventually_output(rt, &c, "got:hello 'quoted' $(not run) world").await;
+
+    // The exit status of a program that ends at once is kept.
+    let d = rt
+        .start(&id(prefix, "3"), &sh("exit 7", cwd))
+        .await
+        .expect("start");
+    eventually_status(rt, &d, RuntimeStatus::Exited { code: Some(7) }).await;
+
+    // Liveness answers for many handles at once, unknown ones included.
+    let unknown = RuntimeHandle {
+        runtime: rt.name().to_string(),
+        id: format!("{prefix}-404"),
+        data: serde_json::Value::Null,
+    };
+    let all = rt
+        .liveness(&[b.clone(), d.clone(), unknown.clone()])
+        .await
+        .expect("liveness");
+    assert_eq!(all[&b.id], RuntimeStatus::Alive);
+    assert_eq!(all[&unknown.id], RuntimeStatus::Missing);
+    assert!(
+        matches!(
+            rt.send(&unknown, "x").await,
+            Err(RuntimeError::NotFound { .. })
+        ),
+        "sending to a missing session"
+    );
+
+    for h in [&b, &c, &d] {
+        rt.stop(h).await.expect("stop");
+    }
+}

@@ -1,0 +1,360 @@
+//! The tmux runtime on a private tmux server per test (never the user's default server).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use ao_core::domain::{LaunchSpec, RuntimeStatus, SessionId};
+use ao_core::home::AoHome;
+use ao_core::plugin::{Runtime, RuntimeError, RuntimeHandle};
+use ao_core::tmux::{TmuxOptions, TmuxRuntime, sanitize};
+
+const HELPER: &str = env!("CARGO_BIN_EXE_ao-test-helper");
+
+struct Tmux {
+    socket: String,
+    tmp: tempfile::TempDir,
+    rt: Arc<TmuxRuntime>,
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn tmux() -> Tmux {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let socket = format!(
+        "ao-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let options = TmuxOptions {
+        socket: Some(socket.clone()),
+        home: AoHome::new(tmp.path().join("home")),
+        exe: PathBuf::from(HELPER),
+        enter_delay: Duration::from_millis(150),
+        size: (200, 50),
+    };
+    Tmux {
+        socket,
+        rt: Arc::new(TmuxRuntime::new(options)),
+        tmp,
+    }
+}
+
+impl Tmux {
+    fn raw(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+}
+
+fn sid(s: &str) -> SessionId {
+    SessionId::new(s).unwrap()
+}
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+async fn wait_output(rt: &TmuxRuntime, h: &RuntimeHandle, needle: &str) {
+    let start = Instant::now();
+    loop {
+        if rt.output(h, 50).await.unwrap_or_default().contains(needle) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{needle:?} never appeared on {}",
+            h.id
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tmux_runtime_passes_the_runtime_conformance_suite() {
+    let t = tmux();
+    ao_core::plugin::conformance::runtime(t.rt.clone(), "cf", t.dir()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn big_arguments_and_secrets_reach_the_program_and_nothing_else() {
+    let t = tmux();
+    let marker = format!("PROMPT-{}-", std::process::id());
+    let prompt = format!("{marker}{}", "p".repeat(100_000 - marker.len()));
+    let secret = format!(
+        "s3cr3t-{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    );
+    let out = t.dir().join("dump.json");
+    let mut spec = LaunchSpec::new(HELPER, ["dump", out.to_str().unwrap(), &prompt], t.dir());
+    spec.env.insert("AO_TEST_SECRET".into(), secret.clone());
+    let h = t.rt.start(&sid("pj-1"), &spec).await.unwrap();
+    wait_for("the program's dump", || {
+        out.exists()
+            && std::fs::metadata(&out)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false)
+    });
+    let dump: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(dump["argv"][3].as_str().unwrap().len(), 100_000);
+    assert_eq!(dump["argv"][3], prompt.as_str());
+    assert_eq!(dump["env"]["AO_TEST_SECRET"], secret.as_str());
+    assert_eq!(dump["cwd"], t.dir().to_str().unwrap());
+    // The caller's environment comes along (tmux panes otherwise get the server's).
+    assert_eq!(dump["env"]["PATH"], std::env::var("PATH").unwrap().as_str());
+
+    let ps = String::from_utf8(
+        Command::new("ps")
+            .args(["-eww", "-o", "args="])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(!ps.contains(&secret), "the secret shows in ps");
+    assert!(
+        !ps.lines()
+            .filter(|l| l.contains("tmux"))
+            .any(|l| l.contains(&marker)),
+        "the prompt is on a tmux command line"
+    );
+    let start_cmd = String::from_utf8(
+        t.raw(&["list-panes", "-a", "-F", "#{pane_start_command}"])
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        start_cmd.contains("__exec")
+            && !start_cmd.contains(&marker)
+            && !start_cmd.contains(&secret),
+        "{start_cmd}"
+    );
+    for args in [
+        &["show-environment", "-g"][..],
+        &["show-environment", "-t", "=pj-1:"][..],
+    ] {
+        let env = String::from_utf8(t.raw(args).stdout).unwrap();
+        assert!(!env.contains(&secret), "the secret is in tmux's {args:?}");
+    }
+    // The launch spec is gone; no file under AO_HOME holds the secret.
+    let launch = t.dir().join("home/launch");
+    let left: Vec<_> = std::fs::read_dir(&launch).unwrap().collect();
+    assert!(left.is_empty(), "launch specs left behind: {left:?}");
+    let grep = Command::new("grep")
+        .args(["-rl", &secret])
+        .arg(t.dir().join("home"))
+        .output()
+        .unwrap();
+    assert!(
+        grep.stdout.is_empty(),
+        "secret at rest in {}",
+        String::from_utf8_lossy(&grep.stdout)
+    );
+    t.rt.stop(&h).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_on_pj_1_never_touch_pj_10() {
+    let t = tmux();
+    let sleeper = |cwd: &Path| LaunchSpec::new("sh", ["-c", "echo up; exec sleep 60"], cwd);
+    let ten = t.rt.start(&sid("pj-10"), &sleeper(t.dir())).await.unwrap();
+    let handle_1 = RuntimeHandle {
+        runtime: "tmux".into(),
+        id: "pj-1".into(),
+        data: serde_json::Value::Null,
+    };
+    // pj-1 does not exist even though pj-10 does.
+    assert_eq!(
+        t.rt.liveness(std::slice::from_ref(&handle_1))
+            .await
+            .unwrap()["pj-1"],
+        RuntimeStatus::Missing
+    );
+    assert!(matches!(
+        t.rt.output(&handle_1, 5).await,
+        Err(RuntimeError::NotFound { .. })
+    ));
+    assert!(matches!(
+        t.rt.send(&handle_1, "x").await,
+        Err(RuntimeError::NotFound { .. })
+    ));
+    t.rt.stop(&handle_1).await.unwrap();
+    let one = t.rt.start(&sid("pj-1"), &sleeper(t.dir())).await.unwrap();
+    wait_output(&t.rt, &one, "up").await;
+    t.rt.stop(&one).await.unwrap();
+    let status = t.rt.liveness(&[ten.clone(), one]).await.unwrap();
+    assert_eq!(status["pj-10"], RuntimeStatus::Alive);
+    assert_eq!(status["pj-1"], RuntimeStatus::Missing);
+    t.rt.stop(&ten).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_statuses_are_recorded_every_time() {
+    let t = tmux();
+    for i in 0..20u8 {
+        let code = i % 7 + 1;
+        let id = sid(&format!("ex-{i}"));
+        let h =
+            t.rt.start(
+                &id,
+                &LaunchSpec::new(HELPER, ["exit".to_string(), code.to_string()], t.dir()),
+            )
+            .await
+            .unwrap();
+        let start = Instant::now();
+        loop {
+            let s = t.rt.liveness(std::slice::from_ref(&h)).await.unwrap()[&h.id];
+            if s == (RuntimeStatus::Exited {
+                code: Some(i32::from(code)),
+            }) {
+                break;
+            }
+            assert!(
+                matches!(s, RuntimeStatus::Alive) && start.elapsed() < Duration::from_secs(10),
+                "run {i}: status {s:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        t.rt.stop(&h).await.unwrap();
+    }
+}
+
+async fn paste_reader(t: &Tmux, name: &str) -> (RuntimeHandle, PathBuf) {
+    let file = t.dir().join(format!("{name}.bytes"));
+    let h =
+        t.rt.start(
+            &sid(name),
+            &LaunchSpec::new(HELPER, ["paste-reader", file.to_str().unwrap()], t.dir()),
+        )
+        .await
+        .unwrap();
+    wait_output(&t.rt, &h, "READY").await;
+    (h, file)
+}
+
+fn received(file: &Path) -> Vec<u8> {
+    wait_for("the submission", || {
+        std::fs::read(file)
+            .map(|b| b.contains(&b'\r'))
+            .unwrap_or(false)
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    std::fs::read(file).unwrap()
+}
+
+fn pasted(text: &str) -> Vec<u8> {
+    [b"\x1b[200~".as_slice(), text.as_bytes(), b"\x1b[201~\r"].concat()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_multiline_message_arrives_exactly_as_one_paste() {
+    let t = tmux();
+    let (h, file) = paste_reader(&t, "msg-1").await;
+    let line = "quotes \" ' `ticks` $(not run) ${NOPE} back\\slash\ttab ünïcødé ✓ 漢字 — end";
+    let mut message = String::new();
+    let mut n = 0;
+    while message.len() < 20_000 {
+        n += 1;
+        message.push_str(&format!("{n:04}: {line}\n"));
+    }
+    t.rt.send(&h, &message).await.unwrap();
+    let got = received(&file);
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&pasted(message.strip_suffix('\n').unwrap()))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_are_removed_and_cannot_break_out_of_the_paste() {
+    let t = tmux();
+    let (h, file) = paste_reader(&t, "msg-2").await;
+    let message = "before\x1b[201~\x1b[?2004l echo pwned\x07\x00\rafter\r\n\x03";
+    t.rt.send(&h, message).await.unwrap();
+    let got = received(&file);
+    assert_eq!(sanitize(message), "before[201~[?2004l echo pwnedafter");
+    assert_eq!(got, pasted("before[201~[?2004l echo pwnedafter"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_commands_are_typed_not_pasted() {
+    let t = tmux();
+    let (h, file) = paste_reader(&t, "msg-3").await;
+    t.rt.send(&h, "/compact\n").await.unwrap();
+    assert_eq!(received(&file), b"/compact\r");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ao_did_not_create_is_never_touched() {
+    let t = tmux();
+    assert!(
+        t.raw(&["new-session", "-d", "-s", "pj-7", "sleep", "60"])
+            .status
+            .success()
+    );
+    let spec = LaunchSpec::new("sh", ["-c", "sleep 60"], t.dir());
+    assert!(matches!(
+        t.rt.start(&sid("pj-7"), &spec).await,
+        Err(RuntimeError::Foreign { .. })
+    ));
+    let h = RuntimeHandle {
+        runtime: "tmux".into(),
+        id: "pj-7".into(),
+        data: serde_json::Value::Null,
+    };
+    assert!(matches!(
+        t.rt.stop(&h).await,
+        Err(RuntimeError::Foreign { .. })
+    ));
+    assert!(matches!(
+        t.rt.send(&h, "rm -rf /").await,
+        Err(RuntimeError::Foreign { .. })
+    ));
+    assert!(matches!(
+        t.rt.output(&h, 5).await,
+        Err(RuntimeError::Foreign { .. })
+    ));
+    assert_eq!(
+        t.rt.liveness(std::slice::from_ref(&h)).await.unwrap()["pj-7"],
+        RuntimeStatus::Missing
+    );
+    assert!(
+        t.raw(&["has-session", "-t", "=pj-7:"]).status.success(),
+        "the foreign session survived"
+    );
+    assert_eq!(
+        t.rt.attach_command(&h).unwrap(),
+        [
+            "tmux",
+            "-L",
+            t.socket.as_str(),
+            "attach-session",
+            "-t",
+            "=pj-7:"
+        ]
+    );
+}
