@@ -1,13 +1,103 @@
-//! The few git questions the core asks directly (the worktree workspace has its own, richer
-//! git layer).
+//! Running git: one place that sets up the environment, timeouts and error text.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// A git command that failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("git {args}: {detail}")]
+pub(crate) struct GitError {
+    /// The arguments (for the message).
+    pub(crate) args: String,
+    /// What git said, or why it did not run.
+    pub(crate) detail: String,
+}
+
+/// What a git command printed.
+#[derive(Debug, Clone)]
+pub(crate) struct GitOutput {
+    pub(crate) ok: bool,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+/// Runs `git -C dir args…` (never prompting, messages in English), with an optional timeout
+/// and extra environment.
+pub(crate) async fn run(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+    timeout: Option<Duration>,
+) -> Result<GitOutput, GitError> {
+    let mut cmd = tokio::process::Command::new("git");
+    cmd.arg("-C").arg(dir).args(args);
+    cmd.env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
+        .env("GIT_ASKPASS", "true");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let err = |detail: String| GitError {
+        args: args.join(" "),
+        detail,
+    };
+    let child = cmd
+        .spawn()
+        .map_err(|e| err(format!("cannot run git: {e}")))?;
+    let output = match timeout {
+        Some(limit) => tokio::time::timeout(limit, child.wait_with_output())
+            .await
+            .map_err(|_| err(format!("timed out after {}s", limit.as_secs())))?,
+        None => child.wait_with_output().await,
+    }
+    .map_err(|e| err(e.to_string()))?;
+    Ok(GitOutput {
+        ok: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+    })
+}
+
+/// Runs git and returns its stdout, or an error with its stderr.
+pub(crate) async fn checked(dir: &Path, args: &[&str]) -> Result<String, GitError> {
+    let out = run(dir, args, &[], None).await?;
+    if out.ok {
+        Ok(out.stdout)
+    } else {
+        Err(GitError {
+            args: args.join(" "),
+            detail: out.stderr,
+        })
+    }
+}
+
+/// Whether `reference` names a commit in the repository at `dir`.
+pub(crate) async fn ref_exists(dir: &Path, reference: &str) -> Result<bool, GitError> {
+    Ok(run(
+        dir,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &format!("{reference}^{{commit}}"),
+        ],
+        &[],
+        None,
+    )
+    .await?
+    .ok)
+}
 
 /// Whether `branch` is contained in `target` in the repository at `repo` (`false` when either
 /// ref is missing).
 pub(crate) fn is_ancestor(repo: &Path, branch: &str, target: &str) -> std::io::Result<bool> {
-    let status = Command::new("git")
+    let status = std::process::Command::new("git")
         .arg("-C")
         .arg(repo)
         .args([
@@ -17,8 +107,8 @@ pub(crate) fn is_ancestor(repo: &Path, branch: &str, target: &str) -> std::io::R
             branch,
             target,
         ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .status()?;
     Ok(status.success())
 }

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod command_agent;
 pub mod config;
 pub mod domain;
 mod fsutil;
@@ -26,5 +27,7 @@ pub mod store;
 pub mod text;
 pub mod tmux;
 pub mod trampoline;
+pub mod trust;
+pub mod worktree;
 
 pub use role::{Role, UnknownRole};

@@ -40,8 +40,15 @@ fn the_ao_binary_is_a_trampoline() {
         env,
     };
     let path = ao_core::trampoline::write_spec(tmp.path(), "t", &spec).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ao")).arg("__exec").arg(&path).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ao"))
+        .arg("__exec")
+        .arg(&path)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out).trim(), format!("from-spec {}", tmp.path().display()));
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("from-spec {}", tmp.path().display())
+    );
     assert!(!path.exists(), "the spec is unlinked");
 }

@@ -182,6 +182,25 @@ impl Orchestrator {
         env
     }
 
+    /// The project's `postCreate` commands, if they may run: a config inside a git repository
+    /// must be trusted first.
+    pub(super) fn post_create_commands(
+        &self,
+        project: &Project,
+    ) -> Result<Vec<String>, OrchestratorError> {
+        let commands = project.settings.post_create.clone();
+        if commands.is_empty() || !crate::trust::needs_trust(&self.config.path) {
+            return Ok(commands);
+        }
+        if crate::trust::TrustStore::new(&self.options.home).is_trusted(&self.config.path)? {
+            Ok(commands)
+        } else {
+            Err(OrchestratorError::Untrusted {
+                config: self.config.path.clone(),
+            })
+        }
+    }
+
     /// Writes a session's system prompt under `AO_HOME` (0600) and returns its path.
     pub(super) fn write_system_prompt(
         &self,

@@ -107,6 +107,15 @@ pub enum OrchestratorError {
         /// The session.
         session: SessionId,
     },
+    /// The config would run commands (`postCreate`) but the user has not trusted it.
+    #[error("{} is not trusted to run its postCreate commands; review them, then run `ao trust {}`", config.display(), config.display())]
+    Untrusted {
+        /// The config file.
+        config: PathBuf,
+    },
+    /// Trust records could not be read.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
     /// The agent is waiting on a person (a permission prompt); typing into it could answer it.
     #[error("session {session} is waiting for input (e.g. a permission prompt); not sending")]
     WaitingForInput {
@@ -190,7 +199,8 @@ impl OrchestratorError {
             | Self::Store(StoreError::NotFound { .. }) => ErrorClass::NotFound,
             Self::UnsavedWork { .. }
             | Self::OrchestratorOwnsNoPr { .. }
-            | Self::WaitingForInput { .. } => ErrorClass::Refused,
+            | Self::WaitingForInput { .. }
+            | Self::Untrusted { .. } => ErrorClass::Refused,
             Self::Store(StoreError::NewerSchema { .. }) => ErrorClass::Refused,
             Self::Workspace(WorkspaceError::UnsavedWork { .. }) => ErrorClass::Refused,
             Self::Plugin(_) | Self::Unsupported { .. } => ErrorClass::Unavailable,

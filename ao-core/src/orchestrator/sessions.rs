@@ -68,12 +68,15 @@ pub struct CleanupReport {
     pub kept: Vec<CleanupEntry>,
 }
 
-fn workspace_info(record: &SessionRecord) -> Option<WorkspaceInfo> {
+fn workspace_info(project: &Project, record: &SessionRecord) -> Option<WorkspaceInfo> {
     Some(WorkspaceInfo {
         project_id: record.project_id.clone(),
         session_id: record.id.clone(),
         path: record.workspace_path.clone()?,
         branch: record.branch.clone()?,
+        repo_path: project.path.clone(),
+        base_branch: project.default_branch.clone(),
+        warnings: Vec::new(),
     })
 }
 
@@ -126,7 +129,7 @@ impl Orchestrator {
                 resolved.rules.inline.as_ref().map(|r| r.value.as_str()),
             )?,
             Role::Worker => {
-                if let Some(info) = workspace_info(&record) {
+                if let Some(info) = workspace_info(project, &record) {
                     let workspace = self.workspace_for(project)?;
                     if !workspace.exists(&info).await? {
                         let req = WorkspaceRequest {
@@ -137,7 +140,7 @@ impl Orchestrator {
                             branch: info.branch.clone(),
                             base_branch: project.default_branch.clone(),
                             symlinks: project.settings.symlinks.clone(),
-                            post_create: project.settings.post_create.clone(),
+                            post_create: self.post_create_commands(project)?,
                         };
                         workspace.create(&req).await?;
                     }
@@ -224,6 +227,7 @@ impl Orchestrator {
             let probe = ActivityProbe {
                 session: record.clone(),
                 terminal: runtime.output(&handle, 50).await.ok(),
+                runtime: RuntimeStatus::Alive,
                 ao_home: self.options.home.root().to_path_buf(),
             };
             let state = agent
@@ -349,7 +353,7 @@ impl Orchestrator {
             .await?;
         let mut destroyed = None;
         if record.role == Role::Worker
-            && let Some(info) = workspace_info(&record)
+            && let Some(info) = workspace_info(project, &record)
         {
             let workspace = self.workspace_for(project)?;
             if workspace.exists(&info).await? {
@@ -418,7 +422,7 @@ impl Orchestrator {
                 project_id: view.project_id.clone(),
                 reason,
             };
-            if let Some(info) = workspace_info(&record) {
+            if let Some(info) = workspace_info(project, &record) {
                 let workspace = self.workspace_for(project)?;
                 if workspace.exists(&info).await? {
                     let work = workspace.unsaved_work(&info).await?;

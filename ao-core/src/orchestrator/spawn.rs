@@ -155,6 +155,8 @@ impl Orchestrator {
             Some(pr) => Some(self.resolve_claim(project, pr).await?),
         };
 
+        // Refused before anything is created when the config is not trusted to run commands.
+        let post_create = self.post_create_commands(project)?;
         let id = self
             .store
             .allocate_id(&project_id, &project.session_prefix)
@@ -223,14 +225,17 @@ impl Orchestrator {
                 branch: branch.clone(),
                 base_branch: project.default_branch.clone(),
                 symlinks: project.settings.symlinks.clone(),
-                post_create: project.settings.post_create.clone(),
+                post_create: post_create.clone(),
             };
             let info = workspace.create(&ws_req).await?;
             record.workspace_path = Some(info.path.clone());
             undo.workspace = Some((workspace.clone(), info));
             let handle = runtime.start(&id, &launch).await?;
             record.runtime = Some(handle.clone());
-            undo.runtime = Some((runtime.clone(), handle));
+            undo.runtime = Some((runtime.clone(), handle.clone()));
+            if let Some(text) = agent.initial_input(&launch_req) {
+                runtime.send(&handle, &text).await?;
+            }
             record.lifecycle.session = SessionPhase::Working;
             record.lifecycle.runtime = RuntimeStatus::Alive;
             self.store.create(record.clone()).await?;

@@ -45,6 +45,8 @@ pub struct ActivityProbe {
     pub session: SessionRecord,
     /// The last screenful of terminal text, when the runtime has it.
     pub terminal: Option<String>,
+    /// The runtime's view of the session's process right now.
+    pub runtime: crate::domain::RuntimeStatus,
     /// `AO_HOME`, where hook events are appended.
     pub ao_home: PathBuf,
 }
@@ -148,6 +150,13 @@ pub trait Agent: Send + Sync + 'static {
             operation: "resume",
             implementer: self.name().to_string(),
         })
+    }
+
+    /// Text to type into the session once it has started, for agents that read their task
+    /// from the terminal (none by default).
+    fn initial_input(&self, req: &LaunchRequest) -> Option<String> {
+        let _ = req;
+        None
     }
 
     /// What the agent is doing now.

@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{Runtime, RuntimeError, RuntimeHandle};
+use super::{
+    Destroyed, Runtime, RuntimeError, RuntimeHandle, Workspace, WorkspaceError, WorkspaceRequest,
+};
 use crate::domain::{LaunchSpec, RuntimeStatus, SessionId};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -139,4 +141,65 @@ pub async fn runtime(rt: Arc<dyn Runtime>, prefix: &str, cwd: &Path) {
     for h in [&b, &c, &d] {
         rt.stop(h).await.expect("stop");
     }
+}
+
+/// Runs every workspace check. `request(name)` makes a request for a fresh session `name`; the
+/// workspace must live in the file system at the requested path.
+pub async fn workspace(ws: Arc<dyn Workspace>, request: impl Fn(&str) -> WorkspaceRequest) {
+    let ws = ws.as_ref();
+
+    // A fresh workspace exists and holds nothing unsaved.
+    let info = ws.create(&request("ws-1")).await.expect("create");
+    assert!(
+        info.path.is_dir(),
+        "{} is not a directory",
+        info.path.display()
+    );
+    assert!(ws.exists(&info).await.expect("exists"));
+    assert!(
+        ws.unsaved_work(&info).await.expect("unsaved").is_empty(),
+        "a fresh workspace has unsaved work"
+    );
+
+    // The same path again is refused.
+    assert!(
+        matches!(
+            ws.create(&request("ws-1")).await,
+            Err(WorkspaceError::AlreadyExists { .. })
+        ),
+        "creating over an existing workspace must fail with AlreadyExists"
+    );
+
+    // An untracked file is unsaved work: removal is refused and names it.
+    std::fs::write(info.path.join("notes.txt"), "precious").expect("write a file");
+    let work = ws.unsaved_work(&info).await.expect("unsaved");
+    assert_eq!(work.files, ["notes.txt"], "unsaved files");
+    match ws.destroy(&info, false).await {
+        Err(WorkspaceError::UnsavedWork { work, .. }) => assert_eq!(work.files, ["notes.txt"]),
+        other => panic!("destroy with unsaved work must refuse, got {other:?}"),
+    }
+    assert!(
+        info.path.join("notes.txt").exists(),
+        "the refused destroy touched the file"
+    );
+
+    // Forced removal rescues first.
+    let done = ws.destroy(&info, true).await.expect("forced destroy");
+    assert!(
+        matches!(done, Destroyed::RemovedAfterRescue { .. }),
+        "forced destroy of unsaved work: {done:?}"
+    );
+    assert!(!ws.exists(&info).await.expect("exists"));
+    assert!(
+        matches!(ws.destroy(&info, false).await, Ok(Destroyed::Removed)),
+        "destroying a gone workspace is fine"
+    );
+
+    // A clean workspace goes without ceremony.
+    let clean = ws.create(&request("ws-2")).await.expect("create");
+    assert_eq!(
+        ws.destroy(&clean, false).await.expect("destroy"),
+        Destroyed::Removed
+    );
+    assert!(!clean.path.exists());
 }

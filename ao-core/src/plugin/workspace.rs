@@ -42,6 +42,15 @@ pub struct WorkspaceInfo {
     pub path: PathBuf,
     /// Its branch.
     pub branch: String,
+    /// The project's main checkout.
+    #[serde(default)]
+    pub repo_path: PathBuf,
+    /// The branch it started from (its commits are not unsaved work).
+    #[serde(default)]
+    pub base_branch: String,
+    /// Things worth telling the person (e.g. a fetch that failed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Work that exists only in a workspace: uncommitted files and commits on no remote.
@@ -229,6 +238,9 @@ impl Workspace for FakeWorkspace {
             session_id: req.session_id.clone(),
             path: req.path.clone(),
             branch: req.branch.clone(),
+            repo_path: req.repo_path.clone(),
+            base_branch: req.base_branch.clone(),
+            warnings: Vec::new(),
         };
         live.insert(req.session_id.to_string(), info.clone());
         Ok(info)

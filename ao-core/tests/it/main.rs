@@ -11,3 +11,4 @@ mod orchestrator;
 mod store;
 mod support;
 mod tmux;
+mod worktree;

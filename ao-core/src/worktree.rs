@@ -1,0 +1,531 @@
+//! The git worktree workspace: one worktree and branch per session, and nothing lost.
+//!
+//! - Branch: the requested one is reused when it exists locally (and is not checked out in
+//!   another worktree), taken from `origin/<branch>` when only the remote has it, else created
+//!   with `--no-track` from `origin/<defaultBranch>` (fetched first, 10 s timeout; on failure a
+//!   warning and the local branch).
+//! - Fetch and `worktree add` of one repository run under one cross-process lock: parallel
+//!   fetches otherwise fail on git's own ref locks.
+//! - Unsaved work is every uncommitted change (untracked included, ignored excluded, our own
+//!   symlinks excluded) and every commit in no remote-tracking branch and not in the default
+//!   branch. `destroy` refuses while there is some, unless forced — and then it first saves the
+//!   whole worktree (untracked files included) as a commit under `refs/ao/rescue/<sid>`.
+//! - The branch is deleted only when merged into the base, or when forced.
+
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::fsutil::lock_exclusive;
+use crate::git::{self, GitError};
+use crate::home::AoHome;
+use crate::plugin::{
+    Destroyed, UnsavedWork, Workspace, WorkspaceError, WorkspaceInfo, WorkspaceRequest,
+};
+
+/// How long a fetch before a worktree may take.
+pub const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Worktrees under `AO_HOME`.
+#[derive(Debug, Clone)]
+pub struct WorktreeWorkspace {
+    home: AoHome,
+    fetch_timeout: Duration,
+}
+
+fn git_err(e: GitError) -> WorkspaceError {
+    WorkspaceError::Git {
+        operation: e.args,
+        detail: e.detail,
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> WorkspaceError + '_ {
+    move |source| WorkspaceError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Whether a configured symlink stays inside the project.
+pub fn is_safe_relative(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.trim().is_empty()
+        && !p.is_absolute()
+        && !path.starts_with('~')
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+impl WorktreeWorkspace {
+    /// Worktrees for sessions under `home`.
+    pub fn new(home: AoHome) -> Self {
+        Self {
+            home,
+            fetch_timeout: FETCH_TIMEOUT,
+        }
+    }
+
+    /// Changes the fetch timeout (tests use a short one).
+    #[must_use]
+    pub fn with_fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
+        self
+    }
+
+    fn lock_path(&self, repo: &Path) -> PathBuf {
+        let canonical = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf());
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in canonical.as_os_str().as_encoded_bytes() {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.home
+            .root()
+            .join("locks")
+            .join(format!("repo-{hash:016x}.lock"))
+    }
+
+    /// Fetches the default branch, chooses the base and adds the worktree; returns whether the
+    /// branch was created here, and warnings.
+    async fn add_worktree(
+        &self,
+        req: &WorkspaceRequest,
+    ) -> Result<(bool, Vec<String>), WorkspaceError> {
+        let repo = req.repo_path.as_path();
+        let mut warnings = Vec::new();
+        let has_origin = git::run(repo, &["remote", "get-url", "origin"], &[], None)
+            .await
+            .map_err(git_err)?
+            .ok;
+        if has_origin {
+            let fetched = git::run(
+                repo,
+                &["fetch", "--quiet", "origin", &req.base_branch],
+                &[],
+                Some(self.fetch_timeout),
+            )
+            .await;
+            match fetched {
+                Ok(out) if out.ok => {}
+                Ok(out) => warnings.push(format!(
+                    "fetch of origin/{} failed ({}); using the local branch",
+                    req.base_branch, out.stderr
+                )),
+                Err(e) => warnings.push(format!(
+                    "fetch of origin/{} failed ({}); using the local branch",
+                    req.base_branch, e.detail
+                )),
+            }
+        }
+        let remote_base = format!("refs/remotes/origin/{}", req.base_branch);
+        let base = if git::ref_exists(repo, &remote_base).await.map_err(git_err)? {
+            remote_base
+        } else if git::ref_exists(repo, &format!("refs/heads/{}", req.base_branch))
+            .await
+            .map_err(git_err)?
+        {
+            format!("refs/heads/{}", req.base_branch)
+        } else {
+            return Err(WorkspaceError::Git {
+                operation: "find base branch".into(),
+                detail: format!(
+                    "neither origin/{0} nor {0} exists in {1}",
+                    req.base_branch,
+                    repo.display()
+                ),
+            });
+        };
+        let path = req.path.display().to_string();
+        let local = format!("refs/heads/{}", req.branch);
+        let created = if git::ref_exists(repo, &local).await.map_err(git_err)? {
+            // Reuse the branch — git itself refuses when another worktree has it checked out.
+            git::checked(repo, &["worktree", "add", "--quiet", &path, &req.branch])
+                .await
+                .map_err(git_err)?;
+            false
+        } else {
+            let remote = format!("refs/remotes/origin/{}", req.branch);
+            let start = if git::ref_exists(repo, &remote).await.map_err(git_err)? {
+                remote
+            } else {
+                base
+            };
+            git::checked(
+                repo,
+                &[
+                    "worktree",
+                    "add",
+                    "--quiet",
+                    "--no-track",
+                    "-b",
+                    &req.branch,
+                    &path,
+                    &start,
+                ],
+            )
+            .await
+            .map_err(git_err)?;
+            true
+        };
+        Ok((created, warnings))
+    }
+
+    async fn remove_worktree(&self, repo: &Path, path: &Path) {
+        let p = path.display().to_string();
+        let _ = git::run(
+            repo,
+            &["worktree", "remove", "--force", "--force", &p],
+            &[],
+            None,
+        )
+        .await;
+        if path.exists() {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        let _ = git::run(repo, &["worktree", "prune"], &[], None).await;
+    }
+
+    async fn link(
+        &self,
+        req: &WorkspaceRequest,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), WorkspaceError> {
+        for entry in &req.symlinks {
+            if !is_safe_relative(entry) {
+                warnings.push(format!(
+                    "symlink `{entry}` skipped: it must be a relative path inside the project"
+                ));
+                continue;
+            }
+            let source = req.repo_path.join(entry);
+            let target = req.path.join(entry);
+            if !source.exists() {
+                warnings.push(format!(
+                    "symlink `{entry}` skipped: {} does not exist",
+                    source.display()
+                ));
+                continue;
+            }
+            if target.symlink_metadata().is_ok() {
+                warnings.push(format!(
+                    "symlink `{entry}` skipped: the worktree already has it"
+                ));
+                continue;
+            }
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+            }
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&source, &target).map_err(io_err(&target))?;
+        }
+        Ok(())
+    }
+
+    async fn post_create(&self, req: &WorkspaceRequest) -> Result<(), WorkspaceError> {
+        for command in &req.post_create {
+            let out = tokio::process::Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .current_dir(&req.path)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .await
+                .map_err(io_err(&req.path))?;
+            if !out.status.success() {
+                let mut output = String::from_utf8_lossy(&out.stdout).into_owned();
+                output.push_str(&String::from_utf8_lossy(&out.stderr));
+                let output = output.trim().to_string();
+                let tail: String = output
+                    .chars()
+                    .rev()
+                    .take(2000)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                return Err(WorkspaceError::PostCreate {
+                    command: command.clone(),
+                    output: tail,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves the worktree (untracked files included) as a commit on top of its HEAD under
+    /// `refs/ao/rescue/<sid>`.
+    async fn rescue(&self, info: &WorkspaceInfo) -> Result<String, WorkspaceError> {
+        let path = info.path.as_path();
+        let index = tempfile::NamedTempFile::new().map_err(io_err(path))?;
+        let index_path = index.path().display().to_string();
+        let env = [("GIT_INDEX_FILE", index_path.as_str())];
+        let head_ok = git::run(
+            path,
+            &["rev-parse", "--verify", "--quiet", "HEAD"],
+            &[],
+            None,
+        )
+        .await
+        .map_err(git_err)?
+        .ok;
+        if head_ok {
+            let out = git::run(path, &["read-tree", "HEAD"], &env, None)
+                .await
+                .map_err(git_err)?;
+            if !out.ok {
+                return Err(WorkspaceError::Git {
+                    operation: "read-tree".into(),
+                    detail: out.stderr,
+                });
+            }
+        }
+        for args in [&["add", "-A", "--", "."][..]] {
+            let out = git::run(path, args, &env, None).await.map_err(git_err)?;
+            if !out.ok {
+                return Err(WorkspaceError::Git {
+                    operation: "add (rescue)".into(),
+                    detail: out.stderr,
+                });
+            }
+        }
+        let tree = git::run(path, &["write-tree"], &env, None)
+            .await
+            .map_err(git_err)?;
+        if !tree.ok {
+            return Err(WorkspaceError::Git {
+                operation: "write-tree".into(),
+                detail: tree.stderr,
+            });
+        }
+        let tree = tree.stdout.trim().to_string();
+        let message = format!(
+            "ao: rescue of session {} before its worktree was removed",
+            info.session_id
+        );
+        let mut args = vec![
+            "-c",
+            "user.name=ao",
+            "-c",
+            "user.email=ao@localhost",
+            "commit-tree",
+            tree.as_str(),
+            "-m",
+            message.as_str(),
+        ];
+        if head_ok {
+            args.extend(["-p", "HEAD"]);
+        }
+        let commit = git::checked(path, &args)
+            .await
+            .map_err(git_err)?
+            .trim()
+            .to_string();
+        let name = format!("refs/ao/rescue/{}", info.session_id);
+        git::checked(path, &["update-ref", &name, &commit])
+            .await
+            .map_err(git_err)?;
+        Ok(name)
+    }
+
+    /// The main checkout of the worktree at `path`.
+    async fn main_checkout(path: &Path) -> Option<PathBuf> {
+        let out = git::run(
+            path,
+            &["rev-parse", "--path-format=absolute", "--git-common-dir"],
+            &[],
+            None,
+        )
+        .await
+        .ok()?;
+        out.ok
+            .then(|| PathBuf::from(out.stdout.trim()))
+            .and_then(|d| d.parent().map(Path::to_path_buf))
+    }
+}
+
+#[async_trait]
+impl Workspace for WorktreeWorkspace {
+    fn name(&self) -> &str {
+        "worktree"
+    }
+
+    async fn create(&self, req: &WorkspaceRequest) -> Result<WorkspaceInfo, WorkspaceError> {
+        if req.path.symlink_metadata().is_ok() {
+            return Err(WorkspaceError::AlreadyExists {
+                path: req.path.clone(),
+            });
+        }
+        if let Some(parent) = req.path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        let lock_path = self.lock_path(&req.repo_path);
+        let guard =
+            tokio::task::spawn_blocking(move || lock_exclusive(&lock_path).map(|g| (g, lock_path)))
+                .await
+                .map_err(|e| WorkspaceError::Io {
+                    path: req.repo_path.clone(),
+                    source: std::io::Error::other(e),
+                })?
+                .map_err(io_err(&req.repo_path))?;
+        let added = self.add_worktree(req).await;
+        drop(guard);
+        let (created_branch, mut warnings) = added?;
+
+        let rest = async {
+            self.link(req, &mut warnings).await?;
+            self.post_create(req).await
+        }
+        .await;
+        if let Err(e) = rest {
+            // Leave nothing behind: the worktree, and the branch when this call created it.
+            self.remove_worktree(&req.repo_path, &req.path).await;
+            if created_branch {
+                let _ = git::run(
+                    &req.repo_path,
+                    &["branch", "-D", "--", &req.branch],
+                    &[],
+                    None,
+                )
+                .await;
+            }
+            return Err(e);
+        }
+        Ok(WorkspaceInfo {
+            project_id: req.project_id.clone(),
+            session_id: req.session_id.clone(),
+            path: req.path.clone(),
+            branch: req.branch.clone(),
+            repo_path: req.repo_path.clone(),
+            base_branch: req.base_branch.clone(),
+            warnings,
+        })
+    }
+
+    async fn exists(&self, info: &WorkspaceInfo) -> Result<bool, WorkspaceError> {
+        Ok(info.path.join(".git").exists())
+    }
+
+    async fn unsaved_work(&self, info: &WorkspaceInfo) -> Result<UnsavedWork, WorkspaceError> {
+        let path = info.path.as_path();
+        if !self.exists(info).await? {
+            return Ok(UnsavedWork::default());
+        }
+        let main = Self::main_checkout(path).await;
+        let status = git::checked(
+            path,
+            &["status", "--porcelain=v1", "-z", "--untracked-files=all"],
+        )
+        .await
+        .map_err(git_err)?;
+        let mut files = Vec::new();
+        let mut entries = status.split('\0').filter(|e| !e.is_empty());
+        while let Some(entry) = entries.next() {
+            let (code, file) = entry.split_at(entry.len().min(3));
+            if code.starts_with('R') || code.starts_with('C') {
+                entries.next(); // the original name of a rename or copy
+            }
+            // Our own symlinks into the main checkout hold nothing that could be lost.
+            if code == "?? " {
+                let full = path.join(file);
+                if let (Ok(target), Some(main)) = (std::fs::read_link(&full), &main)
+                    && target.starts_with(main)
+                {
+                    continue;
+                }
+            }
+            files.push(file.to_string());
+        }
+        let mut exclude = vec!["--not".to_string(), "--remotes".to_string()];
+        for base in [
+            format!("refs/heads/{}", info.base_branch),
+            format!("refs/remotes/origin/{}", info.base_branch),
+        ] {
+            if !info.base_branch.is_empty()
+                && git::ref_exists(path, &base).await.map_err(git_err)?
+            {
+                exclude.push(base);
+            }
+        }
+        let mut args = vec!["log", "--format=%h %s", "HEAD"];
+        args.extend(exclude.iter().map(String::as_str));
+        let has_head = git::run(
+            path,
+            &["rev-parse", "--verify", "--quiet", "HEAD"],
+            &[],
+            None,
+        )
+        .await
+        .map_err(git_err)?
+        .ok;
+        let commits = if has_head {
+            git::checked(path, &args)
+                .await
+                .map_err(git_err)?
+                .lines()
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(UnsavedWork { files, commits })
+    }
+
+    async fn destroy(
+        &self,
+        info: &WorkspaceInfo,
+        force: bool,
+    ) -> Result<Destroyed, WorkspaceError> {
+        let mut outcome = Destroyed::Removed;
+        if self.exists(info).await? {
+            let work = self.unsaved_work(info).await?;
+            if !work.is_empty() {
+                if !force {
+                    return Err(WorkspaceError::UnsavedWork {
+                        path: info.path.clone(),
+                        work,
+                    });
+                }
+                outcome = Destroyed::RemovedAfterRescue {
+                    rescue_ref: self.rescue(info).await?,
+                };
+            }
+            self.remove_worktree(&info.repo_path, &info.path).await;
+        }
+        let repo = info.repo_path.as_path();
+        if !info.branch.is_empty()
+            && git::ref_exists(repo, &format!("refs/heads/{}", info.branch))
+                .await
+                .map_err(git_err)?
+        {
+            let merged = [
+                format!("refs/remotes/origin/{}", info.base_branch),
+                format!("refs/heads/{}", info.base_branch),
+            ]
+            .iter()
+            .any(|base| {
+                git::is_ancestor(repo, &format!("refs/heads/{}", info.branch), base)
+                    .unwrap_or(false)
+            });
+            if merged || force {
+                let _ = git::run(repo, &["branch", "-D", "--", &info.branch], &[], None).await;
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlink_entries_must_stay_inside() {
+        assert!(is_safe_relative(".env"));
+        assert!(is_safe_relative("config/local.toml"));
+        for bad in ["", "/etc/passwd", "../x", "a/../../b", "~/.ssh"] {
+            assert!(!is_safe_relative(bad), "{bad}");
+        }
+    }
+}
