@@ -29,6 +29,145 @@ pub(crate) enum Command {
     /// Check and inspect the config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Register the project and start (or reuse) its orchestrator.
+    Start {
+        /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).
+        project: Option<String>,
+        /// Register the project but start no orchestrator.
+        #[arg(long)]
+        no_orchestrator: bool,
+        /// Show the orchestrator's launch without starting it.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a project's orchestrator (its record is kept; workers keep running).
+    Stop {
+        /// The project.
+        project: Option<String>,
+        /// Stop every project's orchestrator.
+        #[arg(long, conflicts_with = "project")]
+        all: bool,
+    },
+    /// Start a worker on an issue or a described task; prints the new session id last.
+    Spawn(SpawnArgs),
+    /// Send a message to a session's agent.
+    Send(SendArgs),
+    /// Every session with its role, agent, activity and liveness.
+    Status {
+        /// Only this project.
+        #[arg(long, short = 'p')]
+        project: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage sessions.
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// Trust (or stop trusting) a config file to run its postCreate commands.
+    Trust {
+        /// The config file (default: the discovered one).
+        config: Option<PathBuf>,
+        /// Withdraw the trust.
+        #[arg(long)]
+        revoke: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SpawnArgs {
+    /// An issue: `123`, `#123`, `INT-42`, a URL, or `<project>/<id>`.
+    pub(crate) issue: Option<String>,
+    /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).
+    #[arg(long, short = 'p')]
+    pub(crate) project: Option<String>,
+    /// The task in words.
+    #[arg(long)]
+    pub(crate) prompt: Option<String>,
+    /// Agent for this worker (drops the configured model unless --model is given).
+    #[arg(long)]
+    pub(crate) agent: Option<String>,
+    /// Model for this worker.
+    #[arg(long)]
+    pub(crate) model: Option<String>,
+    /// Branch for this worker.
+    #[arg(long)]
+    pub(crate) branch: Option<String>,
+    /// Show the launch without creating anything (prompt files are written).
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SendArgs {
+    /// The session.
+    pub(crate) session: String,
+    /// The message (words are joined with spaces).
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub(crate) message: Vec<String>,
+    /// Read the message from a file (`-` for standard input).
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub(crate) file: Option<PathBuf>,
+    /// Send at once, even if the agent is busy.
+    #[arg(long)]
+    pub(crate) no_wait: bool,
+    /// How long to wait for a busy agent, in seconds.
+    #[arg(long, default_value_t = 600)]
+    pub(crate) timeout: u64,
+    /// Send even while the agent waits on a permission prompt.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SessionCommand {
+    /// List sessions (workers; orchestrators with --all).
+    Ls {
+        /// Only this project.
+        #[arg(long, short = 'p')]
+        project: Option<String>,
+        /// Include orchestrators.
+        #[arg(long)]
+        all: bool,
+        /// Include killed and finished sessions still on record.
+        #[arg(long)]
+        include_terminated: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the last lines of a session's screen.
+    Output {
+        /// The session.
+        session: String,
+        /// How many lines.
+        #[arg(long, default_value_t = 50)]
+        lines: usize,
+    },
+    /// Attach this terminal to a session.
+    Attach {
+        /// The session.
+        session: String,
+    },
+    /// Stop a session and remove its worktree (kept, with exit 4, while it holds unsaved work).
+    Kill {
+        /// The session.
+        session: String,
+        /// Remove unsaved work too, after saving it under refs/ao/rescue/<session>.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Relaunch a session whose process is gone, in place.
+    Restore {
+        /// The session.
+        session: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,10 +10,16 @@ use ao_core::config::{ConfigError, ConfigOrigin};
 pub(crate) enum Exit {
     /// Something failed.
     Failed = 1,
+    /// The command line is wrong.
+    Usage = 2,
     /// A session, project, issue or config file does not exist.
     NotFound = 3,
+    /// Refused to protect work or a rule.
+    Refused = 4,
     /// The config is invalid.
     InvalidConfig = 5,
+    /// A required program or service is unavailable.
+    Unavailable = 6,
 }
 
 /// An error ready to show a person: the message, hints, and the exit code.
@@ -104,5 +110,45 @@ impl From<ConfigError> for CliError {
             hints,
             details,
         }
+    }
+}
+
+impl From<ao_core::orchestrator::OrchestratorError> for CliError {
+    fn from(err: ao_core::orchestrator::OrchestratorError) -> Self {
+        use ao_core::orchestrator::{ErrorClass, OrchestratorError as E};
+        if let E::Config(config) = err {
+            return config.into();
+        }
+        let exit = match err.class() {
+            ErrorClass::Failed => Exit::Failed,
+            ErrorClass::NotFound => Exit::NotFound,
+            ErrorClass::Refused => Exit::Refused,
+            ErrorClass::InvalidConfig => Exit::InvalidConfig,
+            ErrorClass::Unavailable => Exit::Unavailable,
+        };
+        let mut out = CliError::new(exit, err.to_string());
+        match &err {
+            E::RuntimeDead { session } => out.hints.push(format!("relaunch it with `ao session restore {session}`")),
+            E::UnsavedWork { session, work, .. } => {
+                out.details.extend(work.files.iter().map(|f| format!("  unsaved file: {f}")));
+                out.details.extend(work.commits.iter().map(|c| format!("  unpushed commit: {c}")));
+                out.hints.push(format!(
+                    "commit and push it, or run `ao session kill {session} --force` (saves it under refs/ao/rescue/{session} first)"
+                ));
+            }
+            E::WaitingForInput { session } => out.hints.push(format!(
+                "look with `ao session output {session}`; `--force` sends anyway (it may answer the prompt)"
+            )),
+            E::SendTimeout { .. } => out.hints.push("retry later, or use --no-wait to send at once".into()),
+            E::StillRunning { session } => out.hints.push(format!("stop it first with `ao session kill {session}`")),
+            _ => {}
+        }
+        out
+    }
+}
+
+impl From<ao_core::home::HomeError> for CliError {
+    fn from(err: ao_core::home::HomeError) -> Self {
+        CliError::new(Exit::Failed, err.to_string())
     }
 }

@@ -23,6 +23,29 @@ pub(crate) fn columns(rows: &[(String, String, String)], indent: &str) -> String
     out
 }
 
+/// A table with a header row, columns padded to their widest cell.
+pub(crate) fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("{}\n", padded.join("  ").trim_end())
+    };
+    let mut out = line(header.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
 /// A JSON value as indented `key: value` lines, for people.
 pub(crate) fn yaml_like(value: &Value) -> String {
     let mut out = String::new();

@@ -138,6 +138,9 @@ impl WorktreeWorkspace {
             });
         };
         let path = req.path.display().to_string();
+        // A worktree whose directory vanished (e.g. AO_HOME deleted) still blocks its branch
+        // and path until pruned.
+        let _ = git::run(repo, &["worktree", "prune"], &[], None).await;
         let local = format!("refs/heads/{}", req.branch);
         let created = if git::ref_exists(repo, &local).await.map_err(git_err)? {
             // Reuse the branch — git itself refuses when another worktree has it checked out.

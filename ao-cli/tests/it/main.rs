@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod config_cmd;
+mod sessions;
 
 use std::path::Path;
 use std::process::{Command, Output};

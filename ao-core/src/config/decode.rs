@@ -206,7 +206,9 @@ impl<'a> De<'a> {
         err.hint = Some(
             match (&self.node.kind, expected) {
                 (NodeKind::Null, _) => "give a value after the colon, or remove the key",
-                (_, e) if e.contains("number") => "write a plain number without quotes or units, e.g. `3000`",
+                (_, e) if e.contains("number") => {
+                    "write a plain number without quotes or units, e.g. `3000`"
+                }
                 (_, e) if e.contains("true") => "write `true` or `false`",
                 (_, "a list") => "write a list: `[a, b]` or one `- item` per line",
                 (_, "a mapping") => "write `key: value` pairs indented under this key",

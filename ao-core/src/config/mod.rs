@@ -8,6 +8,7 @@
 //! [`load`] which strings them together; `resolve` answers "what does this role run, and
 //! why".
 
+mod choose;
 mod decode;
 mod diagnostic;
 mod discover;
@@ -95,6 +96,12 @@ pub enum ConfigError {
         /// The id asked for.
         id: String,
         /// The ids that exist.
+        known: Vec<String>,
+    },
+    /// Several projects are configured and nothing says which one is meant.
+    #[error("several projects are configured ({}); say which with --project", known.join(", "))]
+    AmbiguousProject {
+        /// The ids.
         known: Vec<String>,
     },
     /// A `${VAR}` in a value that is about to be used names an unset variable.

@@ -88,6 +88,12 @@ pub enum OrchestratorError {
         /// The session.
         id: SessionId,
     },
+    /// No configured project's session prefix matches this session name.
+    #[error("no session `{session}`: its name matches no project's session prefix")]
+    UnknownSession {
+        /// The name given.
+        session: String,
+    },
     /// The issue reference does not parse.
     #[error(transparent)]
     IssueRef(#[from] IssueRefError),
@@ -192,9 +198,10 @@ impl OrchestratorError {
             Self::Config(ConfigError::Invalid { .. } | ConfigError::UnsetVariable { .. }) => {
                 ErrorClass::InvalidConfig
             }
-            Self::Config(_) | Self::SessionNotFound { .. } | Self::IssueRef(_) => {
-                ErrorClass::NotFound
-            }
+            Self::Config(_)
+            | Self::SessionNotFound { .. }
+            | Self::UnknownSession { .. }
+            | Self::IssueRef(_) => ErrorClass::NotFound,
             Self::Tracker(TrackerError::NotFound { .. })
             | Self::Store(StoreError::NotFound { .. }) => ErrorClass::NotFound,
             Self::UnsavedWork { .. }

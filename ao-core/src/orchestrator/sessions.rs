@@ -255,6 +255,38 @@ impl Orchestrator {
         Ok(())
     }
 
+    /// The project and id of a session named on a command line (its prefix names the project).
+    pub fn locate_session(
+        &self,
+        session: &str,
+    ) -> Result<(ProjectId, SessionId), OrchestratorError> {
+        let unknown = || OrchestratorError::UnknownSession {
+            session: session.to_string(),
+        };
+        let id = SessionId::new(session).map_err(|_| unknown())?;
+        let project = self
+            .config
+            .project_for_session(session)
+            .ok_or_else(unknown)?;
+        Ok((self.project_id(project)?, id))
+    }
+
+    /// The command that attaches a terminal to a session.
+    pub async fn attach_command(
+        &self,
+        project_id: &ProjectId,
+        id: &SessionId,
+    ) -> Result<Vec<String>, OrchestratorError> {
+        self.project(project_id)?;
+        let record = self.record(project_id, id).await?;
+        let handle = record
+            .runtime
+            .ok_or_else(|| OrchestratorError::RuntimeDead {
+                session: id.clone(),
+            })?;
+        Ok(self.runtime_of(&handle)?.attach_command(&handle)?)
+    }
+
     /// The last `lines` lines of a session's screen.
     pub async fn output(
         &self,

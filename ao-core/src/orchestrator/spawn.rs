@@ -256,6 +256,67 @@ impl Orchestrator {
         }
     }
 
+    /// The orchestrator's resolved role and launch (writing its system prompt file), without
+    /// starting anything — what `ao start --dry-run` shows.
+    pub fn orchestrator_launch(
+        &self,
+        project: &crate::config::Project,
+        id: &SessionId,
+    ) -> Result<(crate::config::ResolvedRole, LaunchSpec), OrchestratorError> {
+        let project_id = self.project_id(project)?;
+        let resolved =
+            self.config
+                .resolve_role(&project.id, Role::Orchestrator, &RoleOverrides::default())?;
+        let agent = self.agent_named(&resolved.agent.value)?;
+        let system = orchestrator_system_prompt(
+            project,
+            resolved.rules.inline.as_ref().map(|r| r.value.as_str()),
+        )?;
+        let system_file = self.write_system_prompt(&project_id, id, &system)?;
+        let launch_req = self.launch_request(
+            project,
+            id,
+            &resolved,
+            Some(system_file),
+            None,
+            project.path.clone(),
+        )?;
+        let launch = agent.launch_spec(&launch_req)?;
+        Ok((resolved, launch))
+    }
+
+    /// Stops the project's orchestrator but keeps its record, so the next start relaunches it
+    /// in place. `None` when it has none.
+    pub async fn stop_orchestrator(
+        &self,
+        project_id: &ProjectId,
+    ) -> Result<Option<SessionRecord>, OrchestratorError> {
+        let project = self.project(project_id)?;
+        let id = SessionId::orchestrator(&project.session_prefix).map_err(|e| {
+            OrchestratorError::Unsupported {
+                operation: "stop",
+                detail: e.to_string(),
+            }
+        })?;
+        let record = match self.store.get(project_id, &id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(handle) = &record.runtime {
+            self.runtime_of(handle)?.stop(handle).await?;
+        }
+        let updated = self
+            .store
+            .update(
+                project_id,
+                &id,
+                Box::new(|r| r.lifecycle.runtime = RuntimeStatus::Exited { code: None }),
+            )
+            .await?;
+        Ok(Some(updated))
+    }
+
     /// Starts (or keeps) the project's orchestrator per `orchestratorSessionStrategy`:
     /// `reuse` keeps a live one and relaunches a dead one, `delete` replaces it, `ignore`
     /// leaves an existing one alone.
@@ -299,25 +360,8 @@ impl Orchestrator {
             }
         }
 
-        let resolved =
-            self.config
-                .resolve_role(&project.id, Role::Orchestrator, &RoleOverrides::default())?;
-        let agent = self.agent_named(&resolved.agent.value)?;
         let runtime = self.runtime_for(project)?;
-        let system = orchestrator_system_prompt(
-            project,
-            resolved.rules.inline.as_ref().map(|r| r.value.as_str()),
-        )?;
-        let system_file = self.write_system_prompt(project_id, &id, &system)?;
-        let launch_req = self.launch_request(
-            project,
-            &id,
-            &resolved,
-            Some(system_file),
-            None,
-            project.path.clone(),
-        )?;
-        let launch = agent.launch_spec(&launch_req)?;
+        let (resolved, launch) = self.orchestrator_launch(project, &id)?;
         let handle = runtime.start(&id, &launch).await?;
         let mut record = SessionRecord::new(
             id.clone(),

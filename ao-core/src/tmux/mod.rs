@@ -253,8 +253,10 @@ impl TmuxRuntime {
 
     /// The first pane of every session tagged with our home, in one tmux call.
     async fn list_panes(&self) -> Result<HashMap<String, PaneState>, RuntimeError> {
+        // `:` cannot occur in a session name; a tab would come back as `_` from a tmux client
+        // without a UTF-8 locale.
         let format =
-            "#{session_name}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_dead_signal}\t#{@ao-home}";
+            "#{session_name}:#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{@ao-home}";
         let out = self.tmux(&["list-panes", "-a", "-F", format], None).await?;
         let mut seen = HashMap::new();
         if !out.ok {
@@ -267,7 +269,7 @@ impl TmuxRuntime {
             });
         }
         for line in out.stdout.lines() {
-            let f: Vec<&str> = line.split('\t').collect();
+            let f: Vec<&str> = line.splitn(5, ':').collect();
             let [name, dead, status, signal, tag] = f.as_slice() else {
                 continue;
             };

@@ -1,0 +1,458 @@
+//! The session commands: start, stop, spawn, send, status, session …, trust.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ao_core::config::Config;
+use ao_core::domain::ProjectId;
+use ao_core::home::AoHome;
+use ao_core::orchestrator::{Orchestrator, SendOptions, SessionView, SpawnRequest, StartOutcome};
+use ao_core::plugin::Destroyed;
+use ao_core::projects::ProjectRegistry;
+use ao_core::trust::{TrustStore, needs_trust};
+use serde_json::json;
+
+use super::{load_config, orchestrator};
+use crate::cli::{Command, GlobalArgs, SendArgs, SessionCommand, SpawnArgs};
+use crate::exit::{CliError, Exit};
+
+pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Start {
+            project,
+            no_orchestrator,
+            dry_run,
+            json,
+        } => start(global, project.as_deref(), no_orchestrator, dry_run, json).await,
+        Command::Stop { project, all } => stop(global, project.as_deref(), all).await,
+        Command::Spawn(args) => spawn(global, args).await,
+        Command::Send(args) => send(global, args).await,
+        Command::Status { project, json } => {
+            list(global, project.as_deref(), true, true, json).await
+        }
+        Command::Session(SessionCommand::Ls {
+            project,
+            all,
+            include_terminated,
+            json,
+        }) => list(global, project.as_deref(), all, include_terminated, json).await,
+        Command::Session(SessionCommand::Output { session, lines }) => {
+            let (orch, _) = orchestrator(global)?;
+            let (p, id) = orch.locate_session(&session)?;
+            println!("{}", orch.output(&p, &id, lines).await?);
+            Ok(())
+        }
+        Command::Session(SessionCommand::Attach { session }) => attach(global, &session).await,
+        Command::Session(SessionCommand::Kill { session, force }) => {
+            kill(global, &session, force).await
+        }
+        Command::Session(SessionCommand::Restore { session }) => {
+            let (orch, _) = orchestrator(global)?;
+            let (p, id) = orch.locate_session(&session)?;
+            orch.restore(&p, &id).await?;
+            eprintln!("restored {id}");
+            Ok(())
+        }
+        Command::Trust { config, revoke } => trust(global, config, revoke),
+        Command::Config(_) => Ok(()),
+    }
+}
+
+fn env_project() -> Option<String> {
+    std::env::var("AO_PROJECT_ID")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+fn cwd() -> Result<PathBuf, CliError> {
+    std::env::current_dir().map_err(|e| {
+        CliError::new(
+            Exit::Failed,
+            format!("cannot read the working directory: {e}"),
+        )
+    })
+}
+
+fn project_id(config: &Config, explicit: Option<&str>) -> Result<ProjectId, CliError> {
+    let project = config.choose_project(explicit, env_project().as_deref(), &cwd()?)?;
+    ProjectId::new(project.id.as_str()).map_err(|e| CliError::new(Exit::Failed, e.to_string()))
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!("{value}");
+}
+
+async fn start(
+    global: &GlobalArgs,
+    project: Option<&str>,
+    no_orchestrator: bool,
+    dry_run: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let (orch, home) = orchestrator(global)?;
+    let id = project_id(orch.config(), project)?;
+    let config_path = orch.config().path.clone();
+    let project = orch.config().require_project(id.as_str())?.clone();
+    if dry_run {
+        let sid = ao_core::domain::SessionId::orchestrator(&project.session_prefix)
+            .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
+        let (_, launch) = orch.orchestrator_launch(&project, &sid)?;
+        print_json(&serde_json::to_value(launch.redacted()).unwrap_or_default());
+        return Ok(());
+    }
+    ProjectRegistry::new(&home)
+        .register(&id, &config_path)
+        .map_err(|e| {
+            let exit = if matches!(e, ao_core::projects::ProjectRegistryError::Clash { .. }) {
+                Exit::Refused
+            } else {
+                Exit::Failed
+            };
+            CliError::new(exit, e.to_string())
+        })?;
+    ask_for_trust(&home, &config_path, &project.settings.post_create)?;
+    if no_orchestrator {
+        eprintln!("registered project {id} ({})", config_path.display());
+        return Ok(());
+    }
+    let outcome = orch.start_orchestrator(&id).await?;
+    let record = outcome.record();
+    let attach = orch
+        .attach_command(&id, &record.id)
+        .await
+        .unwrap_or_default();
+    let verb = match &outcome {
+        StartOutcome::Started(_) => "started",
+        StartOutcome::Reused(_) => "already running",
+        StartOutcome::Restored(_) => "restored",
+        StartOutcome::Ignored(_) => "left alone (orchestratorSessionStrategy: ignore)",
+    };
+    if json {
+        let view = SessionView::new(record, record.lifecycle.runtime);
+        print_json(&json!({"session": view, "outcome": verb, "attach": attach}));
+    } else {
+        println!("orchestrator {} {verb}", record.id);
+        if !attach.is_empty() {
+            println!("attach with: {}", attach.join(" "));
+        }
+    }
+    Ok(())
+}
+
+/// On a terminal, offers to trust an in-repository config whose postCreate would run.
+fn ask_for_trust(
+    home: &AoHome,
+    config: &std::path::Path,
+    post_create: &[String],
+) -> Result<(), CliError> {
+    if post_create.is_empty() || !needs_trust(config) {
+        return Ok(());
+    }
+    let store = TrustStore::new(home);
+    if store
+        .is_trusted(config)
+        .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?
+    {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "note: {} is not trusted; its postCreate commands will not run (review them, then `ao trust`)",
+            config.display()
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "{} would run these commands in every new worktree:",
+        config.display()
+    );
+    for c in post_create {
+        eprintln!("  {c}");
+    }
+    eprint!("Trust this file? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        store
+            .trust(config)
+            .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
+        eprintln!("trusted");
+    }
+    Ok(())
+}
+
+async fn stop(global: &GlobalArgs, project: Option<&str>, all: bool) -> Result<(), CliError> {
+    let (orch, _) = orchestrator(global)?;
+    let ids: Vec<ProjectId> = if all {
+        orch.config()
+            .projects
+            .keys()
+            .filter_map(|k| ProjectId::new(k.as_str()).ok())
+            .collect()
+    } else {
+        vec![project_id(orch.config(), project)?]
+    };
+    for id in ids {
+        match orch.stop_orchestrator(&id).await? {
+            Some(record) => eprintln!(
+                "stopped {} (its record is kept; `ao start` relaunches it)",
+                record.id
+            ),
+            None => eprintln!("project {id} has no orchestrator"),
+        }
+    }
+    Ok(())
+}
+
+async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
+    if args.issue.is_none() && args.prompt.is_none() {
+        return Err(CliError::new(Exit::Usage, "give an issue or --prompt"));
+    }
+    let (orch, _) = orchestrator(global)?;
+    let project = project_id(orch.config(), args.project.as_deref())?;
+    let req = SpawnRequest {
+        project: Some(project),
+        issue: args.issue,
+        prompt: args.prompt,
+        agent: args.agent,
+        model: args.model,
+        branch: args.branch,
+        claim_pr: None,
+        dry_run: args.dry_run,
+    };
+    let out = orch.spawn(req).await?;
+    for w in &out.warnings {
+        eprintln!("warning: {w}");
+    }
+    if args.dry_run {
+        if args.json {
+            print_json(&serde_json::to_value(out.launch.redacted()).unwrap_or_default());
+        } else {
+            println!("{}", out.launch.redacted().argv.join(" "));
+        }
+        return Ok(());
+    }
+    let r = &out.record;
+    if args.json {
+        print_json(
+            &serde_json::to_value(SessionView::new(r, r.lifecycle.runtime)).unwrap_or_default(),
+        );
+    } else {
+        eprintln!(
+            "spawned {} ({}{}) on {} in {}",
+            r.id,
+            r.agent,
+            r.model
+                .as_deref()
+                .map(|m| format!(", {m}"))
+                .unwrap_or_default(),
+            r.branch.as_deref().unwrap_or("-"),
+            r.workspace_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
+        println!("{}", r.id);
+    }
+    Ok(())
+}
+
+async fn send(global: &GlobalArgs, args: SendArgs) -> Result<(), CliError> {
+    let message = match &args.file {
+        Some(path) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                CliError::new(Exit::Failed, format!("cannot read standard input: {e}"))
+            })?;
+            text
+        }
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            CliError::new(
+                Exit::NotFound,
+                format!("cannot read {}: {e}", path.display()),
+            )
+        })?,
+        None => args.message.join(" "),
+    };
+    let (orch, _) = orchestrator(global)?;
+    let (project, id) = orch.locate_session(&args.session)?;
+    let options = SendOptions {
+        wait: !args.no_wait,
+        timeout: Duration::from_secs(args.timeout),
+        force: args.force,
+    };
+    orch.send(&project, &id, &message, options).await?;
+    Ok(())
+}
+
+/// Orchestrators of every config that matters here: the discovered one, and the configs of
+/// every registered project.
+fn every_orchestrator(global: &GlobalArgs) -> Result<Vec<Orchestrator>, CliError> {
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let home = AoHome::from_env()?;
+    if let Ok((orch, _)) = orchestrator(global) {
+        seen.push(orch.config().path.clone());
+        out.push(orch);
+    }
+    let registered = ProjectRegistry::new(&home).list().unwrap_or_default();
+    for entry in registered.values() {
+        if seen.contains(&entry.config_path) {
+            continue;
+        }
+        seen.push(entry.config_path.clone());
+        let global = GlobalArgs {
+            config: Some(entry.config_path.clone()),
+        };
+        match orchestrator(&global) {
+            Ok((orch, _)) => out.push(orch),
+            Err(e) => eprintln!(
+                "warning: skipping {}: {}",
+                entry.config_path.display(),
+                e.message
+            ),
+        }
+    }
+    if out.is_empty() {
+        // Nothing registered and no config: report why.
+        load_config(global)?;
+    }
+    Ok(out)
+}
+
+async fn list(
+    global: &GlobalArgs,
+    project: Option<&str>,
+    all: bool,
+    include_terminated: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let mut views: Vec<SessionView> = Vec::new();
+    for orch in every_orchestrator(global)? {
+        let filter = match project {
+            Some(p) if orch.config().project(p).is_none() => continue,
+            Some(p) => {
+                Some(ProjectId::new(p).map_err(|e| CliError::new(Exit::Usage, e.to_string()))?)
+            }
+            None => None,
+        };
+        views.extend(orch.status(filter.as_ref()).await?);
+    }
+    views.retain(|v| all || v.role == ao_core::Role::Worker);
+    views.retain(|v| {
+        include_terminated
+            || !matches!(
+                v.status,
+                ao_core::domain::DisplayStatus::Killed | ao_core::domain::DisplayStatus::Done
+            )
+            || v.runtime == ao_core::domain::RuntimeStatus::Alive
+    });
+    if json {
+        print_json(&json!({"data": views, "meta": {"count": views.len()}}));
+        return Ok(());
+    }
+    if views.is_empty() {
+        eprintln!("no sessions");
+        return Ok(());
+    }
+    let header = [
+        "SESSION", "ROLE", "AGENT", "MODEL", "STATUS", "ACTIVITY", "BRANCH",
+    ];
+    let rows: Vec<[String; 7]> = views
+        .iter()
+        .map(|v| {
+            [
+                v.id.to_string(),
+                v.role.to_string(),
+                v.agent.clone(),
+                v.model.clone().unwrap_or_else(|| "-".into()),
+                serde_json::to_value(v.status)
+                    .ok()
+                    .and_then(|s| s.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                serde_json::to_value(v.activity.state)
+                    .ok()
+                    .and_then(|s| s.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                v.branch.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    print!("{}", crate::render::table(&header, &rows));
+    Ok(())
+}
+
+async fn attach(global: &GlobalArgs, session: &str) -> Result<(), CliError> {
+    let (orch, _) = orchestrator(global)?;
+    let (p, id) = orch.locate_session(session)?;
+    let command = orch.attach_command(&p, &id).await?;
+    let Some((program, args)) = command.split_first() else {
+        return Err(CliError::new(
+            Exit::Unavailable,
+            "this runtime cannot attach a terminal",
+        ));
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let err = std::process::Command::new(program).args(args).exec();
+        Err(CliError::new(
+            Exit::Unavailable,
+            format!("cannot run {program}: {err}"),
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = args;
+        Err(CliError::new(
+            Exit::Unavailable,
+            format!("run: {}", command.join(" ")),
+        ))
+    }
+}
+
+async fn kill(global: &GlobalArgs, session: &str, force: bool) -> Result<(), CliError> {
+    let (orch, _) = orchestrator(global)?;
+    let (p, id) = orch.locate_session(session)?;
+    let out = orch.kill(&p, &id, force).await?;
+    match out.workspace {
+        Some(Destroyed::RemovedAfterRescue { rescue_ref }) => {
+            eprintln!(
+                "killed {id}; its unsaved work is saved under {rescue_ref} and the worktree is removed"
+            );
+        }
+        Some(Destroyed::Removed) => eprintln!("killed {id}; worktree removed"),
+        None => eprintln!("killed {id}"),
+    }
+    Ok(())
+}
+
+fn trust(global: &GlobalArgs, config: Option<PathBuf>, revoke: bool) -> Result<(), CliError> {
+    let path = match config {
+        Some(p) => p,
+        None => load_config(global)?.path,
+    };
+    let store = TrustStore::new(&AoHome::from_env()?);
+    let failed = |e: ao_core::trust::TrustError| CliError::new(Exit::Failed, e.to_string());
+    if revoke {
+        let had = store.revoke(&path).map_err(failed)?;
+        eprintln!(
+            "{} {}",
+            path.display(),
+            if had {
+                "is no longer trusted"
+            } else {
+                "was not trusted"
+            }
+        );
+    } else {
+        store.trust(&path).map_err(failed)?;
+        eprintln!(
+            "trusted {} as it is now (editing it withdraws the trust)",
+            path.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,348 @@
+//! The session commands end to end: the real `ao` binary, a real git repository, a private
+//! tmux server, the `command` agent — and no git identity configured anywhere.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::{stderr, stdout};
+
+struct Env {
+    tmp: tempfile::TempDir,
+    socket: String,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+/// A repository, a config using the `command` agent (a raw-mode reader that records every byte
+/// it receives), and an isolated environment.
+fn env() -> Env {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let tmp = tempfile::tempdir().unwrap();
+    let socket = format!(
+        "ao-cli-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("README.md"), "hi\n").unwrap();
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.email=t@e",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-q",
+        "-m",
+        "base",
+    ]);
+    std::fs::create_dir_all(tmp.path().join("out")).unwrap();
+    let reader = "stty raw -echo; printf '\\033[?2004hREADY %s\\r\\n' \"$AO_SESSION_ID\"; exec cat > \"$AO_TEST_OUT/$AO_SESSION_ID.bin\"";
+    let config = format!(
+        "projects:\n  app:\n    path: {}\n    sessionPrefix: app\n    agent: command\n    env:\n      AO_TEST_OUT: {}\n    agentConfig:\n      command: [sh, -c, {}]\n      promptVia: none\n",
+        repo.display(),
+        tmp.path().join("out").display(),
+        serde_json::to_string(reader).unwrap(),
+    );
+    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), config).unwrap();
+    Env { tmp, socket }
+}
+
+impl Env {
+    fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.dir().join("repo")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ao"));
+        cmd.args(args)
+            .current_dir(self.dir())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir().join("home"))
+            .env("XDG_CONFIG_HOME", self.dir().join("home/.config"))
+            .env("AO_HOME", self.dir().join("ao-home"))
+            .env("AO_TMUX_SOCKET", &self.socket)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null");
+        cmd
+    }
+
+    fn ao(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.ao(args);
+        assert_eq!(out.status.code(), Some(0), "ao {args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    fn wait_screen(&self, session: &str, needle: &str) {
+        let start = Instant::now();
+        loop {
+            let out = self.ao(&["session", "output", session, "--lines", "20"]);
+            if stdout(&out).contains(needle) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{needle:?} never appeared on {session}: {}{}",
+                stdout(&out),
+                stderr(&out)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn a_session_lifecycle_through_the_real_binary() {
+    let e = env();
+    let started = e.ok(&["start"]);
+    assert!(
+        started.contains("orchestrator app-orchestrator started"),
+        "{started}"
+    );
+    assert!(
+        started.contains(&format!(
+            "tmux -L {} attach-session -t =app-orchestrator:",
+            e.socket
+        )),
+        "{started}"
+    );
+
+    let ids: Vec<String> = (1..=3)
+        .map(|n| {
+            e.ok(&["spawn", "--prompt", &format!("task {n}")])
+                .lines()
+                .last()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["app-1", "app-2", "app-3"]);
+
+    // A 20 KB message arrives exactly, as one bracketed paste and one Enter.
+    e.wait_screen("app-1", "READY app-1");
+    let mut message = String::new();
+    while message.len() < 20_000 {
+        message.push_str("quotes \" ' `x` $(nope) \\ tab\there ünïcødé — line\n");
+    }
+    std::fs::write(e.dir().join("msg.txt"), &message).unwrap();
+    e.ok(&["send", "app-1", "-f", "msg.txt"]);
+    let received = e.dir().join("out/app-1.bin");
+    let start = Instant::now();
+    while !std::fs::read(&received)
+        .map(|b| b.ends_with(b"\r"))
+        .unwrap_or(false)
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "message never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let expected = [
+        b"\x1b[200~".as_slice(),
+        message.strip_suffix('\n').unwrap().as_bytes(),
+        b"\x1b[201~\r",
+    ]
+    .concat();
+    assert_eq!(
+        String::from_utf8_lossy(&std::fs::read(&received).unwrap()),
+        String::from_utf8_lossy(&expected)
+    );
+
+    // Every session, with roles and workspaces.
+    let ls: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "ls", "--all", "--json"])).unwrap();
+    let data = ls["data"].as_array().unwrap();
+    assert_eq!(data.len(), 4, "{ls}");
+    let roles: Vec<(&str, &str)> = data
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap(), s["role"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("app-1", "worker"),
+            ("app-2", "worker"),
+            ("app-3", "worker"),
+            ("app-orchestrator", "orchestrator")
+        ]
+    );
+    for s in data {
+        for key in [
+            "projectId",
+            "agent",
+            "model",
+            "branch",
+            "workspacePath",
+            "status",
+            "activity",
+            "issue",
+            "pr",
+            "createdAt",
+            "updatedAt",
+        ] {
+            assert!(s.get(key).is_some(), "{key} missing in {s}");
+        }
+    }
+    assert!(
+        data[0]["workspacePath"]
+            .as_str()
+            .unwrap()
+            .ends_with("projects/app/worktrees/app-1")
+    );
+    assert_eq!(data[3]["workspacePath"], e.repo().to_str().unwrap());
+    let workers: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "ls", "--json"])).unwrap();
+    assert_eq!(
+        workers["data"].as_array().unwrap().len(),
+        3,
+        "orchestrators are hidden without --all"
+    );
+
+    // A worker's screen.
+    assert!(
+        e.ok(&["session", "output", "app-2"])
+            .contains("READY app-2")
+    );
+    let status = e.ok(&["status"]);
+    assert!(
+        status.contains("app-orchestrator") && status.contains("orchestrator"),
+        "{status}"
+    );
+
+    // Unsaved work is never thrown away without --force.
+    let worktree = PathBuf::from(data[2]["workspacePath"].as_str().unwrap());
+    std::fs::write(worktree.join("notes.md"), "keep me\n").unwrap();
+    let refused = e.ao(&["session", "kill", "app-3"]);
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("unsaved file: notes.md"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    assert!(worktree.join("notes.md").exists());
+    e.ok(&["session", "kill", "app-3", "--force"]);
+    assert!(!worktree.exists());
+    let show = Command::new("git")
+        .arg("-C")
+        .arg(e.repo())
+        .args(["show", "refs/ao/rescue/app-3:notes.md"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&show.stdout), "keep me\n");
+
+    // Unknown sessions are not found; stop keeps the orchestrator's record.
+    assert_eq!(e.ao(&["send", "zz-1", "hi"]).status.code(), Some(3));
+    e.ok(&["stop"]);
+    let after: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "ls", "--all", "--include-terminated", "--json"]))
+            .unwrap();
+    assert!(
+        after["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == "app-orchestrator")
+    );
+    assert!(
+        e.ok(&["start"])
+            .contains("orchestrator app-orchestrator restored")
+    );
+}
+
+#[test]
+fn twenty_spawns_at_once_get_twenty_sessions() {
+    let e = env();
+    let children: Vec<_> = (0..20)
+        .map(|n| {
+            e.cmd(&["spawn", "--prompt", &format!("task {n}")])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ids.insert(stdout(&out).lines().last().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 20);
+    let worktrees = Command::new("git")
+        .arg("-C")
+        .arg(e.repo())
+        .args(["worktree", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&worktrees.stdout).lines().count(),
+        21
+    );
+    let sessions = Command::new("tmux")
+        .args(["-L", &e.socket, "list-sessions", "-F", "#{session_name}"])
+        .output()
+        .unwrap();
+    let names: std::collections::BTreeSet<String> = String::from_utf8_lossy(&sessions.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(names, ids);
+}
+
+#[test]
+fn dry_runs_print_a_replayable_launch_with_secrets_masked() {
+    let e = env();
+    let cfg = std::fs::read_to_string(e.dir().join("agent-orchestrator.yaml")).unwrap();
+    std::fs::write(
+        e.dir().join("agent-orchestrator.yaml"),
+        cfg.replace("    env:\n", "    env:\n      API_TOKEN: hunter2\n"),
+    )
+    .unwrap();
+    let spec: serde_json::Value =
+        serde_json::from_str(&e.ok(&["spawn", "--prompt", "x", "--dry-run", "--json"])).unwrap();
+    assert_eq!(spec["program"], "sh");
+    assert_eq!(spec["argv"][0], "sh");
+    assert_eq!(spec["env"]["AO_ROLE"], "worker");
+    assert_eq!(spec["env"]["API_TOKEN"], "***");
+    assert!(spec["cwd"].as_str().unwrap().contains("worktrees/app-"));
+    let sessions: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "ls", "--json"])).unwrap();
+    assert!(
+        sessions["data"].as_array().unwrap().is_empty(),
+        "a dry run creates no session"
+    );
+}

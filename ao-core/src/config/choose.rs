@@ -1,0 +1,103 @@
+//! Which project a command means when it does not say, and which project a session belongs
+//! to.
+
+use std::path::Path;
+
+use super::ConfigError;
+use super::load::{Config, Project};
+
+impl Config {
+    /// The project a command acts on: `explicit` if given; else the only project; else
+    /// `AO_PROJECT_ID` (`env_project`); else the one whose path contains `cwd`; else an error
+    /// listing them.
+    pub fn choose_project(
+        &self,
+        explicit: Option<&str>,
+        env_project: Option<&str>,
+        cwd: &Path,
+    ) -> Result<&Project, ConfigError> {
+        if let Some(id) = explicit {
+            return self.require_project(id);
+        }
+        if self.projects.len() == 1
+            && let Some(only) = self.projects.values().next()
+        {
+            return Ok(only);
+        }
+        if let Some(id) = env_project.filter(|s| !s.is_empty()) {
+            return self.require_project(id);
+        }
+        // The deepest project path containing cwd (worktrees live under AO_HOME, not here).
+        let containing = self
+            .projects
+            .values()
+            .filter(|p| cwd.starts_with(&p.path))
+            .max_by_key(|p| p.path.components().count());
+        containing.ok_or_else(|| ConfigError::AmbiguousProject {
+            known: self.projects.keys().cloned().collect(),
+        })
+    }
+
+    /// The project whose session prefix names this session (`<prefix>-<n>`,
+    /// `<prefix>-orchestrator`).
+    pub fn project_for_session(&self, session: &str) -> Option<&Project> {
+        self.projects
+            .values()
+            .filter(|p| {
+                session
+                    .strip_prefix(p.session_prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('-'))
+            })
+            .max_by_key(|p| p.session_prefix.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{ConfigError, KnownNames, load_str};
+
+    #[test]
+    fn chooses_explicit_only_env_then_cwd() {
+        let two = load_str(
+            Path::new("/c/a.yaml"),
+            "projects:\n  web: {path: /src/web}\n  api: {path: /src/api, sessionPrefix: web-api}\n",
+            &KnownNames::builtin(),
+            &|_| None,
+        )
+        .unwrap();
+        let cwd = Path::new("/elsewhere");
+        assert_eq!(
+            two.choose_project(Some("api"), None, cwd).unwrap().id,
+            "api"
+        );
+        assert!(matches!(
+            two.choose_project(None, None, cwd),
+            Err(ConfigError::AmbiguousProject { .. })
+        ));
+        assert_eq!(
+            two.choose_project(None, Some("web"), cwd).unwrap().id,
+            "web"
+        );
+        assert_eq!(
+            two.choose_project(None, None, Path::new("/src/api/sub"))
+                .unwrap()
+                .id,
+            "api"
+        );
+        assert!(matches!(
+            two.choose_project(Some("nope"), None, cwd),
+            Err(ConfigError::UnknownProject { .. })
+        ));
+
+        // Prefixes: `web-api-3` belongs to `api` (the longer prefix), `web-3` to `web`.
+        assert_eq!(two.project_for_session("web-api-3").unwrap().id, "api");
+        assert_eq!(two.project_for_session("web-3").unwrap().id, "web");
+        assert_eq!(
+            two.project_for_session("web-orchestrator").unwrap().id,
+            "web"
+        );
+        assert!(two.project_for_session("other-1").is_none());
+    }
+}
