@@ -1,0 +1,88 @@
+//! `ao session ls --json` / `ao status --json` work over 200 stored sessions: list the records,
+//! ask tmux about all of them in one call, derive statuses, render JSON (targets: under 20 ms
+//! and 50 ms for the whole commands).
+
+use std::process::Command;
+use std::sync::Arc;
+
+use ao_core::config::{self, KnownNames};
+use ao_core::domain::{ProjectId, Role, SessionId};
+use ao_core::home::AoHome;
+use ao_core::orchestrator::{Options, Orchestrator};
+use ao_core::plugin::{Registry, Runtime, RuntimeHandle};
+use ao_core::store::{FileStore, SessionRecord, Store};
+use ao_core::tmux::{TmuxOptions, TmuxRuntime};
+
+fn main() {
+    ao_core::trampoline::run_if_invoked();
+    divan::main();
+}
+
+#[divan::bench(sample_count = 30)]
+fn status_of_200_sessions(bencher: divan::Bencher<'_, '_>) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let socket = format!("ao-bench-status-{}", std::process::id());
+    // A live server with one unrelated session, as on a real machine.
+    let started = Command::new("tmux")
+        .args([
+            "-L",
+            &socket,
+            "new-session",
+            "-d",
+            "-s",
+            "other",
+            "sleep",
+            "600",
+        ])
+        .status();
+    assert!(
+        started.is_ok_and(|s| s.success()),
+        "tmux is needed for this benchmark"
+    );
+    let home = AoHome::new(tmp.path().join("home"));
+    let rt_home = home.clone();
+    let rt_socket = socket.clone();
+    let mut registry = Registry::new();
+    registry.register_runtime("tmux", move |_| {
+        let mut options = TmuxOptions::from_env(rt_home.clone()).expect("options");
+        options.socket = Some(rt_socket.clone());
+        Ok(Arc::new(TmuxRuntime::new(options)) as Arc<dyn Runtime>)
+    });
+    let cfg = config::load_str(
+        &tmp.path().join("agent-orchestrator.yaml"),
+        &format!("projects:\n  app:\n    path: {}\n", tmp.path().display()),
+        &KnownNames::builtin(),
+        &|_| None,
+    )
+    .expect("config");
+    let store = Arc::new(FileStore::new(home.clone()));
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let project = ProjectId::new("app").expect("id");
+    tokio.block_on(async {
+        for n in 1..=200 {
+            let id = SessionId::worker("app", n).expect("id");
+            let mut r =
+                SessionRecord::new(id.clone(), project.clone(), Role::Worker, "claude-code");
+            r.branch = Some(format!("session/{id}"));
+            r.runtime = Some(RuntimeHandle {
+                runtime: "tmux".into(),
+                id: id.to_string(),
+                data: serde_json::Value::Null,
+            });
+            store.create(r).await.expect("create");
+        }
+    });
+    let orch = Orchestrator::new(cfg, registry, store, Options::new(home));
+    bencher.bench_local(|| {
+        let views = tokio.block_on(orch.status(None)).expect("status");
+        assert_eq!(views.len(), 200);
+        serde_json::to_string(&serde_json::json!({"data": views, "meta": {}})).expect("json")
+    });
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .status();
+}
