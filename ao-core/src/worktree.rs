@@ -264,15 +264,7 @@ impl WorktreeWorkspace {
         let index = tempfile::NamedTempFile::new().map_err(io_err(path))?;
         let index_path = index.path().display().to_string();
         let env = [("GIT_INDEX_FILE", index_path.as_str())];
-        let head_ok = git::run(
-            path,
-            &["rev-parse", "--verify", "--quiet", "HEAD"],
-            &[],
-            None,
-        )
-        .await
-        .map_err(git_err)?
-        .ok;
+        let head_ok = git::ref_exists(path, "HEAD").await.map_err(git_err)?;
         if head_ok {
             let out = git::run(path, &["read-tree", "HEAD"], &env, None)
                 .await
@@ -453,15 +445,7 @@ impl Workspace for WorktreeWorkspace {
         }
         let mut args = vec!["log", "--format=%h %s", "HEAD"];
         args.extend(exclude.iter().map(String::as_str));
-        let has_head = git::run(
-            path,
-            &["rev-parse", "--verify", "--quiet", "HEAD"],
-            &[],
-            None,
-        )
-        .await
-        .map_err(git_err)?
-        .ok;
+        let has_head = git::ref_exists(path, "HEAD").await.map_err(git_err)?;
         let commits = if has_head {
             git::checked(path, &args)
                 .await

@@ -648,17 +648,7 @@ async fn cleanup_removes_workers_whose_branch_is_merged_into_origin() {
     let origin = tmp.path().join("origin.git");
     let repo = crate::support::git_repo(tmp.path(), "app");
     let git = |args: &[&str]| crate::support::git(&repo, args);
-    git(&[
-        "-c",
-        "user.email=t@e",
-        "-c",
-        "user.name=t",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "base",
-    ]);
+    crate::support::commit(&repo, "base");
     crate::support::git(
         tmp.path(),
         &["init", "-q", "--bare", origin.to_str().unwrap()],
@@ -667,17 +657,7 @@ async fn cleanup_removes_workers_whose_branch_is_merged_into_origin() {
     git(&["push", "-q", "origin", "main"]);
     git(&["branch", "session/app-1"]);
     git(&["checkout", "-q", "-b", "session/app-2"]);
-    git(&[
-        "-c",
-        "user.email=t@e",
-        "-c",
-        "user.name=t",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-m",
-        "unmerged work",
-    ]);
+    crate::support::commit(&repo, "unmerged work");
     git(&["fetch", "-q", "origin"]);
 
     let yaml = CONFIG.replace("/srv/app", repo.to_str().unwrap());

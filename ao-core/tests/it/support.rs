@@ -27,6 +27,24 @@ pub(crate) fn git(dir: &Path, args: &[&str]) {
     );
 }
 
+/// Makes an (empty) commit with a throwaway identity; `ao` itself never needs one.
+pub(crate) fn commit(repo: &Path, message: &str) {
+    git(
+        repo,
+        &[
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            message,
+        ],
+    );
+}
+
 /// A fresh git repository in a temp dir.
 pub(crate) fn git_repo(parent: &Path, name: &str) -> PathBuf {
     let dir = parent.join(name);

@@ -11,24 +11,7 @@ use ao_core::home::AoHome;
 use ao_core::plugin::{Destroyed, Workspace, WorkspaceError, WorkspaceRequest};
 use ao_core::worktree::WorktreeWorkspace;
 
-use crate::support::{git, git_repo};
-
-fn commit(repo: &Path, message: &str) {
-    git(
-        repo,
-        &[
-            "-c",
-            "user.email=t@e",
-            "-c",
-            "user.name=t",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            message,
-        ],
-    );
-}
+use crate::support::{commit, git, git_repo};
 
 fn git_out(repo: &Path, args: &[&str]) -> (bool, String) {
     let out = Command::new("git")
