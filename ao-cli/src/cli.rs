@@ -67,6 +67,25 @@ pub(crate) enum Command {
     /// Manage sessions.
     #[command(subcommand)]
     Session(SessionCommand),
+    /// Start several workers, one per --prompt (and per issue); prints one id per line.
+    BatchSpawn {
+        /// Issues, one worker each.
+        issues: Vec<String>,
+        /// Tasks in words, one worker each.
+        #[arg(long = "prompt")]
+        prompts: Vec<String>,
+        /// The project.
+        #[arg(long, short = 'p')]
+        project: Option<String>,
+    },
+    /// The registry of projects `ao status` and the daemon cover.
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// Print a shell completion script.
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Trust (or stop trusting) a config file to run its postCreate commands.
     Trust {
         /// The config file (default: the discovered one).
@@ -163,10 +182,49 @@ pub(crate) enum SessionCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Relaunch a session whose process is gone, in place.
+    /// Relaunch a session whose process is gone, in place (`--all`: every such session).
     Restore {
         /// The session.
-        session: String,
+        #[arg(required_unless_present = "all")]
+        session: Option<String>,
+        /// Every session whose process is gone (except those killed on purpose).
+        #[arg(long, conflicts_with = "session")]
+        all: bool,
+        /// Only this project (with --all).
+        #[arg(long, short = 'p')]
+        project: Option<String>,
+    },
+    /// Remove workers whose process is gone or whose branch is merged — never unsaved work.
+    Cleanup {
+        /// Only this project.
+        #[arg(long, short = 'p')]
+        project: Option<String>,
+        /// Say what would be removed, remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProjectCommand {
+    /// Register every project of a config file.
+    Add {
+        /// The config file.
+        config: PathBuf,
+    },
+    /// List registered projects.
+    Ls {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unregister a project (its sessions are not touched).
+    Rm {
+        /// The project id.
+        id: String,
     },
 }
 
@@ -212,6 +270,53 @@ impl From<RoleArg> for Role {
         match r {
             RoleArg::Orchestrator => Role::Orchestrator,
             RoleArg::Worker => Role::Worker,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every command path, e.g. `["session", "kill"]`.
+    fn paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands() {
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            out.push(path.clone());
+            paths(sub, &path, out);
+        }
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    /// The help of every command is pinned, so an interface change shows up in review.
+    #[test]
+    fn every_help_text_is_snapshotted() {
+        let root = Cli::command().term_width(100);
+        let mut all = vec![Vec::new()];
+        paths(&root, &[], &mut all);
+        assert!(all.len() > 20, "{all:?}");
+        for path in all {
+            let mut cmd = Cli::command().term_width(100);
+            // Building propagates global flags and full usage names (`ao session kill`).
+            cmd.build();
+            let mut target = &mut cmd;
+            for name in &path {
+                target = target.find_subcommand_mut(name).expect("listed subcommand");
+            }
+            let help = target.render_long_help().to_string();
+            let name = if path.is_empty() {
+                "ao".to_string()
+            } else {
+                format!("ao-{}", path.join("-"))
+            };
+            insta::assert_snapshot!(name, help);
         }
     }
 }

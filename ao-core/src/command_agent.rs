@@ -4,7 +4,7 @@
 //! its terminal once it runs (`stdin`), or is not given (`none`); the system prompt's file is
 //! in `AO_SYSTEM_PROMPT_FILE`. Knowing nothing about the program, it reads activity from the
 //! terminal: active while the screen changes, idle after a quiet period, exited when the
-//! program has ended.
+//! program has ended (and unknown on first sight, so a message is not held back).
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -26,7 +26,9 @@ pub const DEFAULT_QUIET: Duration = Duration::from_secs(5);
 #[derive(Debug)]
 pub struct CommandAgent {
     quiet: Duration,
-    screens: Mutex<HashMap<String, (u64, Timestamp)>>,
+    /// Per session: the screen's hash, since when, and whether it is the first screen seen
+    /// (a first sight says nothing about change).
+    screens: Mutex<HashMap<String, (u64, Timestamp, bool)>>,
 }
 
 impl Default for CommandAgent {
@@ -109,28 +111,41 @@ impl Agent for CommandAgent {
             detail: "activity state poisoned".into(),
         })?;
         let key = probe.session.id.to_string();
-        let changed_at = match screens.get(&key) {
-            Some((h, at)) if *h == hash => *at,
-            _ => {
-                screens.insert(key, (hash, now));
-                now
-            }
-        };
         let quiet = jiff::SignedDuration::try_from(self.quiet)
             .unwrap_or(jiff::SignedDuration::from_secs(5));
-        let idle_from = changed_at.checked_add(quiet).unwrap_or(changed_at);
-        Ok(if now >= idle_from {
-            Activity {
-                state: ActivityState::Idle,
-                since: idle_from,
-                source: ActivitySource::Terminal,
+        let (since, first) = match screens.get(&key) {
+            Some((h, at, first)) if *h == hash => (*at, *first),
+            Some(_) => {
+                screens.insert(key, (hash, now, false));
+                return Ok(Activity {
+                    state: ActivityState::Active,
+                    since: now,
+                    source: ActivitySource::Terminal,
+                });
             }
-        } else {
-            Activity {
-                state: ActivityState::Active,
-                since: changed_at,
-                source: ActivitySource::Terminal,
+            None => {
+                screens.insert(key, (hash, now, true));
+                return Ok(Activity {
+                    state: ActivityState::Unknown,
+                    since: now,
+                    source: ActivitySource::Terminal,
+                });
             }
+        };
+        let idle_from = since.checked_add(quiet).unwrap_or(since);
+        let state = match (now >= idle_from, first) {
+            (true, _) => ActivityState::Idle,
+            (false, true) => ActivityState::Unknown,
+            (false, false) => ActivityState::Active,
+        };
+        Ok(Activity {
+            state,
+            since: if state == ActivityState::Idle {
+                idle_from
+            } else {
+                since
+            },
+            source: ActivitySource::Terminal,
         })
     }
 }
@@ -201,13 +216,14 @@ mod tests {
             runtime,
             ao_home: "/h".into(),
         };
+        // A first sight says nothing about change.
         assert_eq!(
             agent
                 .activity(&probe("a", RuntimeStatus::Alive))
                 .await
                 .unwrap()
                 .state,
-            ActivityState::Active
+            ActivityState::Unknown
         );
         tokio::time::sleep(Duration::from_millis(80)).await;
         assert_eq!(

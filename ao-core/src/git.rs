@@ -112,3 +112,46 @@ pub(crate) fn is_ancestor(repo: &Path, branch: &str, target: &str) -> std::io::R
         .status()?;
     Ok(status.success())
 }
+
+/// Whether `branch` has moved since it was created (its tip differs from the oldest entry of
+/// its reflog). A branch nobody committed to is "contained" in every descendant of its start —
+/// that must not count as merged work. Without a reflog the answer is `false` (keep the work).
+pub(crate) fn has_moved_since_created(repo: &Path, branch: &str) -> std::io::Result<bool> {
+    let run = |args: &[&str]| -> std::io::Result<Option<String>> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(args)
+            .stderr(Stdio::null())
+            .output()?;
+        Ok(out
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned()))
+    };
+    let reference = format!("refs/heads/{branch}");
+    let Some(tip) = run(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        &reference,
+    ])?
+    else {
+        return Ok(false);
+    };
+    let Some(log) = run(&[
+        "reflog",
+        "show",
+        "--format=%H",
+        "--end-of-options",
+        &reference,
+    ])?
+    else {
+        return Ok(false);
+    };
+    Ok(log
+        .lines()
+        .last()
+        .is_some_and(|created| created.trim() != tip.trim()))
+}

@@ -26,6 +26,9 @@ pub struct RegisteredProject {
     pub config_path: PathBuf,
     /// When it was registered.
     pub registered_at: Timestamp,
+    /// Its session prefix when registered (prefixes are unique across registered projects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_prefix: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -52,6 +55,18 @@ pub enum Registered {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProjectRegistryError {
+    /// Another registered project already uses the session prefix.
+    #[error(
+        "session prefix `{prefix}` of project `{id}` is already used by registered project `{other}`"
+    )]
+    PrefixClash {
+        /// The project being registered.
+        id: ProjectId,
+        /// The prefix.
+        prefix: String,
+        /// The project that has it.
+        other: ProjectId,
+    },
     /// Another config file already owns the id.
     #[error("project id `{id}` is already registered by {}", existing.display())]
     Clash {
@@ -154,30 +169,46 @@ impl ProjectRegistry {
         Ok(self.read()?.projects)
     }
 
-    /// Registers `id` as defined by `config_path`; an id owned by another config is a clash.
+    /// Registers `id` as defined by `config_path` with session prefix `prefix`. An id owned by
+    /// another config, or a prefix another registered project uses, is a clash.
     pub fn register(
         &self,
         id: &ProjectId,
         config_path: &Path,
+        prefix: &str,
     ) -> Result<Registered, ProjectRegistryError> {
         let config_path = std::path::absolute(config_path).map_err(Self::io(config_path))?;
-        self.modify(|file| match file.projects.get(id) {
-            Some(existing) if existing.config_path == config_path => {
-                Ok((Registered::AlreadyRegistered, false))
+        self.modify(|file| {
+            if let Some((other, _)) = file
+                .projects
+                .iter()
+                .find(|(other, p)| *other != id && p.session_prefix.as_deref() == Some(prefix))
+            {
+                return Err(ProjectRegistryError::PrefixClash {
+                    id: id.clone(),
+                    prefix: prefix.to_string(),
+                    other: other.clone(),
+                });
             }
-            Some(existing) => Err(ProjectRegistryError::Clash {
-                id: id.clone(),
-                existing: existing.config_path.clone(),
-            }),
-            None => {
-                file.projects.insert(
-                    id.clone(),
-                    RegisteredProject {
+            match file.projects.get_mut(id) {
+                Some(existing) if existing.config_path == config_path => {
+                    let changed = existing.session_prefix.as_deref() != Some(prefix);
+                    existing.session_prefix = Some(prefix.to_string());
+                    Ok((Registered::AlreadyRegistered, changed))
+                }
+                Some(existing) => Err(ProjectRegistryError::Clash {
+                    id: id.clone(),
+                    existing: existing.config_path.clone(),
+                }),
+                None => {
+                    let entry = RegisteredProject {
                         config_path,
                         registered_at: Timestamp::now(),
-                    },
-                );
-                Ok((Registered::Added, true))
+                        session_prefix: Some(prefix.to_string()),
+                    };
+                    file.projects.insert(id.clone(), entry);
+                    Ok((Registered::Added, true))
+                }
             }
         })
     }
@@ -202,17 +233,17 @@ mod tests {
         let app = ProjectId::new("app").unwrap();
         assert!(reg.list().unwrap().is_empty());
         assert_eq!(
-            reg.register(&app, Path::new("/a/agent-orchestrator.yaml"))
+            reg.register(&app, Path::new("/a/agent-orchestrator.yaml"), "app")
                 .unwrap(),
             Registered::Added
         );
         assert_eq!(
-            reg.register(&app, Path::new("/a/agent-orchestrator.yaml"))
+            reg.register(&app, Path::new("/a/agent-orchestrator.yaml"), "app")
                 .unwrap(),
             Registered::AlreadyRegistered
         );
         let clash = reg
-            .register(&app, Path::new("/b/agent-orchestrator.yaml"))
+            .register(&app, Path::new("/b/agent-orchestrator.yaml"), "app")
             .unwrap_err();
         assert_eq!(
             clash.to_string(),
@@ -221,6 +252,22 @@ mod tests {
         assert_eq!(
             reg.list().unwrap()[&app].config_path,
             PathBuf::from("/a/agent-orchestrator.yaml")
+        );
+        let api = ProjectId::new("api").unwrap();
+        let err = reg
+            .register(&api, Path::new("/b/agent-orchestrator.yaml"), "app")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "session prefix `app` of project `api` is already used by registered project `app`"
+        );
+        let api = ProjectId::new("api").unwrap();
+        let err = reg
+            .register(&api, Path::new("/b/agent-orchestrator.yaml"), "app")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "session prefix `app` of project `api` is already used by registered project `app`"
         );
         assert!(reg.remove(&app).unwrap());
         assert!(!reg.remove(&app).unwrap());
@@ -234,7 +281,7 @@ mod tests {
         let app = ProjectId::new("app").unwrap();
         fs::write(home.projects_file(), "{not json").unwrap();
         assert!(matches!(
-            reg.register(&app, Path::new("/a/c.yaml")),
+            reg.register(&app, Path::new("/a/c.yaml"), "app"),
             Err(ProjectRegistryError::Corrupt { .. })
         ));
         assert_eq!(
@@ -248,7 +295,7 @@ mod tests {
         .unwrap();
         assert!(reg.list().unwrap().is_empty());
         assert!(matches!(
-            reg.register(&app, Path::new("/a/c.yaml")),
+            reg.register(&app, Path::new("/a/c.yaml"), "app"),
             Err(ProjectRegistryError::NewerVersion { found: 7, .. })
         ));
     }

@@ -14,7 +14,7 @@ use ao_core::trust::{TrustStore, needs_trust};
 use serde_json::json;
 
 use super::{load_config, orchestrator};
-use crate::cli::{Command, GlobalArgs, SendArgs, SessionCommand, SpawnArgs};
+use crate::cli::{Command, GlobalArgs, ProjectCommand, SendArgs, SessionCommand, SpawnArgs};
 use crate::exit::{CliError, Exit};
 
 pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
@@ -47,11 +47,25 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
         Command::Session(SessionCommand::Kill { session, force }) => {
             kill(global, &session, force).await
         }
-        Command::Session(SessionCommand::Restore { session }) => {
-            let (orch, _) = orchestrator(global)?;
-            let (p, id) = orch.locate_session(&session)?;
-            orch.restore(&p, &id).await?;
-            eprintln!("restored {id}");
+        Command::Session(SessionCommand::Restore {
+            session,
+            all,
+            project,
+        }) => restore(global, session.as_deref(), all, project.as_deref()).await,
+        Command::Session(SessionCommand::Cleanup {
+            project,
+            dry_run,
+            json,
+        }) => cleanup(global, project.as_deref(), dry_run, json).await,
+        Command::BatchSpawn {
+            issues,
+            prompts,
+            project,
+        } => batch_spawn(global, issues, prompts, project.as_deref()).await,
+        Command::Project(cmd) => project_command(global, cmd),
+        Command::Completion { shell } => {
+            let mut cmd = <crate::cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "ao", &mut std::io::stdout());
             Ok(())
         }
         Command::Trust { config, revoke } => trust(global, config, revoke),
@@ -102,15 +116,8 @@ async fn start(
         return Ok(());
     }
     ProjectRegistry::new(&home)
-        .register(&id, &config_path)
-        .map_err(|e| {
-            let exit = if matches!(e, ao_core::projects::ProjectRegistryError::Clash { .. }) {
-                Exit::Refused
-            } else {
-                Exit::Failed
-            };
-            CliError::new(exit, e.to_string())
-        })?;
+        .register(&id, &config_path, &project.session_prefix)
+        .map_err(registry_failed)?;
     ask_for_trust(&home, &config_path, &project.settings.post_create)?;
     if no_orchestrator {
         eprintln!("registered project {id} ({})", config_path.display());
@@ -455,4 +462,205 @@ fn trust(global: &GlobalArgs, config: Option<PathBuf>, revoke: bool) -> Result<(
         );
     }
     Ok(())
+}
+
+async fn restore(
+    global: &GlobalArgs,
+    session: Option<&str>,
+    all: bool,
+    project: Option<&str>,
+) -> Result<(), CliError> {
+    if !all {
+        let session =
+            session.ok_or_else(|| CliError::new(Exit::Usage, "name a session or use --all"))?;
+        let (orch, _) = orchestrator(global)?;
+        let (p, id) = orch.locate_session(session)?;
+        orch.restore(&p, &id).await?;
+        eprintln!("restored {id}");
+        return Ok(());
+    }
+    let mut failures = 0;
+    for orch in every_orchestrator(global)? {
+        let filter = match project {
+            Some(p) if orch.config().project(p).is_none() => continue,
+            Some(p) => {
+                Some(ProjectId::new(p).map_err(|e| CliError::new(Exit::Usage, e.to_string()))?)
+            }
+            None => None,
+        };
+        let (restored, failed) = orch.restore_all(filter.as_ref()).await?;
+        for r in restored {
+            println!("{}", r.id);
+        }
+        for (id, err) in failed {
+            failures += 1;
+            eprintln!("error: {id}: {err}");
+        }
+    }
+    if failures > 0 {
+        return Err(CliError::new(
+            Exit::Failed,
+            format!("{failures} session(s) could not be restored"),
+        ));
+    }
+    Ok(())
+}
+
+async fn cleanup(
+    global: &GlobalArgs,
+    project: Option<&str>,
+    dry_run: bool,
+    json: bool,
+) -> Result<(), CliError> {
+    let mut report = ao_core::orchestrator::CleanupReport::default();
+    for orch in every_orchestrator(global)? {
+        let filter = match project {
+            Some(p) if orch.config().project(p).is_none() => continue,
+            Some(p) => {
+                Some(ProjectId::new(p).map_err(|e| CliError::new(Exit::Usage, e.to_string()))?)
+            }
+            None => None,
+        };
+        let r = orch.cleanup(filter.as_ref(), dry_run).await?;
+        report.cleaned.extend(r.cleaned);
+        report.kept.extend(r.kept);
+    }
+    if json {
+        print_json(&json!({"data": report, "meta": {"dryRun": dry_run}}));
+        return Ok(());
+    }
+    let verb = if dry_run { "would remove" } else { "removed" };
+    for e in &report.cleaned {
+        eprintln!("{verb} {} ({})", e.id, e.reason);
+    }
+    for e in &report.kept {
+        eprintln!("kept {} ({})", e.id, e.reason);
+    }
+    if report.cleaned.is_empty() && report.kept.is_empty() {
+        eprintln!("nothing to clean up");
+    }
+    Ok(())
+}
+
+async fn batch_spawn(
+    global: &GlobalArgs,
+    issues: Vec<String>,
+    prompts: Vec<String>,
+    project: Option<&str>,
+) -> Result<(), CliError> {
+    if issues.is_empty() && prompts.is_empty() {
+        return Err(CliError::new(Exit::Usage, "give issues or --prompt"));
+    }
+    let (orch, _) = orchestrator(global)?;
+    let project = project_id(orch.config(), project)?;
+    let requests = issues
+        .into_iter()
+        .map(|i| SpawnRequest {
+            project: Some(project.clone()),
+            issue: Some(i),
+            ..SpawnRequest::default()
+        })
+        .chain(prompts.into_iter().map(|p| SpawnRequest {
+            project: Some(project.clone()),
+            prompt: Some(p),
+            ..SpawnRequest::default()
+        }));
+    let mut failures = 0;
+    for req in requests {
+        let what = req
+            .issue
+            .clone()
+            .or_else(|| req.prompt.clone())
+            .unwrap_or_default();
+        match orch.spawn(req).await {
+            Ok(out) => {
+                println!("{}", out.record.id);
+                let _ = std::io::stdout().flush();
+            }
+            Err(e) => {
+                failures += 1;
+                eprintln!("error: {what:?}: {e}");
+            }
+        }
+    }
+    if failures > 0 {
+        return Err(CliError::new(
+            Exit::Failed,
+            format!("{failures} spawn(s) failed; the ids above were created"),
+        ));
+    }
+    Ok(())
+}
+
+fn project_command(global: &GlobalArgs, cmd: ProjectCommand) -> Result<(), CliError> {
+    let home = AoHome::from_env()?;
+    let registry = ProjectRegistry::new(&home);
+    let failed = registry_failed;
+    match cmd {
+        ProjectCommand::Add { config } => {
+            let cfg = load_config(&GlobalArgs {
+                config: Some(config),
+            })?;
+            for p in cfg.projects.values() {
+                let id = ProjectId::new(p.id.as_str())
+                    .map_err(|e| CliError::new(Exit::InvalidConfig, e.to_string()))?;
+                registry
+                    .register(&id, &cfg.path, &p.session_prefix)
+                    .map_err(failed)?;
+                eprintln!("registered {id} ({})", cfg.path.display());
+            }
+        }
+        ProjectCommand::Ls { json } => {
+            let list = registry.list().map_err(failed)?;
+            if json {
+                let data: Vec<_> = list
+                    .iter()
+                    .map(|(id, p)| json!({"id": id, "configPath": p.config_path, "sessionPrefix": p.session_prefix, "registeredAt": p.registered_at}))
+                    .collect();
+                print_json(&json!({"data": data, "meta": {"count": data.len()}}));
+            } else if list.is_empty() {
+                eprintln!(
+                    "no registered projects (`ao start` or `ao project add <config>` registers one)"
+                );
+            } else {
+                let rows: Vec<[String; 3]> = list
+                    .iter()
+                    .map(|(id, p)| {
+                        [
+                            id.to_string(),
+                            p.session_prefix.clone().unwrap_or_default(),
+                            p.config_path.display().to_string(),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    crate::render::table(&["PROJECT", "PREFIX", "CONFIG"], &rows)
+                );
+            }
+        }
+        ProjectCommand::Rm { id } => {
+            let id = ProjectId::new(id).map_err(|e| CliError::new(Exit::Usage, e.to_string()))?;
+            if !registry.remove(&id).map_err(failed)? {
+                return Err(CliError::new(
+                    Exit::NotFound,
+                    format!("project {id} is not registered"),
+                ));
+            }
+            eprintln!("unregistered {id} (its sessions were not touched)");
+        }
+    }
+    let _ = global;
+    Ok(())
+}
+
+/// A project-registry failure; clashes are refusals (exit 4).
+fn registry_failed(e: ao_core::projects::ProjectRegistryError) -> CliError {
+    use ao_core::projects::ProjectRegistryError as E;
+    let exit = if matches!(e, E::Clash { .. } | E::PrefixClash { .. }) {
+        Exit::Refused
+    } else {
+        Exit::Failed
+    };
+    CliError::new(exit, e.to_string())
 }

@@ -346,3 +346,243 @@ fn dry_runs_print_a_replayable_launch_with_secrets_masked() {
         "a dry run creates no session"
     );
 }
+
+fn git_in(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn cleanup_removes_merged_work_and_keeps_dirty_dead_workers() {
+    let e = env();
+    let origin = e.dir().join("origin.git");
+    git_in(
+        e.dir(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            origin.to_str().unwrap(),
+        ],
+    );
+    git_in(
+        &e.repo(),
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    git_in(&e.repo(), &["push", "-q", "origin", "main"]);
+    assert_eq!(
+        e.ok(&["batch-spawn", "--prompt", "one", "--prompt", "two"]),
+        "app-1\napp-2\n"
+    );
+
+    // Fresh workers with live agents are nobody's garbage.
+    let report: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "cleanup", "--json"])).unwrap();
+    assert_eq!(report["data"]["cleaned"], serde_json::json!([]), "{report}");
+
+    // app-1's work lands upstream; app-2 dies holding an untracked file.
+    let wt = |id: &str| e.dir().join(format!("ao-home/projects/app/worktrees/{id}"));
+    git_in(
+        &wt("app-1"),
+        &[
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "feature",
+        ],
+    );
+    git_in(
+        &wt("app-1"),
+        &["push", "-q", "origin", "session/app-1:main"],
+    );
+    std::fs::write(wt("app-2").join("draft.txt"), "wip\n").unwrap();
+    assert!(
+        Command::new("tmux")
+            .args(["-L", &e.socket, "kill-session", "-t", "=app-2:"])
+            .status()
+            .unwrap()
+            .success()
+    );
+
+    let dry: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "cleanup", "--dry-run", "--json"])).unwrap();
+    assert_eq!(dry["data"]["cleaned"][0]["id"], "app-1");
+    assert!(wt("app-1").exists(), "a dry run removes nothing");
+    let report: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "cleanup", "--json"])).unwrap();
+    assert_eq!(
+        report["data"]["cleaned"].as_array().unwrap().len(),
+        1,
+        "{report}"
+    );
+    assert_eq!(report["data"]["cleaned"][0]["reason"], "branch merged");
+    assert_eq!(report["data"]["kept"][0]["id"], "app-2");
+    assert!(
+        report["data"]["kept"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("unsaved work")
+    );
+    assert!(!wt("app-1").exists());
+    assert!(wt("app-2").join("draft.txt").exists());
+}
+
+#[test]
+fn restore_all_brings_every_session_back_after_the_tmux_server_dies() {
+    let e = env();
+    e.ok(&["start"]);
+    e.ok(&["spawn", "--prompt", "a"]);
+    e.ok(&["spawn", "--prompt", "b"]);
+    assert!(
+        Command::new("tmux")
+            .args(["-L", &e.socket, "kill-server"])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let restored = e.ok(&["session", "restore", "--all"]);
+    let mut ids: Vec<&str> = restored.lines().collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["app-1", "app-2", "app-orchestrator"]);
+    let ls: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "ls", "--all", "--json"])).unwrap();
+    for s in ls["data"].as_array().unwrap() {
+        assert_eq!(s["runtime"]["state"], "alive", "{s}");
+    }
+    e.wait_screen("app-2", "READY app-2");
+    // A second run finds nothing to do.
+    assert_eq!(e.ok(&["session", "restore", "--all"]), "");
+}
+
+#[test]
+fn an_orchestrator_cannot_act_on_another_projects_sessions() {
+    let e = env();
+    let cfg = std::fs::read_to_string(e.dir().join("agent-orchestrator.yaml")).unwrap();
+    let web = e.dir().join("web");
+    std::fs::create_dir_all(&web).unwrap();
+    git_in(&web, &["init", "-q", "-b", "main"]);
+    git_in(
+        &web,
+        &[
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "base",
+        ],
+    );
+    std::fs::write(
+        e.dir().join("agent-orchestrator.yaml"),
+        format!("{cfg}  web:\n    path: {}\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec sleep 60']\n", web.display()),
+    )
+    .unwrap();
+    e.ok(&["spawn", "--project", "web", "--prompt", "x"]);
+    let scoped = |args: &[&str]| {
+        e.cmd(args)
+            .env("AO_ROLE", "orchestrator")
+            .env("AO_PROJECT_ID", "app")
+            .output()
+            .unwrap()
+    };
+    let kill = scoped(&["session", "kill", "web-1"]);
+    assert_eq!(kill.status.code(), Some(4), "{}", stderr(&kill));
+    assert!(
+        stderr(&kill).contains("belongs to project app"),
+        "{}",
+        stderr(&kill)
+    );
+    assert_eq!(scoped(&["send", "web-1", "hi"]).status.code(), Some(4));
+    assert_eq!(
+        scoped(&["spawn", "--project", "web", "--prompt", "x"])
+            .status
+            .code(),
+        Some(4)
+    );
+    // Its own project is fine; a person (no AO_ROLE) may act anywhere.
+    assert_eq!(
+        scoped(&["spawn", "--project", "app", "--prompt", "x"])
+            .status
+            .code(),
+        Some(0)
+    );
+    e.ok(&["session", "kill", "web-1"]);
+}
+
+#[test]
+fn projects_are_registered_listed_and_removed() {
+    let e = env();
+    e.ok(&["project", "add", "agent-orchestrator.yaml"]);
+    let ls: serde_json::Value = serde_json::from_str(&e.ok(&["project", "ls", "--json"])).unwrap();
+    assert_eq!(ls["data"][0]["id"], "app");
+    assert_eq!(ls["data"][0]["sessionPrefix"], "app");
+    // Another config may not take the same id.
+    std::fs::create_dir_all(e.dir().join("other")).unwrap();
+    std::fs::write(
+        e.dir().join("other/agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: .\n    sessionPrefix: zz\n",
+    )
+    .unwrap();
+    let clash = e.ao(&["project", "add", "other/agent-orchestrator.yaml"]);
+    assert_eq!(clash.status.code(), Some(4), "{}", stderr(&clash));
+    e.ok(&["project", "rm", "app"]);
+    assert_eq!(e.ao(&["project", "rm", "app"]).status.code(), Some(3));
+    assert!(e.ok(&["completion", "bash"]).contains("_ao()"));
+}
+
+/// A JSON document's shape: value kinds instead of values, one element per list.
+fn shape(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as V;
+    match v {
+        V::Null => V::String("null".into()),
+        V::Bool(_) => V::String("bool".into()),
+        V::Number(_) => V::String("number".into()),
+        V::String(_) => V::String("string".into()),
+        V::Array(items) => V::Array(items.first().map(shape).into_iter().collect()),
+        V::Object(map) => V::Object(map.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
+    }
+}
+
+#[test]
+fn json_shapes_are_pinned() {
+    let e = env();
+    e.ok(&["start"]);
+    e.ok(&["spawn", "--prompt", "x"]);
+    let mut shapes = serde_json::Map::new();
+    for args in [
+        &["config", "validate", "--json"][..],
+        &["config", "explain", "--json"],
+        &["spawn", "--prompt", "y", "--dry-run", "--json"],
+        &["session", "ls", "--all", "--json"],
+        &["status", "--json"],
+        &["session", "cleanup", "--dry-run", "--json"],
+        &["project", "ls", "--json"],
+    ] {
+        let value: serde_json::Value = serde_json::from_str(&e.ok(args)).unwrap();
+        shapes.insert(args.join(" "), shape(&value));
+    }
+    insta::assert_snapshot!(
+        "json_shapes",
+        serde_json::to_string_pretty(&shapes).unwrap()
+    );
+}

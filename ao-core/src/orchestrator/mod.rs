@@ -42,6 +42,9 @@ pub struct Options {
     pub tmux_socket: Option<String>,
     /// How often `send` re-checks a busy agent.
     pub poll_interval: Duration,
+    /// When set, the caller is that project's orchestrator: acting on any other project's
+    /// sessions is refused.
+    pub scope: Option<ProjectId>,
 }
 
 impl Options {
@@ -54,8 +57,20 @@ impl Options {
                 .ok()
                 .filter(|s| !s.is_empty()),
             poll_interval: Duration::from_millis(500),
+            scope: scope_from_env(),
         }
     }
+}
+
+/// The calling orchestrator's project: `AO_PROJECT_ID` when `AO_ROLE=orchestrator`.
+pub fn scope_from_env() -> Option<ProjectId> {
+    let role = std::env::var("AO_ROLE").ok()?;
+    if role != "orchestrator" {
+        return None;
+    }
+    std::env::var("AO_PROJECT_ID")
+        .ok()
+        .and_then(|p| ProjectId::new(p).ok())
 }
 
 /// The kind of an error, which the CLI maps to its exit codes.
@@ -93,6 +108,14 @@ pub enum OrchestratorError {
     UnknownSession {
         /// The name given.
         session: String,
+    },
+    /// An orchestrator tried to act on another project's sessions.
+    #[error("this orchestrator belongs to project {scope}; it may not act on project {project}")]
+    OutOfScope {
+        /// The orchestrator's project.
+        scope: ProjectId,
+        /// The project it tried to act on.
+        project: ProjectId,
     },
     /// The issue reference does not parse.
     #[error(transparent)]
@@ -207,7 +230,8 @@ impl OrchestratorError {
             Self::UnsavedWork { .. }
             | Self::OrchestratorOwnsNoPr { .. }
             | Self::WaitingForInput { .. }
-            | Self::Untrusted { .. } => ErrorClass::Refused,
+            | Self::Untrusted { .. }
+            | Self::OutOfScope { .. } => ErrorClass::Refused,
             Self::Store(StoreError::NewerSchema { .. }) => ErrorClass::Refused,
             Self::Workspace(WorkspaceError::UnsavedWork { .. }) => ErrorClass::Refused,
             Self::Plugin(_) | Self::Unsupported { .. } => ErrorClass::Unavailable,
@@ -340,6 +364,23 @@ impl Orchestrator {
     /// The store in use.
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Refuses when a scoped caller (an orchestrator) acts on another project.
+    fn in_scope(&self, project: &ProjectId) -> Result<(), OrchestratorError> {
+        match &self.options.scope {
+            Some(scope) if scope != project => Err(OrchestratorError::OutOfScope {
+                scope: scope.clone(),
+                project: project.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The project an acting command works on, checked against the caller's scope.
+    fn acting_on(&self, id: &ProjectId) -> Result<&Project, OrchestratorError> {
+        self.in_scope(id)?;
+        self.project(id)
     }
 
     fn project(&self, id: &ProjectId) -> Result<&Project, OrchestratorError> {

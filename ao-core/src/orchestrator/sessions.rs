@@ -189,7 +189,7 @@ impl Orchestrator {
         project_id: &ProjectId,
         id: &SessionId,
     ) -> Result<SessionRecord, OrchestratorError> {
-        let project = self.project(project_id)?;
+        let project = self.acting_on(project_id)?;
         let record = self.record(project_id, id).await?;
         if self.is_alive(&record).await? {
             return Err(OrchestratorError::StillRunning {
@@ -197,6 +197,39 @@ impl Orchestrator {
             });
         }
         self.relaunch(project, record).await
+    }
+
+    /// Relaunches every session whose process is gone (after a reboot, or a killed tmux
+    /// server) — except those stopped on purpose (killed, done). Returns the restored ones
+    /// and, for each that failed, why.
+    pub async fn restore_all(
+        &self,
+        project: Option<&ProjectId>,
+    ) -> Result<(Vec<SessionRecord>, Vec<(SessionId, OrchestratorError)>), OrchestratorError> {
+        if let Some(p) = project {
+            self.in_scope(p)?;
+        }
+        let project = project.or(self.options.scope.as_ref());
+        let mut restored = Vec::new();
+        let mut failed = Vec::new();
+        for view in self.status(project).await? {
+            if view.runtime == RuntimeStatus::Alive {
+                continue;
+            }
+            let record = self.record(&view.project_id, &view.id).await?;
+            if matches!(
+                record.lifecycle.session,
+                SessionPhase::Killed | SessionPhase::Done
+            ) {
+                continue;
+            }
+            let project = self.project(&view.project_id)?;
+            match self.relaunch(project, record).await {
+                Ok(r) => restored.push(r),
+                Err(e) => failed.push((view.id.clone(), e)),
+            }
+        }
+        Ok((restored, failed))
     }
 
     /// Delivers a message to a session's agent, waiting while it is busy.
@@ -207,7 +240,7 @@ impl Orchestrator {
         message: &str,
         options: SendOptions,
     ) -> Result<(), OrchestratorError> {
-        self.project(project_id)?;
+        self.acting_on(project_id)?;
         let record = self.record(project_id, id).await?;
         let handle = record
             .runtime
@@ -294,7 +327,7 @@ impl Orchestrator {
         id: &SessionId,
         lines: usize,
     ) -> Result<String, OrchestratorError> {
-        self.project(project_id)?;
+        self.acting_on(project_id)?;
         let record = self.record(project_id, id).await?;
         let handle = record
             .runtime
@@ -368,7 +401,7 @@ impl Orchestrator {
         id: &SessionId,
         force: bool,
     ) -> Result<KillOutcome, OrchestratorError> {
-        let project = self.project(project_id)?;
+        let project = self.acting_on(project_id)?;
         let record = self.record(project_id, id).await?;
         if let Some(handle) = &record.runtime {
             self.runtime_of(handle)?.stop(handle).await?;
@@ -415,6 +448,11 @@ impl Orchestrator {
         dry_run: bool,
     ) -> Result<CleanupReport, OrchestratorError> {
         let mut report = CleanupReport::default();
+        // A scoped caller cleans its own project only.
+        if let Some(p) = project {
+            self.in_scope(p)?;
+        }
+        let project = project.or(self.options.scope.as_ref());
         for view in self.status(project).await? {
             if view.role != Role::Worker {
                 continue;
@@ -430,7 +468,10 @@ impl Orchestrator {
                     );
                     let branch = branch.clone();
                     tokio::task::spawn_blocking(move || {
-                        crate::git::is_ancestor(&repo, &branch, &target)
+                        Ok::<bool, std::io::Error>(
+                            crate::git::has_moved_since_created(&repo, &branch)?
+                                && crate::git::is_ancestor(&repo, &branch, &target)?,
+                        )
                     })
                     .await
                     .map_err(|e| OrchestratorError::Io {
@@ -483,7 +524,7 @@ impl Orchestrator {
         id: &SessionId,
         pr: &PrRef,
     ) -> Result<SessionRecord, OrchestratorError> {
-        let project = self.project(project_id)?;
+        let project = self.acting_on(project_id)?;
         let record = self.record(project_id, id).await?;
         if record.role == Role::Orchestrator {
             return Err(OrchestratorError::OrchestratorOwnsNoPr {

@@ -107,7 +107,7 @@ impl Orchestrator {
                 }
             },
         };
-        let project = self.project(&project_id)?;
+        let project = self.acting_on(&project_id)?;
         let overrides = RoleOverrides {
             agent: req.agent.clone(),
             model: req.model.clone(),
@@ -291,7 +291,7 @@ impl Orchestrator {
         &self,
         project_id: &ProjectId,
     ) -> Result<Option<SessionRecord>, OrchestratorError> {
-        let project = self.project(project_id)?;
+        let project = self.acting_on(project_id)?;
         let id = SessionId::orchestrator(&project.session_prefix).map_err(|e| {
             OrchestratorError::Unsupported {
                 operation: "stop",
@@ -311,7 +311,11 @@ impl Orchestrator {
             .update(
                 project_id,
                 &id,
-                Box::new(|r| r.lifecycle.runtime = RuntimeStatus::Exited { code: None }),
+                Box::new(|r| {
+                    // Stopped on purpose: `restore --all` leaves it; `ao start` relaunches it.
+                    r.lifecycle.runtime = RuntimeStatus::Exited { code: None };
+                    r.lifecycle.session = SessionPhase::Killed;
+                }),
             )
             .await?;
         Ok(Some(updated))
@@ -324,7 +328,7 @@ impl Orchestrator {
         &self,
         project_id: &ProjectId,
     ) -> Result<StartOutcome, OrchestratorError> {
-        let project = self.project(project_id)?;
+        let project = self.acting_on(project_id)?;
         let id = SessionId::orchestrator(&project.session_prefix).map_err(|e| {
             OrchestratorError::Unsupported {
                 operation: "start",

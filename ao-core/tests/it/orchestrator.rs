@@ -655,7 +655,11 @@ async fn cleanup_removes_workers_whose_branch_is_merged_into_origin() {
     );
     git(&["remote", "add", "origin", origin.to_str().unwrap()]);
     git(&["push", "-q", "origin", "main"]);
-    git(&["branch", "session/app-1"]);
+    // app-1's work was merged upstream; app-2's was not.
+    git(&["checkout", "-q", "-b", "session/app-1"]);
+    crate::support::commit(&repo, "merged work");
+    git(&["push", "-q", "origin", "session/app-1:main"]);
+    git(&["checkout", "-q", "main"]);
     git(&["checkout", "-q", "-b", "session/app-2"]);
     crate::support::commit(&repo, "unmerged work");
     git(&["fetch", "-q", "origin"]);
