@@ -14,12 +14,14 @@
 
 pub mod command_agent;
 pub mod config;
+pub mod delivery;
 pub mod domain;
 mod fsutil;
 mod git;
 pub mod home;
 pub mod orchestrator;
 pub mod plugin;
+pub mod process;
 pub mod projects;
 pub mod prompt;
 mod role;

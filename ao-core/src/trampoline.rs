@@ -138,10 +138,20 @@ pub fn write_spec(
 }
 
 /// Call first in `main`: when this process was started as `<exe> __exec <spec>`, runs the spec
-/// and never returns (exit 127 with a message on failure); otherwise returns at once.
+/// and never returns (exit 127 with a message on failure); as `<exe> __pty-host …` it runs a
+/// process-runtime session host; otherwise it returns at once.
 pub fn run_if_invoked() {
     let mut args = std::env::args_os().skip(1);
-    if args.next().as_deref() != Some(std::ffi::OsStr::new(EXEC_ARG)) {
+    let first = args.next();
+    let is = |arg: &str| first.as_deref() == Some(std::ffi::OsStr::new(arg));
+    if is(crate::process::HOST_ARG) || is(crate::process::ATTACH_ARG) {
+        let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+        if is(crate::process::HOST_ARG) {
+            crate::process::run_host(&rest);
+        }
+        crate::process::run_attach(&rest);
+    }
+    if first.as_deref() != Some(std::ffi::OsStr::new(EXEC_ARG)) {
         return;
     }
     let Some(path) = args.next() else {

@@ -586,3 +586,42 @@ fn json_shapes_are_pinned() {
         serde_json::to_string_pretty(&shapes).unwrap()
     );
 }
+
+#[test]
+fn the_process_runtime_runs_sessions_without_tmux() {
+    let e = env();
+    let cfg = std::fs::read_to_string(e.dir().join("agent-orchestrator.yaml")).unwrap();
+    std::fs::write(
+        e.dir().join("agent-orchestrator.yaml"),
+        cfg.replace(
+            "    agent: command\n",
+            "    runtime: process\n    agent: command\n",
+        ),
+    )
+    .unwrap();
+    assert_eq!(e.ok(&["spawn", "--prompt", "x"]).trim(), "app-1");
+    e.wait_screen("app-1", "READY app-1");
+    e.ok(&["send", "app-1", "hello", "there"]);
+    let received = e.dir().join("out/app-1.bin");
+    let start = Instant::now();
+    while !std::fs::read(&received)
+        .map(|b| b.ends_with(b"\r"))
+        .unwrap_or(false)
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "message never arrived"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        std::fs::read(&received).unwrap(),
+        b"\x1b[200~hello there\x1b[201~\r"
+    );
+    let ls: serde_json::Value = serde_json::from_str(&e.ok(&["session", "ls", "--json"])).unwrap();
+    assert_eq!(ls["data"][0]["runtime"]["state"], "alive");
+    e.ok(&["session", "kill", "app-1"]);
+    let sock_dir = e.dir().join("ao-home/run");
+    let left = std::fs::read_dir(&sock_dir).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "the session host is gone");
+}

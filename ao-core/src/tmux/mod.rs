@@ -11,8 +11,6 @@
 //! - tmux client commands run with a minimal environment, so a tmux server they start never
 //!   holds the caller's secrets (the program gets the full environment via the trampoline).
 
-mod delivery;
-
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -21,7 +19,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::io::AsyncWriteExt;
 
-pub use delivery::{Method, looks_unsubmitted, method, sanitize};
+pub use crate::delivery::{Method, looks_unsubmitted, method, sanitize};
 
 use crate::domain::{LaunchSpec, RuntimeStatus, SessionId};
 use crate::home::AoHome;
@@ -40,6 +38,16 @@ const CLIENT_ENV: &[&str] = &[
     "TERM",
     "TMUX_TMPDIR",
 ];
+
+/// Whether a tmux binary can be run.
+pub fn is_available() -> bool {
+    std::process::Command::new("tmux")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
 
 /// How to build a [`TmuxRuntime`].
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ mod config_resolve;
 mod config_samples;
 mod config_schema;
 mod orchestrator;
+mod process;
 mod store;
 mod support;
 mod tmux;

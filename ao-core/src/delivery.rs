@@ -1,5 +1,5 @@
-//! How text becomes input to an agent's terminal: cleaned, then typed or pasted, then
-//! submitted with its own Enter.
+//! How text becomes input to an agent's terminal, for every runtime: cleaned, then typed or
+//! pasted, then submitted with its own Enter.
 
 use crate::text::strip_controls;
 

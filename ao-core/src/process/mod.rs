@@ -1,0 +1,279 @@
+//! The process runtime: sessions without tmux. Each session's pseudo-terminal lives in a small
+//! host process (`ao __pty-host`) reachable over `$AO_HOME/run/<hash>.sock`, so it outlives the
+//! command that started it and any `ao` process can talk to it.
+
+mod host;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+pub use host::HOST_ARG;
+
+/// The argument that makes a binary attach the terminal to a process-runtime session.
+pub const ATTACH_ARG: &str = "__pty-attach";
+use host::{Reply, Request};
+
+use crate::delivery::{Method, looks_unsubmitted, method, sanitize};
+use crate::domain::{LaunchSpec, RuntimeStatus, SessionId};
+use crate::home::AoHome;
+use crate::plugin::{Runtime, RuntimeError, RuntimeHandle};
+use crate::trampoline::{ExecSpec, write_spec};
+
+/// Sessions as pseudo-terminals in host processes.
+#[derive(Debug, Clone)]
+pub struct ProcessRuntime {
+    home: AoHome,
+    exe: PathBuf,
+    enter_delay: Duration,
+    size: (u16, u16),
+}
+
+/// Call first in `main` (via [`crate::trampoline::run_if_invoked`]): runs the pty host when this
+/// process was started as one.
+pub(crate) fn run_host(args: &[String]) -> ! {
+    match host::run(args) {
+        Ok(()) => std::process::exit(0),
+        Err(e) => {
+            eprintln!("ao: pty host: {e}");
+            std::process::exit(1)
+        }
+    }
+}
+
+/// Runs `<exe> __pty-attach <socket>` (via [`crate::trampoline::run_if_invoked`]).
+pub(crate) fn run_attach(args: &[String]) -> ! {
+    let result = match args {
+        [socket] => host::attach_terminal(std::path::Path::new(socket)),
+        _ => Err(format!("usage: {ATTACH_ARG} <socket>")),
+    };
+    match result {
+        Ok(()) => std::process::exit(0),
+        Err(e) => {
+            eprintln!("ao: attach: {e}");
+            std::process::exit(1)
+        }
+    }
+}
+
+impl ProcessRuntime {
+    /// A runtime keeping its sockets under `home`, hosting sessions with `exe` (normally the
+    /// current executable, which must call `trampoline::run_if_invoked` first in `main`).
+    pub fn new(home: AoHome, exe: PathBuf) -> Self {
+        Self {
+            home,
+            exe,
+            enter_delay: Duration::from_millis(200),
+            size: (50, 200),
+        }
+    }
+
+    /// A runtime for `home` hosted by the current executable.
+    pub fn from_env(home: AoHome) -> Result<Self, RuntimeError> {
+        let exe = std::env::current_exe().map_err(|e| RuntimeError::Failed {
+            operation: "locate executable",
+            detail: e.to_string(),
+        })?;
+        Ok(Self::new(home, exe))
+    }
+
+    /// The socket of a session: short, since unix socket paths are capped at 108 bytes.
+    fn socket(&self, name: &str) -> PathBuf {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self
+            .home
+            .root()
+            .as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .chain([0u8].iter())
+            .chain(name.as_bytes())
+        {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.home
+            .root()
+            .join("run")
+            .join(format!("{hash:016x}.sock"))
+    }
+
+    async fn ask(&self, name: &str, request: &Request) -> Result<Reply, RuntimeError> {
+        let socket = self.socket(name);
+        host::request(&socket, request)
+            .await
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => {
+                    RuntimeError::NotFound { name: name.into() }
+                }
+                _ => RuntimeError::Failed {
+                    operation: "talk to the session host",
+                    detail: e.to_string(),
+                },
+            })
+    }
+
+    async fn write(&self, name: &str, data: String) -> Result<(), RuntimeError> {
+        let reply = self.ask(name, &Request::Write { data }).await?;
+        match reply.error {
+            Some(e) => Err(RuntimeError::Failed {
+                operation: "write to the session",
+                detail: e,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl Runtime for ProcessRuntime {
+    fn name(&self) -> &str {
+        "process"
+    }
+
+    async fn start(
+        &self,
+        session: &SessionId,
+        spec: &LaunchSpec,
+    ) -> Result<RuntimeHandle, RuntimeError> {
+        let name = session.as_str();
+        if self.ask(name, &Request::Status).await.is_ok() {
+            return Err(RuntimeError::AlreadyExists { name: name.into() });
+        }
+        let run = self.home.root().join("run");
+        std::fs::create_dir_all(&run).map_err(|e| RuntimeError::Failed {
+            operation: "create run directory",
+            detail: e.to_string(),
+        })?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700));
+        }
+        let mut env: std::collections::BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        env.extend(spec.env.clone());
+        env.entry("TERM".into())
+            .or_insert_with(|| "xterm-256color".into());
+        let exec = ExecSpec {
+            argv: spec.argv.clone(),
+            cwd: spec.cwd.clone(),
+            env,
+        };
+        let spec_path = write_spec(&self.home.root().join("launch"), name, &exec).map_err(|e| {
+            RuntimeError::Failed {
+                operation: "write launch spec",
+                detail: e.to_string(),
+            }
+        })?;
+        let socket = self.socket(name);
+        // `setsid` puts the host in a session of its own: it survives this command and its terminal.
+        let spawned = std::process::Command::new("setsid")
+            .arg(&self.exe)
+            .arg(HOST_ARG)
+            .arg(&socket)
+            .arg(&spec_path)
+            .arg(self.size.0.to_string())
+            .arg(self.size.1.to_string())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Err(e) = spawned {
+            let _ = std::fs::remove_file(&spec_path);
+            return Err(RuntimeError::Unavailable {
+                program: "setsid".into(),
+                detail: e.to_string(),
+            });
+        }
+        let started = Instant::now();
+        while self.ask(name, &Request::Status).await.is_err() {
+            if started.elapsed() > Duration::from_secs(10) {
+                let _ = std::fs::remove_file(&spec_path);
+                return Err(RuntimeError::Failed {
+                    operation: "start",
+                    detail: "the session host did not come up".into(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(RuntimeHandle {
+            runtime: "process".into(),
+            id: name.to_string(),
+            data: serde_json::json!({ "socket": socket }),
+        })
+    }
+
+    async fn send(&self, handle: &RuntimeHandle, text: &str) -> Result<(), RuntimeError> {
+        let name = handle.id.as_str();
+        let mode = self.ask(name, &Request::Mode).await?;
+        let clean = sanitize(text);
+        if clean.is_empty() {
+            return Err(RuntimeError::Failed {
+                operation: "send",
+                detail: "the message is empty".into(),
+            });
+        }
+        let data = match method(&clean) {
+            Method::Paste if mode.bracketed_paste => format!("\x1b[200~{clean}\x1b[201~"),
+            _ => clean.clone(),
+        };
+        self.write(name, data).await?;
+        tokio::time::sleep(self.enter_delay).await;
+        self.write(name, "\r".into()).await?;
+        tokio::time::sleep(self.enter_delay + Duration::from_millis(100)).await;
+        let screen = self.ask(name, &Request::Output { lines: 50 }).await?.text;
+        if looks_unsubmitted(&screen, &clean) {
+            self.write(name, "\r".into()).await?;
+        }
+        Ok(())
+    }
+
+    async fn output(&self, handle: &RuntimeHandle, lines: usize) -> Result<String, RuntimeError> {
+        Ok(self.ask(&handle.id, &Request::Output { lines }).await?.text)
+    }
+
+    async fn liveness(
+        &self,
+        handles: &[RuntimeHandle],
+    ) -> Result<HashMap<String, RuntimeStatus>, RuntimeError> {
+        let mut out = HashMap::new();
+        for h in handles {
+            let status = match self.ask(&h.id, &Request::Status).await {
+                Ok(r) if r.alive => RuntimeStatus::Alive,
+                Ok(r) => RuntimeStatus::Exited { code: r.code },
+                Err(_) => RuntimeStatus::Missing,
+            };
+            out.insert(h.id.clone(), status);
+        }
+        Ok(out)
+    }
+
+    fn attach_command(&self, handle: &RuntimeHandle) -> Result<Vec<String>, RuntimeError> {
+        Ok(vec![
+            self.exe.display().to_string(),
+            ATTACH_ARG.to_string(),
+            self.socket(&handle.id).display().to_string(),
+        ])
+    }
+
+    async fn stop(&self, handle: &RuntimeHandle) -> Result<(), RuntimeError> {
+        match self.ask(&handle.id, &Request::Stop).await {
+            Ok(_) => {
+                // The host answers, then ends the program and removes its socket: wait for that,
+                // so that a stopped session never still looks alive.
+                let socket = self.socket(&handle.id);
+                let started = Instant::now();
+                while socket.exists() && started.elapsed() < Duration::from_secs(5) {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Ok(())
+            }
+            Err(RuntimeError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
