@@ -29,6 +29,8 @@ pub(crate) enum Command {
     /// Check and inspect the config file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// See ao work in under a minute: an orchestrator and two demo workers in a temp repository.
+    Demo,
     /// Register the project and start (or reuse) its orchestrator.
     Start {
         /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).

@@ -1,6 +1,7 @@
 //! One module per command group; each turns arguments into `ao-core` calls and renders.
 
 mod config;
+pub(crate) mod demo;
 mod sessions;
 
 use std::sync::Arc;
@@ -16,20 +17,25 @@ use crate::exit::CliError;
 pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Config(cmd) => config::run(&cli.global, cmd),
-        other => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .map_err(|e| {
-                    CliError::new(
-                        crate::exit::Exit::Failed,
-                        format!("cannot start the async runtime: {e}"),
-                    )
-                })?;
-            runtime.block_on(sessions::run(&cli.global, other))
-        }
+        Command::Demo => block_on(demo::run()),
+        other => block_on(sessions::run(&cli.global, other)),
     }
+}
+
+fn block_on<T>(
+    future: impl std::future::Future<Output = Result<T, CliError>>,
+) -> Result<T, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            CliError::new(
+                crate::exit::Exit::Failed,
+                format!("cannot start the async runtime: {e}"),
+            )
+        })?;
+    runtime.block_on(future)
 }
 
 /// The discovered config, loaded with the names of this binary's adapters.

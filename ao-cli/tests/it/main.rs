@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod config_cmd;
+mod demo;
 mod sessions;
 
 use std::path::Path;

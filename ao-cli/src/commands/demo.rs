@@ -1,0 +1,340 @@
+//! `ao demo`: the whole idea in under a minute, on any machine with git — no credentials, no
+//! network, no git identity, nothing left behind. And the tiny agent it runs.
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ao_core::config;
+use ao_core::domain::{ProjectId, SessionId};
+use ao_core::home::AoHome;
+use ao_core::orchestrator::{Options, Orchestrator, SendOptions, SpawnRequest};
+use ao_core::plugin::Runtime;
+use ao_core::store::InMemoryStore;
+use ao_core::tmux::{TmuxOptions, TmuxRuntime};
+
+use crate::exit::{CliError, Exit};
+
+/// The hidden argument that runs the demo agent.
+pub(crate) const AGENT_ARG: &str = "__demo-agent";
+
+fn failed(what: &str, e: impl std::fmt::Display) -> CliError {
+    CliError::new(Exit::Failed, format!("demo: {what}: {e}"))
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, CliError> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| CliError::new(Exit::Unavailable, format!("demo: git is needed: {e}")))?;
+    if !out.status.success() {
+        return Err(failed(
+            &format!("git {}", args.join(" ")),
+            String::from_utf8_lossy(&out.stderr).trim(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+async fn wait_for(
+    orch: &Orchestrator,
+    project: &ProjectId,
+    id: &SessionId,
+    needle: &str,
+) -> Result<String, CliError> {
+    let start = Instant::now();
+    loop {
+        let screen = orch.output(project, id, 40).await?;
+        if screen.contains(needle) {
+            return Ok(screen);
+        }
+        if start.elapsed() > Duration::from_secs(40) {
+            return Err(failed(
+                &format!("{id} never showed {needle:?}"),
+                format!("its screen:\n{screen}"),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub(crate) async fn run() -> Result<(), CliError> {
+    let dir = tempfile::Builder::new()
+        .prefix("ao-demo-")
+        .tempdir()
+        .map_err(|e| failed("temp dir", e))?;
+    let tmux = ao_core::tmux::is_available();
+    let socket = format!("ao-demo-{}", std::process::id());
+    let result = demo(dir.path(), tmux.then_some(socket.as_str())).await;
+    if tmux {
+        // Everything on the demo's private server goes, whatever happened above.
+        let _ = std::process::Command::new("tmux")
+            .args(["-L", &socket, "kill-server"])
+            .output();
+    }
+    drop(dir);
+    if result.is_ok() {
+        println!(
+            "\nEverything the demo created is gone (temp dir, sessions{}).",
+            if tmux { ", tmux server" } else { "" }
+        );
+    }
+    result
+}
+
+async fn demo(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
+    let exe = std::env::current_exe().map_err(|e| failed("locate ao", e))?;
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(&repo).map_err(|e| failed("create repo", e))?;
+    git(&repo, &["init", "-q", "-b", "main"])?;
+    std::fs::write(repo.join("README.md"), "# demo project\n").map_err(|e| failed("write", e))?;
+    git(&repo, &["add", "README.md"])?;
+    git(
+        &repo,
+        &[
+            "-c",
+            "user.name=ao demo",
+            "-c",
+            "user.email=demo@ao.invalid",
+            "commit",
+            "-q",
+            "-m",
+            "Start the demo project",
+        ],
+    )?;
+
+    let runtime = if tmux_socket.is_some() {
+        "tmux"
+    } else {
+        "process"
+    };
+    let yaml = format!(
+        "projects:\n  demo:\n    path: {repo}\n    sessionPrefix: demo\n    runtime: {runtime}\n    agent: command\n    agentConfig:\n      command: [{exe}, {AGENT_ARG}]\n    agentRules: Keep each change small.\n",
+        repo = serde_json::to_string(&repo).unwrap_or_default(),
+        exe = serde_json::to_string(&exe).unwrap_or_default(),
+    );
+    let config_path = dir.join("agent-orchestrator.yaml");
+    std::fs::write(&config_path, &yaml).map_err(|e| failed("write config", e))?;
+
+    let home = AoHome::new(dir.join("ao-home"));
+    let mut registry = crate::registry::builtin();
+    if let Some(socket) = tmux_socket {
+        let options = TmuxOptions {
+            socket: Some(socket.to_string()),
+            ..TmuxOptions::from_env(home.clone()).map_err(|e| failed("tmux", e))?
+        };
+        registry.register_runtime("tmux", move |_| {
+            Ok(Arc::new(TmuxRuntime::new(options.clone())) as Arc<dyn Runtime>)
+        });
+    }
+    let cfg = config::load(&config_path, &registry.known_names())?;
+    let mut options = Options::new(home);
+    options.tmux_socket = tmux_socket.map(str::to_string);
+    options.scope = None;
+    let orch = Orchestrator::new(cfg, registry, Arc::new(InMemoryStore::new()), options);
+    let project = ProjectId::new("demo").map_err(|e| failed("project id", e))?;
+
+    eprintln!("ao demo — in {} ({} runtime)", dir.display(), runtime);
+    eprintln!("• starting the orchestrator…");
+    let orchestrator = orch.start_orchestrator(&project).await?.record().id.clone();
+    let mut workers = Vec::new();
+    for task in [
+        "Write a haiku about parallel agents",
+        "List three ways to keep work safe",
+    ] {
+        let out = orch
+            .spawn(SpawnRequest {
+                project: Some(project.clone()),
+                prompt: Some(task.into()),
+                ..SpawnRequest::default()
+            })
+            .await?;
+        eprintln!(
+            "• spawned {} on branch {} — task: {task}",
+            out.record.id,
+            out.record.branch.as_deref().unwrap_or("-")
+        );
+        workers.push(out.record.id);
+    }
+    for id in &workers {
+        wait_for(&orch, &project, id, "idle").await?;
+    }
+    wait_for(&orch, &project, &orchestrator, "idle").await?;
+
+    println!("\nSessions:");
+    let views = orch.status(None).await?;
+    let rows: Vec<[String; 5]> = views
+        .iter()
+        .map(|v| {
+            let status = serde_json::to_value(v.status)
+                .ok()
+                .and_then(|s| s.as_str().map(str::to_string))
+                .unwrap_or_default();
+            [
+                v.id.to_string(),
+                v.role.to_string(),
+                v.agent.clone(),
+                status,
+                v.branch.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        crate::render::table(&["SESSION", "ROLE", "AGENT", "STATUS", "BRANCH"], &rows)
+    );
+    for id in &workers {
+        let log = git(
+            &repo,
+            &["log", "--format=%h %an: %s", "-1", &format!("session/{id}")],
+        )?;
+        println!("  {id} committed: {}", log.trim());
+    }
+
+    let first = &workers[0];
+    let message = "How did it go? Reply in one line.";
+    println!("\nao send {first} \"{message}\"");
+    orch.send(
+        &project,
+        first,
+        message,
+        SendOptions {
+            timeout: Duration::from_secs(30),
+            ..SendOptions::default()
+        },
+    )
+    .await?;
+    let screen = wait_for(&orch, &project, first, "reply:").await?;
+    if let Some(reply) = screen.lines().rev().find(|l| l.contains("reply:")) {
+        println!("  {}", reply.trim());
+    }
+
+    println!(
+        "\nWhat you just saw: an orchestrator and two workers, each worker in its own git worktree and"
+    );
+    println!("branch, committing on its own; a message delivered to one of them and answered.");
+    println!("Next: `ao config explain` on your own agent-orchestrator.yaml, then `ao start`.");
+
+    for id in &workers {
+        // The demo's own commits exist only in its temp repository: removing them is the point.
+        orch.kill(&project, id, true).await?;
+    }
+    orch.kill(&project, &orchestrator, true).await?;
+    Ok(())
+}
+
+/// The demo agent: reads its task, "works" a few seconds, commits a file under its own commit
+/// identity, then idles and answers messages — in raw mode with bracketed paste, like a real TUI.
+pub(crate) fn agent(args: &[String]) -> std::process::ExitCode {
+    let role = std::env::var("AO_ROLE").unwrap_or_default();
+    let session = std::env::var("AO_SESSION_ID").unwrap_or_else(|_| "demo".into());
+    let task = args.last().cloned().unwrap_or_default();
+    let stdin = std::io::stdin();
+    if let Ok(mut raw) = rustix::termios::tcgetattr(&stdin) {
+        raw.make_raw();
+        let _ = rustix::termios::tcsetattr(&stdin, rustix::termios::OptionalActions::Now, &raw);
+    }
+    let mut out = std::io::stdout();
+    let mut say = |text: &str| {
+        let _ = write!(out, "{}\r\n", text.replace('\n', "\r\n"));
+        let _ = out.flush();
+    };
+    let _ = std::io::stdout().write_all(b"\x1b[?2004h");
+    say(&format!("ao demo agent — {role} {session}"));
+    if role == "worker" {
+        say(&format!(
+            "task: {}",
+            task.lines().next().unwrap_or_default()
+        ));
+        for step in 1..=3 {
+            say(&format!("working… {step}/3"));
+            std::thread::sleep(Duration::from_millis(600));
+        }
+        let file = format!("notes/{session}.md");
+        let _ = std::fs::create_dir_all("notes");
+        let _ = std::fs::write(&file, format!("# {session}\n\n{task}\n"));
+        let commit = std::process::Command::new("git")
+            .args(["add", &file])
+            .status()
+            .and_then(|_| {
+                std::process::Command::new("git")
+                    .args([
+                        "-c",
+                        "user.name=ao demo agent",
+                        "-c",
+                        "user.email=demo-agent@ao.invalid",
+                        "commit",
+                        "-q",
+                        "-m",
+                    ])
+                    .arg(format!("Add notes for {session}"))
+                    .status()
+            });
+        say(if commit.is_ok_and(|s| s.success()) {
+            "committed my work"
+        } else {
+            "could not commit"
+        });
+    } else {
+        say("watching the workers (an orchestrator never edits code)");
+    }
+    say("idle — waiting for messages");
+    let mut input = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut handle = stdin.lock();
+    loop {
+        let n = match handle.read(&mut buf) {
+            Ok(0) | Err(_) => return std::process::ExitCode::SUCCESS,
+            Ok(n) => n,
+        };
+        input.extend_from_slice(&buf[..n]);
+        while let Some(enter) = enter_outside_paste(&input) {
+            let message: Vec<u8> = input.drain(..=enter).collect();
+            let text = String::from_utf8_lossy(&message)
+                .replace("\x1b[200~", "")
+                .replace("\x1b[201~", "")
+                .trim_end_matches('\r')
+                .to_string();
+            say(&format!("message: {text}"));
+            say(&format!(
+                "reply: {session} finished its task and committed it; all good."
+            ));
+            say("idle — waiting for messages");
+        }
+    }
+}
+
+/// The position of an Enter that is not inside a bracketed paste.
+fn enter_outside_paste(bytes: &[u8]) -> Option<usize> {
+    let mut in_paste = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"\x1b[200~") {
+            in_paste = true;
+            i += 6;
+        } else if bytes[i..].starts_with(b"\x1b[201~") {
+            in_paste = false;
+            i += 6;
+        } else if bytes[i] == b'\r' && !in_paste {
+            return Some(i);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::enter_outside_paste;
+
+    #[test]
+    fn an_enter_inside_a_paste_does_not_submit() {
+        assert_eq!(enter_outside_paste(b"\x1b[200~a\rb\x1b[201~\r"), Some(15));
+        assert_eq!(enter_outside_paste(b"\x1b[200~a\rb"), None);
+        assert_eq!(enter_outside_paste(b"hi\r"), Some(2));
+    }
+}

@@ -1,0 +1,99 @@
+//! `ao demo` from an empty HOME, with tmux and without it, leaving nothing behind.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::{stderr, stdout};
+
+fn demo(path: &std::ffi::OsStr, tmp: &Path) -> std::process::Output {
+    let home = tmp.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let scratch = tmp.join("tmp");
+    std::fs::create_dir_all(&scratch).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_ao"))
+        .arg("demo")
+        .current_dir(tmp)
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", &home)
+        .env("TMPDIR", &scratch)
+        .output()
+        .unwrap()
+}
+
+fn assert_ran_and_left_nothing(out: &std::process::Output, tmp: &Path, runtime: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(out),
+        stderr(out)
+    );
+    assert!(
+        stderr(out).contains(&format!("({runtime} runtime)")),
+        "{}",
+        stderr(out)
+    );
+    let text = stdout(out);
+    assert!(text.contains("demo-orchestrator  orchestrator"), "{text}");
+    assert!(
+        text.contains("demo-1 committed:") && text.contains("ao demo agent: Add notes for demo-1"),
+        "{text}"
+    );
+    assert!(text.contains("reply: demo-1 finished its task"), "{text}");
+    let left: Vec<_> = std::fs::read_dir(tmp.join("tmp")).unwrap().collect();
+    assert!(left.is_empty(), "left on disk: {left:?}");
+    assert!(
+        std::fs::read_dir(tmp.join("home"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "HOME was written to"
+    );
+    let ps = String::from_utf8_lossy(
+        &Command::new("ps")
+            .args(["-eww", "-o", "args="])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .into_owned();
+    let scratch = tmp.join("tmp");
+    assert!(
+        !ps.lines().any(|l| l.contains(scratch.to_str().unwrap())),
+        "left running:\n{ps}"
+    );
+}
+
+#[test]
+fn the_demo_runs_with_tmux() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = demo(&std::env::var_os("PATH").unwrap(), tmp.path());
+    assert_ran_and_left_nothing(&out, tmp.path(), "tmux");
+}
+
+#[test]
+fn the_demo_runs_without_tmux() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A PATH with just what the demo needs: git, a shell, setsid — no tmux.
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in ["git", "sh", "setsid"] {
+        let found = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+            .map(|d| d.join(tool))
+            .find(|p| p.is_file());
+        std::os::unix::fs::symlink(
+            found.unwrap_or_else(|| panic!("{tool} not found")),
+            bin.join(tool),
+        )
+        .unwrap();
+    }
+    let out = demo(bin.as_os_str(), tmp.path());
+    assert!(
+        stderr(&out).contains("tmux is not installed")
+            || stderr(&out).contains("(process runtime)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_ran_and_left_nothing(&out, tmp.path(), "process");
+}
