@@ -17,10 +17,11 @@ fn failed(name: &str, e: RuntimeError) -> RegistryError {
     }
 }
 
-/// Every adapter this binary ships. Names of adapters still to come (claude-code, codex, …)
+/// Every adapter this binary ships. Names of adapters still to come (aider, opencode, …)
 /// validate as built-ins; using one before it lands reports it unavailable.
 pub(crate) fn builtin() -> Registry {
     let mut registry = Registry::new();
+    ao_agents::register(&mut registry);
     registry.register_agent("command", |_| {
         Ok(Arc::new(CommandAgent::default()) as Arc<dyn Agent>)
     });

@@ -165,6 +165,8 @@ mod tests {
             model: None,
             permissions: crate::config::Permissions::Permissionless,
             system_prompt_file: Some("/h/launch/app-1.system.md".into()),
+            system_prompt: Some("be good".into()),
+            agent_session_id: None,
             task_prompt: Some("do it".into()),
             cwd: "/w".into(),
             settings: AgentConfig {

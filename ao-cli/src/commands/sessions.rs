@@ -111,7 +111,7 @@ async fn start(
     if dry_run {
         let sid = ao_core::domain::SessionId::orchestrator(&project.session_prefix)
             .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
-        let (_, launch) = orch.orchestrator_launch(&project, &sid)?;
+        let (_, launch, _) = orch.orchestrator_launch(&project, &sid)?;
         print_json(&serde_json::to_value(launch.redacted()).unwrap_or_default());
         return Ok(());
     }

@@ -265,6 +265,9 @@ impl Orchestrator {
         task_prompt: Option<String>,
         cwd: PathBuf,
     ) -> Result<LaunchRequest, OrchestratorError> {
+        let system_prompt = system_prompt_file
+            .as_ref()
+            .and_then(|f| std::fs::read_to_string(f).ok());
         Ok(LaunchRequest {
             project_id: self.project_id(project)?,
             session_id: session.clone(),
@@ -272,6 +275,8 @@ impl Orchestrator {
             model: resolved.model.value.clone(),
             permissions: resolved.permissions.value,
             system_prompt_file,
+            system_prompt,
+            agent_session_id: Some(uuid::Uuid::new_v4().to_string()),
             task_prompt,
             cwd,
             settings: resolved

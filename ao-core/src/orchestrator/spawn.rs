@@ -205,6 +205,7 @@ impl Orchestrator {
         record.branch = Some(branch.clone());
         record.workspace_path = Some(path.clone());
         record.issue = issue_ref.map(|(r, _)| r);
+        record.agent_session_id = agent.assigned_session_id(&launch_req);
         record.pr = claimed.map(|(pr, _)| pr);
         record.config_path = Some(self.config.path.clone());
         if req.dry_run {
@@ -262,7 +263,7 @@ impl Orchestrator {
         &self,
         project: &crate::config::Project,
         id: &SessionId,
-    ) -> Result<(crate::config::ResolvedRole, LaunchSpec), OrchestratorError> {
+    ) -> Result<(crate::config::ResolvedRole, LaunchSpec, Option<String>), OrchestratorError> {
         let project_id = self.project_id(project)?;
         let resolved =
             self.config
@@ -282,7 +283,7 @@ impl Orchestrator {
             project.path.clone(),
         )?;
         let launch = agent.launch_spec(&launch_req)?;
-        Ok((resolved, launch))
+        Ok((resolved, launch, agent.assigned_session_id(&launch_req)))
     }
 
     /// Stops the project's orchestrator but keeps its record, so the next start relaunches it
@@ -365,7 +366,7 @@ impl Orchestrator {
         }
 
         let runtime = self.runtime_for(project)?;
-        let (resolved, launch) = self.orchestrator_launch(project, &id)?;
+        let (resolved, launch, agent_session_id) = self.orchestrator_launch(project, &id)?;
         let handle = runtime.start(&id, &launch).await?;
         let mut record = SessionRecord::new(
             id.clone(),
@@ -374,6 +375,7 @@ impl Orchestrator {
             resolved.agent.value.clone(),
         );
         record.model = resolved.model.value.clone();
+        record.agent_session_id = agent_session_id;
         record.workspace_path = Some(project.path.clone());
         record.runtime = Some(handle.clone());
         record.config_path = Some(self.config.path.clone());

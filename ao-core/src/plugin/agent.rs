@@ -28,6 +28,11 @@ pub struct LaunchRequest {
     pub permissions: Permissions,
     /// File holding the system prompt (written under `AO_HOME`).
     pub system_prompt_file: Option<PathBuf>,
+    /// The system prompt's text (the same as the file's), for CLIs that take it inline.
+    pub system_prompt: Option<String>,
+    /// A fresh id `ao` offers the agent for its own session (a UUID), for CLIs that let the
+    /// caller choose it; recorded when the adapter uses it.
+    pub agent_session_id: Option<String>,
     /// The task prompt; untrusted parts are already fenced as data.
     pub task_prompt: Option<String>,
     /// Working directory.
@@ -150,6 +155,13 @@ pub trait Agent: Send + Sync + 'static {
             operation: "resume",
             implementer: self.name().to_string(),
         })
+    }
+
+    /// The agent's own session id this launch uses, when the adapter takes the one `ao`
+    /// offered (`req.agent_session_id`); `ao` records it for resume.
+    fn assigned_session_id(&self, req: &LaunchRequest) -> Option<String> {
+        let _ = req;
+        None
     }
 
     /// Text to type into the session once it has started, for agents that read their task

@@ -1,0 +1,309 @@
+//! Every command line the adapters build goes through the argument parser of the pinned real
+//! CLI (`@anthropic-ai/claude-code@2.1.332`, `@openai/codex@0.169.0`), isolated so that no probe
+//! can ever start a model turn: an empty temp HOME and config dirs, no API keys, base URLs at a
+//! closed loopback port, stdin closed. (`agent-clis.md` §3: a good claude argv prints
+//! `Not logged in`; a good codex argv stops at `stdin is not a terminal`.)
+//!
+//! The CLIs are found in `AO_AGENT_CLI_DIR` (where `.ci/run` installs them) or on `PATH`. A
+//! missing CLI skips with a reason locally and fails under `CI=true`.
+
+// Test helpers panic on purpose: a failed fixture step is a failed test.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ao_agents::{ClaudeCode, Codex};
+use ao_core::config::{AgentConfig, Permissions};
+use ao_core::domain::{LaunchSpec, ProjectId, Role, SessionId};
+use ao_core::plugin::{Agent, LaunchRequest};
+
+fn find(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::env::var_os("AO_AGENT_CLI_DIR")
+        .map(|d| vec![PathBuf::from(d)])
+        .unwrap_or_default()
+        .into_iter()
+        .chain(std::env::split_paths(&path));
+    dirs.map(|d| d.join(program)).find(|p| p.is_file())
+}
+
+fn require(program: &str) -> Option<PathBuf> {
+    match find(program) {
+        Some(p) => Some(p),
+        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!(
+                "{program} is not installed; .ci/run installs the pinned CLIs into AO_AGENT_CLI_DIR"
+            )
+        }
+        None => {
+            eprintln!(
+                "skipping: {program} is not installed (set AO_AGENT_CLI_DIR or put it on PATH)"
+            );
+            None
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Probe {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `spec` through the real CLI in isolation, killing it after 60 s.
+fn probe(spec: &LaunchSpec, dir: &Path) -> Probe {
+    let home = dir.join("home");
+    std::fs::create_dir_all(home.join(".codex")).unwrap();
+    std::fs::create_dir_all(home.join(".claude")).unwrap();
+    let node_dir = find("node")
+        .and_then(|n| n.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| "/usr/bin".into());
+    let mut cmd = Command::new(&spec.argv[0]);
+    cmd.args(&spec.argv[1..])
+        .current_dir(dir)
+        .env_clear()
+        .envs(&spec.env)
+        .env("HOME", &home)
+        .env(
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", node_dir.display()),
+        )
+        .env("CLAUDE_CONFIG_DIR", home.join(".claude"))
+        .env("CODEX_HOME", home.join(".codex"))
+        .env("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+        .env("OPENAI_BASE_URL", "http://127.0.0.1:9")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    Probe {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn claude_accepted(p: &Probe) -> bool {
+    // Parse errors, and warnings about rules that name no tool (a typo would silently weaken
+    // the orchestrator's policy).
+    let complaint = p.stderr.lines().any(|l| {
+        let l = l.trim_start().to_lowercase();
+        l.starts_with("error") || l.contains("check for typos") || l.starts_with("warning")
+    });
+    // A resume names a session that does not exist here: that check runs after parsing.
+    let parsed = p.stdout.contains("Not logged in")
+        || format!("{}{}", p.stdout, p.stderr).contains("No conversation found with session ID");
+    parsed && !complaint
+}
+
+fn codex_accepted(p: &Probe) -> bool {
+    p.code == Some(1)
+        && p.stderr.contains("stdin is not a terminal")
+        && !p.stderr.contains("Error loading config")
+}
+
+fn request(dir: &Path, role: Role, permissions: Permissions, model: Option<&str>) -> LaunchRequest {
+    let system = dir.join("system.md");
+    std::fs::write(
+        &system,
+        "You are a worker.\nKeep \"quotes\" and \\ backslashes.\n",
+    )
+    .unwrap();
+    LaunchRequest {
+        project_id: ProjectId::new("app").unwrap(),
+        session_id: SessionId::new("app-1").unwrap(),
+        role,
+        model: model.map(str::to_string),
+        permissions,
+        system_prompt_file: Some(system),
+        system_prompt: Some("You are a worker.\nKeep \"quotes\" and \\ backslashes.\n".into()),
+        agent_session_id: Some(uuid::Uuid::new_v4().to_string()),
+        task_prompt: Some("--looks-like-a-flag but is the task".into()),
+        cwd: dir.to_path_buf(),
+        settings: AgentConfig::default().into(),
+        env: [("AO_SESSION_ID".to_string(), "app-1".to_string())].into(),
+    }
+}
+
+const PERMISSIONS: [Permissions; 4] = [
+    Permissions::Permissionless,
+    Permissions::AutoEdit,
+    Permissions::Default,
+    Permissions::Suggest,
+];
+
+fn every_case() -> Vec<(Role, Permissions, Option<&'static str>)> {
+    let mut cases = Vec::new();
+    for role in Role::ALL {
+        for p in PERMISSIONS {
+            for model in [None, Some("a-model-name")] {
+                cases.push((role, p, model));
+            }
+        }
+    }
+    cases
+}
+
+fn check(agent: &dyn Agent, program: &Path, accepted: fn(&Probe) -> bool, model: &str) {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (role, permissions, chosen) in every_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let req = request(dir.path(), role, permissions, chosen.map(|_| model));
+        for (what, spec) in [
+            ("launch", agent.launch_spec(&req).unwrap()),
+            (
+                "resume",
+                agent
+                    .resume_spec(&req, &uuid::Uuid::new_v4().to_string())
+                    .unwrap(),
+            ),
+        ] {
+            let mut spec = spec;
+            spec.argv[0] = program.display().to_string();
+            let p = probe(&spec, dir.path());
+            checked += 1;
+            if !accepted(&p) {
+                failures.push(format!(
+                    "{what} {role:?} {permissions:?} model={chosen:?}: {:?}\n  -> {p:?}",
+                    spec.argv
+                ));
+            }
+        }
+    }
+    assert_eq!(checked, 32, "16 launch and 16 resume specs per agent");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} specs rejected:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_claude_code_spec_is_accepted_by_the_pinned_cli() {
+    let Some(claude) = require("claude") else {
+        return;
+    };
+    check(&ClaudeCode::new(), &claude, claude_accepted, "sonnet");
+}
+
+#[test]
+fn every_codex_spec_is_accepted_by_the_pinned_cli() {
+    let Some(codex) = require("codex") else {
+        return;
+    };
+    check(&Codex::new(), &codex, codex_accepted, "gpt-5-codex");
+}
+
+#[test]
+fn the_probes_can_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    if let Some(codex) = require("codex") {
+        let spec = LaunchSpec::new(
+            codex.display().to_string(),
+            ["--full-auto", "--", "x"],
+            dir.path(),
+        );
+        let p = probe(&spec, dir.path());
+        assert!(!codex_accepted(&p), "codex accepted a removed flag: {p:?}");
+        assert_eq!(p.code, Some(2));
+    }
+    if let Some(claude) = require("claude") {
+        let spec = LaunchSpec::new(
+            claude.display().to_string(),
+            ["--permission-mode", "bogus", "--", "x"],
+            dir.path(),
+        );
+        let p = probe(&spec, dir.path());
+        assert!(
+            !claude_accepted(&p),
+            "claude accepted a bad permission mode: {p:?}"
+        );
+    }
+}
+
+#[test]
+fn resume_keeps_permissions_model_and_system_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    for role in Role::ALL {
+        let req = request(dir.path(), role, Permissions::AutoEdit, Some("m"));
+        let claude = ClaudeCode::new();
+        let launch = claude.launch_spec(&req).unwrap();
+        let resume = claude
+            .resume_spec(&req, "11111111-2222-4333-8444-555555555555")
+            .unwrap();
+        let before_id = |argv: &[String]| {
+            argv.iter()
+                .position(|a| a == "--session-id" || a == "--resume")
+                .map(|i| argv[..i].to_vec())
+        };
+        assert_eq!(
+            before_id(&launch.argv),
+            before_id(&resume.argv),
+            "claude {role:?}"
+        );
+        assert!(
+            resume
+                .argv
+                .iter()
+                .any(|a| a == "--append-system-prompt-file")
+        );
+        assert!(
+            !resume
+                .argv
+                .iter()
+                .any(|a| a == "--looks-like-a-flag but is the task"),
+            "the task is not re-sent"
+        );
+
+        let codex = Codex::new();
+        let launch = codex.launch_spec(&req).unwrap();
+        let resume = codex.resume_spec(&req, "thread-1").unwrap();
+        let flags = |argv: &[String]| {
+            argv.iter()
+                .take_while(|a| *a != "--" && *a != "resume")
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(flags(&launch.argv), flags(&resume.argv), "codex {role:?}");
+        assert!(
+            resume
+                .argv
+                .iter()
+                .any(|a| a.starts_with("developer_instructions="))
+        );
+    }
+}
+
+#[test]
+fn the_orchestrator_is_held_read_only_by_claude_codes_tool_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    // Whatever the configured permissions, the orchestrator gets the read-only policy.
+    for permissions in PERMISSIONS {
+        let spec = ClaudeCode::new()
+            .launch_spec(&request(dir.path(), Role::Orchestrator, permissions, None))
+            .unwrap();
+        let argv = spec.argv.join(" ");
+        assert!(argv.contains("--permission-mode dontAsk"), "{argv}");
+        assert!(
+            argv.contains("--disallowedTools Edit,Write,NotebookEdit"),
+            "{argv}"
+        );
+        assert!(argv.contains("--setting-sources user"), "{argv}");
+        assert!(!argv.contains("--dangerously-skip-permissions"), "{argv}");
+    }
+}
