@@ -625,3 +625,75 @@ fn the_process_runtime_runs_sessions_without_tmux() {
     let left = std::fs::read_dir(&sock_dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(left, 0, "the session host is gone");
 }
+
+#[test]
+fn dry_runs_show_the_real_agents_launches_per_role() {
+    let e = env();
+    let repo = e.repo();
+    std::fs::write(
+        e.dir().join("agent-orchestrator.yaml"),
+        format!(
+            "projects:\n  app:\n    path: {}\n    sessionPrefix: app\n    orchestrator:\n      agent: claude-code\n      agentConfig: {{model: opus}}\n    worker:\n      agent: codex\n      agentConfig: {{model: gpt-5-codex, permissions: auto-edit}}\n",
+            repo.display()
+        ),
+    )
+    .unwrap();
+    let worker: serde_json::Value =
+        serde_json::from_str(&e.ok(&["spawn", "--prompt", "fix it", "--dry-run", "--json"]))
+            .unwrap();
+    let argv: Vec<&str> = worker["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(worker["program"], "codex");
+    assert_eq!(
+        &argv[1..7],
+        [
+            "--sandbox",
+            "workspace-write",
+            "--ask-for-approval",
+            "never",
+            "-m",
+            "gpt-5-codex"
+        ]
+    );
+    assert!(
+        argv.iter()
+            .any(|a| a.starts_with("developer_instructions=")),
+        "{argv:?}"
+    );
+    assert_eq!(&argv[argv.len() - 2..], ["--", "fix it"]);
+
+    let orchestrator: serde_json::Value =
+        serde_json::from_str(&e.ok(&["start", "--dry-run"])).unwrap();
+    let argv: Vec<&str> = orchestrator["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(orchestrator["program"], "claude");
+    assert!(
+        argv.windows(2)
+            .any(|w| w == ["--permission-mode", "dontAsk"]),
+        "{argv:?}"
+    );
+    assert!(
+        argv.windows(2).any(|w| w == ["--model", "opus"]),
+        "{argv:?}"
+    );
+    let prompt_file = argv
+        .windows(2)
+        .find(|w| w[0] == "--append-system-prompt-file")
+        .map(|w| w[1])
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(prompt_file)
+            .unwrap()
+            .contains("read-only"),
+        "the prompt file is written"
+    );
+    assert_eq!(orchestrator["cwd"], repo.to_str().unwrap());
+}
