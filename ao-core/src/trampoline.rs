@@ -90,6 +90,23 @@ pub enum TrampolineError {
 }
 
 impl ExecSpec {
+    /// The spec that runs `launch` with the caller's whole environment plus the launch's
+    /// additions — a runtime's session host would otherwise hand the program its own
+    /// environment. A surrounding tmux session's variables are not passed on.
+    pub fn for_launch(launch: &crate::domain::LaunchSpec) -> Self {
+        let mut env: BTreeMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        env.remove("TMUX");
+        env.remove("TMUX_PANE");
+        env.extend(launch.env.clone());
+        Self {
+            argv: launch.argv.clone(),
+            cwd: launch.cwd.clone(),
+            env,
+        }
+    }
+
     /// Checks that the spec can be executed.
     pub fn validate(&self) -> Result<(), TrampolineError> {
         if self.argv.first().is_none_or(String::is_empty) {

@@ -152,17 +152,10 @@ impl Runtime for ProcessRuntime {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700));
         }
-        let mut env: std::collections::BTreeMap<String, String> = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
-        env.extend(spec.env.clone());
-        env.entry("TERM".into())
+        let mut exec = ExecSpec::for_launch(spec);
+        exec.env
+            .entry("TERM".into())
             .or_insert_with(|| "xterm-256color".into());
-        let exec = ExecSpec {
-            argv: spec.argv.clone(),
-            cwd: spec.cwd.clone(),
-            env,
-        };
         let spec_path = write_spec(&self.home.root().join("launch"), name, &exec).map_err(|e| {
             RuntimeError::Failed {
                 operation: "write launch spec",

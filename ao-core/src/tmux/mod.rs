@@ -336,17 +336,7 @@ impl Runtime for TmuxRuntime {
             Tagged::Missing => {}
         }
         // The program gets the caller's whole environment plus ao's additions, via the spec.
-        let mut env: std::collections::BTreeMap<String, String> = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
-        env.remove("TMUX");
-        env.remove("TMUX_PANE");
-        env.extend(spec.env.clone());
-        let exec = ExecSpec {
-            argv: spec.argv.clone(),
-            cwd: spec.cwd.clone(),
-            env,
-        };
+        let exec = ExecSpec::for_launch(spec);
         let dir = self.options.home.root().join("launch");
         let spec_path = write_spec(&dir, name, &exec).map_err(|e| RuntimeError::Failed {
             operation: "write launch spec",
