@@ -15,14 +15,18 @@ use std::sync::Arc;
 
 use ao_core::plugin::{Agent, Registry};
 
-pub use claude::{ClaudeCode, ORCHESTRATOR_ALLOWED_TOOLS, ORCHESTRATOR_DENIED_TOOLS};
+pub use claude::{
+    ClaudeCode, HOOK_EVENTS as CLAUDE_HOOK_EVENTS, ORCHESTRATOR_ALLOWED_TOOLS,
+    ORCHESTRATOR_DENIED_TOOLS, launch_settings as claude_launch_settings,
+};
 pub use codex::{Codex, toml_string};
 
 /// Registers every adapter of this crate (`claude-code`, `codex`).
 pub fn register(registry: &mut Registry) {
-    registry.register_agent("claude-code", |_| {
-        Ok(Arc::new(ClaudeCode::new()) as Arc<dyn Agent>)
-    });
+    // One shared instance: it caches claude's status files for a moment, so one `ao status`
+    // over many sessions reads them once.
+    let claude: Arc<dyn Agent> = Arc::new(ClaudeCode::new());
+    registry.register_agent("claude-code", move |_| Ok(claude.clone()));
     registry.register_agent("codex", |_| Ok(Arc::new(Codex::new()) as Arc<dyn Agent>));
 }
 

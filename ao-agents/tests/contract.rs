@@ -134,7 +134,16 @@ fn request(dir: &Path, role: Role, permissions: Permissions, model: Option<&str>
         task_prompt: Some("--looks-like-a-flag but is the task".into()),
         cwd: dir.to_path_buf(),
         settings: AgentConfig::default().into(),
-        env: [("AO_SESSION_ID".to_string(), "app-1".to_string())].into(),
+        env: [
+            ("AO_SESSION_ID".to_string(), "app-1".to_string()),
+            ("AO_BIN".to_string(), "/opt/ao dir/bin/ao".to_string()),
+            (
+                "CLAUDE_CONFIG_DIR".to_string(),
+                dir.join("home/.claude").display().to_string(),
+            ),
+        ]
+        .into(),
+        trusted: true,
     }
 }
 
@@ -157,20 +166,33 @@ fn every_case() -> Vec<(Role, Permissions, Option<&'static str>)> {
     cases
 }
 
+/// A saved claude conversation `id` for `req` (claude resumes only conversations it saved).
+fn saved_conversation(req: &LaunchRequest, id: &str) {
+    let slug: String = req
+        .cwd
+        .display()
+        .to_string()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let dir = Path::new(&req.env["CLAUDE_CONFIG_DIR"])
+        .join("projects")
+        .join(slug);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{id}.jsonl")), "").unwrap();
+}
+
 fn check(agent: &dyn Agent, program: &Path, accepted: fn(&Probe) -> bool, model: &str) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (role, permissions, chosen) in every_case() {
         let dir = tempfile::tempdir().unwrap();
         let req = request(dir.path(), role, permissions, chosen.map(|_| model));
+        let id = uuid::Uuid::new_v4().to_string();
+        saved_conversation(&req, &id);
         for (what, spec) in [
             ("launch", agent.launch_spec(&req).unwrap()),
-            (
-                "resume",
-                agent
-                    .resume_spec(&req, &uuid::Uuid::new_v4().to_string())
-                    .unwrap(),
-            ),
+            ("resume", agent.resume_spec(&req, &id).unwrap()),
         ] {
             let mut spec = spec;
             spec.argv[0] = program.display().to_string();
@@ -243,9 +265,13 @@ fn resume_keeps_permissions_model_and_system_prompt() {
         let req = request(dir.path(), role, Permissions::AutoEdit, Some("m"));
         let claude = ClaudeCode::new();
         let launch = claude.launch_spec(&req).unwrap();
-        let resume = claude
-            .resume_spec(&req, "11111111-2222-4333-8444-555555555555")
-            .unwrap();
+        let id = &uuid::Uuid::new_v4().to_string();
+        assert!(
+            claude.resume_spec(&req, id).is_err(),
+            "an unsaved conversation is not resumed (claude would exit at once)"
+        );
+        saved_conversation(&req, id);
+        let resume = claude.resume_spec(&req, id).unwrap();
         let before_id = |argv: &[String]| {
             argv.iter()
                 .position(|a| a == "--session-id" || a == "--resume")

@@ -96,6 +96,16 @@ pub(crate) enum Command {
         #[arg(long)]
         revoke: bool,
     },
+    /// Record an agent's hook event for its session (run by the agent's hooks; always exits 0).
+    Hook {
+        /// The agent adapter (`claude-code`, `codex`).
+        agent: String,
+        /// The agent's event name.
+        event: String,
+        /// The payload, for agents that pass it as an argument (else it is read from stdin).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        payload: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,17 @@ fn main() -> ExitCode {
     // Runtimes start programs as `ao __exec <spec>`; that must happen before argument parsing.
     ao_core::trampoline::run_if_invoked();
     let args: Vec<String> = std::env::args().collect();
+    // Agent hooks run `ao hook <agent> <event> [payload]` on every tool call: answered before
+    // argument parsing (which could exit 2) and without the async runtime, so it is fast and
+    // always exits 0.
+    if let [_, hook, agent, event, rest @ ..] = args.as_slice()
+        && hook == "hook"
+        && !agent.starts_with('-')
+        && !event.starts_with('-')
+    {
+        ao_core::hook::run(agent, event, rest);
+        return ExitCode::SUCCESS;
+    }
     if args.get(1).map(String::as_str) == Some(commands::demo::AGENT_ARG) {
         return commands::demo::agent(&args[2..]);
     }

@@ -176,6 +176,7 @@ mod tests {
             }
             .into(),
             env: Default::default(),
+            trusted: true,
         }
     }
 
@@ -217,6 +218,7 @@ mod tests {
             terminal: Some(screen.to_string()),
             runtime,
             ao_home: "/h".into(),
+            ready_threshold: std::time::Duration::from_secs(300),
         };
         // A first sight says nothing about change.
         assert_eq!(

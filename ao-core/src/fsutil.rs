@@ -15,7 +15,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `bytes` to `path` atomically and durably, with mode 0600.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
@@ -45,7 +45,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Fsyncs a directory so a rename in it survives a crash.
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
@@ -58,7 +58,7 @@ fn private_options() -> OpenOptions {
 
 /// An exclusive lock, held until dropped (or the process dies).
 #[derive(Debug)]
-pub(crate) struct LockGuard {
+pub struct LockGuard {
     file: File,
 }
 
@@ -69,7 +69,7 @@ impl Drop for LockGuard {
 }
 
 /// Blocks until this process holds the exclusive lock on `path` (created if missing).
-pub(crate) fn lock_exclusive(path: &Path) -> io::Result<LockGuard> {
+pub fn lock_exclusive(path: &Path) -> io::Result<LockGuard> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }

@@ -69,6 +69,14 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             Ok(())
         }
         Command::Trust { config, revoke } => trust(global, config, revoke),
+        Command::Hook {
+            agent,
+            event,
+            payload,
+        } => {
+            ao_core::hook::run(&agent, &event, &payload);
+            Ok(())
+        }
         Command::Config(_) | Command::Demo => Ok(()),
     }
 }

@@ -4,6 +4,8 @@
 
 mod config_cmd;
 mod demo;
+mod live_claude;
+mod model_mock;
 mod sessions;
 
 use std::path::Path;

@@ -11,7 +11,7 @@ mod issue;
 mod launch;
 mod lifecycle;
 
-pub use activity::{Activity, ActivitySource, ActivityState};
+pub use activity::{Activity, ActivitySource, ActivityState, DEBOUNCE};
 pub use event::{Event, EventKind};
 pub use ids::{IdError, ProjectId, SessionId};
 pub use issue::{IssueRef, IssueRefError, PrRef};

@@ -9,8 +9,8 @@ use crate::config::{Project, ResolvedRole, expand_settings};
 use crate::domain::{ProjectId, Role, SessionId};
 use crate::fsutil::write_atomic;
 use crate::plugin::{
-    Agent, LaunchRequest, Runtime, RuntimeHandle, Scm, ScmContext, Tracker, TrackerContext,
-    Workspace,
+    Agent, AgentError, LaunchRequest, Runtime, RuntimeHandle, Scm, ScmContext, Tracker,
+    TrackerContext, Workspace,
 };
 
 /// A project's tracker with the context its calls take.
@@ -182,22 +182,51 @@ impl Orchestrator {
         env
     }
 
-    /// The project's `postCreate` commands, if they may run: a config inside a git repository
-    /// must be trusted first.
+    /// Whether the config may act for the user (run commands, answer agents' trust
+    /// questions): a config inside a git repository must be trusted first.
+    pub(super) fn config_trusted(&self) -> Result<bool, OrchestratorError> {
+        Ok(!crate::trust::needs_trust(&self.config.path)
+            || crate::trust::TrustStore::new(&self.options.home).is_trusted(&self.config.path)?)
+    }
+
+    /// The project's `postCreate` commands, if they may run (see [`Self::config_trusted`]).
     pub(super) fn post_create_commands(
         &self,
         project: &Project,
     ) -> Result<Vec<String>, OrchestratorError> {
         let commands = project.settings.post_create.clone();
-        if commands.is_empty() || !crate::trust::needs_trust(&self.config.path) {
-            return Ok(commands);
-        }
-        if crate::trust::TrustStore::new(&self.options.home).is_trusted(&self.config.path)? {
+        if commands.is_empty() || self.config_trusted()? {
             Ok(commands)
         } else {
             Err(OrchestratorError::Untrusted {
                 config: self.config.path.clone(),
             })
+        }
+    }
+
+    /// Lets the agent answer its first-run questions for the launch's folder (off the async
+    /// threads: it may wait on a lock).
+    pub(super) async fn prepare_agent(
+        &self,
+        agent: &Arc<dyn Agent>,
+        req: &LaunchRequest,
+    ) -> Result<(), OrchestratorError> {
+        let (agent, req) = (agent.clone(), req.clone());
+        let result = tokio::task::spawn_blocking(move || agent.prepare(&req))
+            .await
+            .map_err(|e| OrchestratorError::Io {
+                path: self.config.path.clone(),
+                source: std::io::Error::other(e),
+            })?;
+        match result {
+            Err(AgentError::NeedsTrust { agent, path }) => {
+                Err(OrchestratorError::UntrustedFolder {
+                    config: self.config.path.clone(),
+                    agent,
+                    folder: path,
+                })
+            }
+            other => Ok(other?),
         }
     }
 
@@ -285,6 +314,7 @@ impl Orchestrator {
                 .map(|s| s.value.clone())
                 .unwrap_or_default(),
             env: self.launch_env(project, session, resolved.role),
+            trusted: self.config_trusted()?,
         })
     }
 }

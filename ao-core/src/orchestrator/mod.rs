@@ -42,6 +42,8 @@ pub struct Options {
     pub tmux_socket: Option<String>,
     /// How often `send` re-checks a busy agent.
     pub poll_interval: Duration,
+    /// How long `send` waits for the agent to report taking a message in.
+    pub submit_timeout: Duration,
     /// When set, the caller is that project's orchestrator: acting on any other project's
     /// sessions is refused.
     pub scope: Option<ProjectId>,
@@ -57,6 +59,7 @@ impl Options {
                 .ok()
                 .filter(|s| !s.is_empty()),
             poll_interval: Duration::from_millis(500),
+            submit_timeout: Duration::from_secs(15),
             scope: scope_from_env(),
         }
     }
@@ -142,6 +145,20 @@ pub enum OrchestratorError {
         /// The config file.
         config: PathBuf,
     },
+    /// The agent would ask whether to trust its folder, and the config is not trusted to
+    /// answer that for the user.
+    #[error(
+        "{agent} would ask whether to trust {}, and ao answers that only for a trusted config; review {}, then run `ao trust {}`",
+        folder.display(), config.display(), config.display()
+    )]
+    UntrustedFolder {
+        /// The config file.
+        config: PathBuf,
+        /// The agent.
+        agent: String,
+        /// The folder the agent would ask about.
+        folder: PathBuf,
+    },
     /// Trust records could not be read.
     #[error(transparent)]
     Trust(#[from] crate::trust::TrustError),
@@ -169,6 +186,17 @@ pub enum OrchestratorError {
         /// The session.
         session: SessionId,
         /// How long it waited.
+        waited: Duration,
+    },
+    /// The message was typed, but the agent did not take it in.
+    #[error(
+        "session {session}: the message was typed but the agent did not take it in within {}s; look with `ao session output {session}`",
+        waited.as_secs()
+    )]
+    NotSubmitted {
+        /// The session.
+        session: SessionId,
+        /// How long it waited for the agent to take it.
         waited: Duration,
     },
     /// The operation needs a capability nothing provides yet.
@@ -231,6 +259,7 @@ impl OrchestratorError {
             | Self::OrchestratorOwnsNoPr { .. }
             | Self::WaitingForInput { .. }
             | Self::Untrusted { .. }
+            | Self::UntrustedFolder { .. }
             | Self::OutOfScope { .. } => ErrorClass::Refused,
             Self::Store(StoreError::NewerSchema { .. }) => ErrorClass::Refused,
             Self::Workspace(WorkspaceError::UnsavedWork { .. }) => ErrorClass::Refused,
@@ -238,6 +267,7 @@ impl OrchestratorError {
             Self::Agent(AgentError::BinaryNotFound { .. } | AgentError::Unsupported { .. }) => {
                 ErrorClass::Unavailable
             }
+            Self::Agent(AgentError::NeedsTrust { .. }) => ErrorClass::Refused,
             Self::Runtime(RuntimeError::Unavailable { .. }) => ErrorClass::Unavailable,
             Self::Runtime(RuntimeError::Foreign { .. }) => ErrorClass::Refused,
             Self::Tracker(TrackerError::Auth { .. } | TrackerError::Unavailable { .. }) => {

@@ -159,14 +159,16 @@ impl Orchestrator {
         let system_file = self.write_system_prompt(&record.project_id, &record.id, &system)?;
         let req =
             self.launch_request(project, &record.id, &resolved, Some(system_file), None, cwd)?;
-        let spec = match record
+        let (spec, fresh_id) = match record
             .agent_session_id
             .as_deref()
             .map(|sid| agent.resume_spec(&req, sid))
         {
-            Some(Ok(spec)) => spec,
-            _ => agent.launch_spec(&req)?,
+            Some(Ok(spec)) => (spec, None),
+            // Nothing to resume: a fresh conversation, under the id the agent takes now.
+            _ => (agent.launch_spec(&req)?, agent.assigned_session_id(&req)),
         };
+        self.prepare_agent(&agent, &req).await?;
         let handle = runtime.start(&record.id, &spec).await?;
         let updated = self
             .store
@@ -175,6 +177,9 @@ impl Orchestrator {
                 &record.id,
                 Box::new(move |r| {
                     r.runtime = Some(handle);
+                    if fresh_id.is_some() {
+                        r.agent_session_id = fresh_id;
+                    }
                     r.lifecycle.runtime = RuntimeStatus::Alive;
                     r.lifecycle.session = SessionPhase::Working;
                 }),
@@ -256,13 +261,9 @@ impl Orchestrator {
         let runtime = self.runtime_of(&handle)?;
         let agent = self.agent_named(&record.agent)?;
         let started = Instant::now();
-        loop {
-            let probe = ActivityProbe {
-                session: record.clone(),
-                terminal: runtime.output(&handle, 50).await.ok(),
-                runtime: RuntimeStatus::Alive,
-                ao_home: self.options.home.root().to_path_buf(),
-            };
+        let state = loop {
+            let terminal = runtime.output(&handle, 50).await.ok();
+            let probe = self.activity_probe(&record, RuntimeStatus::Alive, terminal);
             let state = agent
                 .activity(&probe)
                 .await
@@ -274,7 +275,7 @@ impl Orchestrator {
                 });
             }
             if !(state.is_busy() && options.wait) {
-                break;
+                break state;
             }
             if started.elapsed() >= options.timeout {
                 return Err(OrchestratorError::SendTimeout {
@@ -283,9 +284,89 @@ impl Orchestrator {
                 });
             }
             tokio::time::sleep(self.options.poll_interval.min(options.timeout)).await;
+        };
+        let text = strip_controls(message);
+        let sent_at = crate::domain::Timestamp::now();
+        runtime.send(&handle, &text).await?;
+        let clean = crate::delivery::sanitize(&text);
+        // A message that answers a prompt, or a slash command, is not a new prompt: nothing
+        // will report it as one.
+        let is_prompt = state != ActivityState::WaitingInput
+            && crate::delivery::method(&clean) == crate::delivery::Method::Paste;
+        if is_prompt && options.wait {
+            self.confirm_submitted(agent.as_ref(), &record, sent_at)
+                .await?;
         }
-        runtime.send(&handle, &strip_controls(message)).await?;
         Ok(())
+    }
+
+    /// Waits until the agent reports taking in a prompt sent at `sent_at`; adapters that
+    /// cannot tell are trusted to have taken it.
+    async fn confirm_submitted(
+        &self,
+        agent: &dyn crate::plugin::Agent,
+        record: &SessionRecord,
+        sent_at: crate::domain::Timestamp,
+    ) -> Result<(), OrchestratorError> {
+        let started = Instant::now();
+        loop {
+            let probe = self.activity_probe(record, RuntimeStatus::Alive, None);
+            match agent.submitted_since(&probe, sent_at).await {
+                None | Some(true) => return Ok(()),
+                Some(false) if started.elapsed() >= self.options.submit_timeout => {
+                    return Err(OrchestratorError::NotSubmitted {
+                        session: record.id.clone(),
+                        waited: started.elapsed(),
+                    });
+                }
+                Some(false) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// What an agent adapter gets to look at for one session.
+    pub(super) fn activity_probe(
+        &self,
+        record: &SessionRecord,
+        runtime: RuntimeStatus,
+        terminal: Option<String>,
+    ) -> ActivityProbe {
+        ActivityProbe {
+            session: record.clone(),
+            terminal,
+            runtime,
+            ao_home: self.options.home.root().to_path_buf(),
+            ready_threshold: Duration::from_millis(self.config.file.ready_threshold_ms),
+        }
+    }
+
+    /// A session's activity as its agent reports it now (from hooks and the agent's own
+    /// files, not the screen); the runtime's word wins when the process is gone.
+    pub(super) async fn observed_activity(
+        &self,
+        record: &SessionRecord,
+        runtime: RuntimeStatus,
+    ) -> crate::domain::Activity {
+        use crate::domain::{Activity, ActivitySource, Timestamp};
+        match runtime {
+            RuntimeStatus::Alive => {}
+            RuntimeStatus::Exited { .. } | RuntimeStatus::Missing => {
+                return Activity::at(
+                    ActivityState::Exited,
+                    Timestamp::now(),
+                    ActivitySource::Runtime,
+                );
+            }
+            _ => return record.activity.clone(),
+        }
+        let Ok(agent) = self.agent_named(&record.agent) else {
+            return record.activity.clone();
+        };
+        let probe = self.activity_probe(record, runtime, None);
+        agent
+            .activity(&probe)
+            .await
+            .unwrap_or_else(|_| record.activity.clone())
     }
 
     /// The project and id of a session named on a command line (its prefix names the project).
@@ -378,18 +459,19 @@ impl Orchestrator {
                 liveness.insert((name.clone(), id), status);
             }
         }
-        Ok(records
-            .iter()
-            .map(|r| {
-                let status = r.runtime.as_ref().map_or(RuntimeStatus::Missing, |h| {
-                    liveness
-                        .get(&(h.runtime.clone(), h.id.clone()))
-                        .copied()
-                        .unwrap_or(RuntimeStatus::Unknown)
-                });
-                SessionView::new(r, status)
-            })
-            .collect())
+        let mut views = Vec::with_capacity(records.len());
+        for r in &records {
+            let status = r.runtime.as_ref().map_or(RuntimeStatus::Missing, |h| {
+                liveness
+                    .get(&(h.runtime.clone(), h.id.clone()))
+                    .copied()
+                    .unwrap_or(RuntimeStatus::Unknown)
+            });
+            let mut view = SessionView::new(r, status);
+            view.activity = self.observed_activity(r, status).await;
+            views.push(view);
+        }
+        Ok(views)
     }
 
     /// Stops a session and removes its workspace — unless that would lose unsaved work, in

@@ -8,7 +8,9 @@ use crate::config::{OrchestratorSessionStrategy, RoleOverrides};
 use crate::domain::{
     IssueRef, LaunchSpec, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
-use crate::plugin::{Issue, Runtime, RuntimeHandle, Workspace, WorkspaceInfo, WorkspaceRequest};
+use crate::plugin::{
+    Issue, LaunchRequest, Runtime, RuntimeHandle, Workspace, WorkspaceInfo, WorkspaceRequest,
+};
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, task_prompt, worker_system_prompt};
 use crate::store::{SessionRecord, StoreError};
 
@@ -231,6 +233,7 @@ impl Orchestrator {
             let info = workspace.create(&ws_req).await?;
             record.workspace_path = Some(info.path.clone());
             undo.workspace = Some((workspace.clone(), info));
+            self.prepare_agent(&agent, &launch_req).await?;
             let handle = runtime.start(&id, &launch).await?;
             record.runtime = Some(handle.clone());
             undo.runtime = Some((runtime.clone(), handle.clone()));
@@ -263,7 +266,7 @@ impl Orchestrator {
         &self,
         project: &crate::config::Project,
         id: &SessionId,
-    ) -> Result<(crate::config::ResolvedRole, LaunchSpec, Option<String>), OrchestratorError> {
+    ) -> Result<(crate::config::ResolvedRole, LaunchSpec, LaunchRequest), OrchestratorError> {
         let project_id = self.project_id(project)?;
         let resolved =
             self.config
@@ -283,7 +286,7 @@ impl Orchestrator {
             project.path.clone(),
         )?;
         let launch = agent.launch_spec(&launch_req)?;
-        Ok((resolved, launch, agent.assigned_session_id(&launch_req)))
+        Ok((resolved, launch, launch_req))
     }
 
     /// Stops the project's orchestrator but keeps its record, so the next start relaunches it
@@ -366,7 +369,10 @@ impl Orchestrator {
         }
 
         let runtime = self.runtime_for(project)?;
-        let (resolved, launch, agent_session_id) = self.orchestrator_launch(project, &id)?;
+        let (resolved, launch, launch_req) = self.orchestrator_launch(project, &id)?;
+        let agent = self.agent_named(&resolved.agent.value)?;
+        let agent_session_id = agent.assigned_session_id(&launch_req);
+        self.prepare_agent(&agent, &launch_req).await?;
         let handle = runtime.start(&id, &launch).await?;
         let mut record = SessionRecord::new(
             id.clone(),

@@ -41,6 +41,9 @@ pub struct LaunchRequest {
     pub settings: Passthrough<AgentConfig>,
     /// Environment `ao` adds (`AO_*`) and configured variables.
     pub env: BTreeMap<String, String>,
+    /// Whether the config behind this launch is trusted (or needs no trust), so `ao` may
+    /// answer the agent's first-run "trust this folder?" question for `cwd` ahead of time.
+    pub trusted: bool,
 }
 
 /// What an adapter may look at to tell what its agent is doing.
@@ -54,6 +57,16 @@ pub struct ActivityProbe {
     pub runtime: crate::domain::RuntimeStatus,
     /// `AO_HOME`, where hook events are appended.
     pub ao_home: PathBuf,
+    /// How long `ready` lasts before it counts as `idle` (`readyThresholdMs`).
+    pub ready_threshold: std::time::Duration,
+}
+
+impl ActivityProbe {
+    /// The file `ao hook` appends this session's hook events to.
+    pub fn events_file(&self) -> PathBuf {
+        crate::home::AoHome::new(&self.ao_home)
+            .events_file(&self.session.project_id, &self.session.id)
+    }
 }
 
 /// Token use and cost of a session.
@@ -108,6 +121,17 @@ pub enum AgentError {
         agent: String,
         /// What is wrong.
         detail: String,
+    },
+    /// The agent would ask whether to trust the folder, and `ao` may not answer for the user.
+    #[error(
+        "{agent} would ask whether to trust {}; ao answers that only for a trusted config",
+        path.display()
+    )]
+    NeedsTrust {
+        /// The adapter.
+        agent: String,
+        /// The folder.
+        path: PathBuf,
     },
     /// The agent's program is not installed.
     #[error("{program} is not installed or not on PATH")]
@@ -171,6 +195,21 @@ pub trait Agent: Send + Sync + 'static {
         None
     }
 
+    /// Prepares the machine for a launch before its process starts: answers the CLI's
+    /// first-run questions for `req.cwd` ahead of time, so nothing blocks the agent's start.
+    /// Returns `NeedsTrust` when that would take trust `req.trusted` does not grant.
+    fn prepare(&self, req: &LaunchRequest) -> Result<(), AgentError> {
+        let _ = req;
+        Ok(())
+    }
+
+    /// Whether the agent took in a prompt since `since` (a hook or transcript record says so);
+    /// `None` when the adapter cannot tell.
+    async fn submitted_since(&self, probe: &ActivityProbe, since: Timestamp) -> Option<bool> {
+        let _ = (probe, since);
+        None
+    }
+
     /// What the agent is doing now.
     async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError>;
 
@@ -199,6 +238,7 @@ pub struct FakeAgent {
     name: String,
     program: String,
     activity: Mutex<ActivityState>,
+    submitted: Mutex<Option<bool>>,
 }
 
 impl FakeAgent {
@@ -208,6 +248,14 @@ impl FakeAgent {
             name: name.into(),
             program: program.into(),
             activity: Mutex::new(ActivityState::Unknown),
+            submitted: Mutex::new(None),
+        }
+    }
+
+    /// Sets what it answers when asked whether a prompt was taken in (`None`: cannot tell).
+    pub fn set_submitted(&self, submitted: Option<bool>) {
+        if let Ok(mut s) = self.submitted.lock() {
+            *s = submitted;
         }
     }
 
@@ -257,6 +305,10 @@ impl Agent for FakeAgent {
         spec.argv
             .extend(["--resume".to_string(), agent_session_id.to_string()]);
         Ok(spec)
+    }
+
+    async fn submitted_since(&self, _probe: &ActivityProbe, _since: Timestamp) -> Option<bool> {
+        self.submitted.lock().ok().and_then(|s| *s)
     }
 
     async fn activity(&self, _probe: &ActivityProbe) -> Result<Activity, AgentError> {

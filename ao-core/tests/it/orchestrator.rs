@@ -88,6 +88,7 @@ fn fixture_full(yaml: &str, store: Option<Arc<dyn Store>>, with_scm: bool) -> Fx
     let mut options = Options::new(home.clone());
     options.ao_bin = Some("/opt/ao/bin/ao".into());
     options.poll_interval = Duration::from_millis(5);
+    options.submit_timeout = Duration::from_millis(300);
     let orch = Orchestrator::new(cfg, registry, store.clone(), options);
     Fx {
         _tmp: tmp,
@@ -448,6 +449,33 @@ async fn send_waits_for_a_busy_agent_and_refuses_an_open_prompt() {
                 ..SendOptions::default()
             },
         )
+        .await
+        .unwrap();
+
+    // The agent can tell whether it took a prompt in: a message it never took fails the send
+    // (the text may sit in its composer); one it took, or an answer to a prompt, does not.
+    fx.codex.set_activity(ActivityState::Idle);
+    fx.codex.set_submitted(Some(false));
+    let err = fx
+        .orch
+        .send(&project(), &id, "lost", SendOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OrchestratorError::NotSubmitted { .. }),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Failed);
+    fx.codex.set_activity(ActivityState::WaitingInput);
+    let answer = SendOptions {
+        force: true,
+        ..SendOptions::default()
+    };
+    fx.orch.send(&project(), &id, "1", answer).await.unwrap();
+    fx.codex.set_activity(ActivityState::Idle);
+    fx.codex.set_submitted(Some(true));
+    fx.orch
+        .send(&project(), &id, "taken", SendOptions::default())
         .await
         .unwrap();
 

@@ -1,0 +1,423 @@
+//! Claude Code (`claude`).
+//!
+//! Permissions map to the pinned CLI's flags: `permissionless` → `--dangerously-skip-permissions`
+//! (plus `IS_SANDBOX=1` as root, which the CLI requires), `auto-edit` → `acceptEdits`,
+//! `default` → `default` (the asking mode; no flag would mean the CLI's own auto mode),
+//! `suggest` → `plan`. The system prompt is appended from its file; `ao` picks the session id
+//! (`--session-id`), so resume (`--resume <id>`) keeps permissions, model and system prompt.
+//!
+//! The orchestrator is kept read-only by the CLI's own tool policy, whatever the configured
+//! permissions: `--permission-mode dontAsk` with an allow list of `ao`, read-only git/gh,
+//! `Read`, `Grep` and `Glob`; `--disallowedTools` for every editing tool (deny rules win over
+//! any allow rule); and `--setting-sources user`, so settings committed in a repository cannot
+//! widen it.
+//!
+//! Every launch carries its own settings (`--settings <json>`, never an edit of the user's
+//! settings files): `ao`'s hooks, which report each state change to `ao hook claude-code
+//! <event>`, and `skipDangerousModePermissionPrompt`, whose dialog would otherwise block a
+//! permissionless start. Activity is read from the freshest of those hook events, claude's
+//! status file (`sessions/<pid>.json`), the transcript, then the screen.
+
+mod activity;
+mod state;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use ao_core::config::Permissions;
+use ao_core::domain::{Activity, ActivitySource, LaunchSpec, Role, Timestamp};
+use ao_core::plugin::{ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest};
+
+use state::ClaudeDirs;
+
+/// The adapter's config name.
+pub(crate) const AGENT_NAME: &str = "claude-code";
+
+/// The hook events `ao` listens to.
+pub const HOOK_EVENTS: &[&str] = &[
+    "SessionStart",
+    "UserPromptSubmit",
+    "PreToolUse",
+    "PostToolUse",
+    "PermissionRequest",
+    "Notification",
+    "Stop",
+    "StopFailure",
+    "SessionEnd",
+];
+
+/// How many bytes of a transcript's end activity looks at.
+const TRANSCRIPT_TAIL: u64 = 256 * 1024;
+
+/// How long one read of claude's status files serves (one `ao status` over many sessions
+/// reads the directory once).
+const STATUS_CACHE: Duration = Duration::from_millis(750);
+
+/// Quotes `text` as one word for a POSIX shell (claude runs hook commands through one).
+fn shell_word(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// The per-launch settings: `ao`'s hooks (when `ao_bin` says which `ao` to call) and no
+/// bypass-mode warning.
+pub fn launch_settings(ao_bin: Option<&str>) -> String {
+    let mut settings = serde_json::json!({ "skipDangerousModePermissionPrompt": true });
+    if let Some(bin) = ao_bin {
+        let hooks: serde_json::Map<String, serde_json::Value> = HOOK_EVENTS
+            .iter()
+            .map(|event| {
+                let command = format!("{} hook {AGENT_NAME} {event}", shell_word(bin));
+                (
+                    (*event).to_string(),
+                    serde_json::json!([{ "hooks": [{ "type": "command", "command": command, "timeout": 10 }] }]),
+                )
+            })
+            .collect();
+        settings["hooks"] = serde_json::Value::Object(hooks);
+    }
+    settings.to_string()
+}
+
+/// The status files read at one moment from one config directory.
+type StatusSnapshot = (Instant, PathBuf, Vec<StatusFile>);
+
+/// One live claude process's status file.
+#[derive(Debug, Clone)]
+struct StatusFile {
+    session_id: String,
+    value: serde_json::Value,
+}
+
+/// Tools the orchestrator may use without asking.
+pub const ORCHESTRATOR_ALLOWED_TOOLS: &str = "Bash(ao:*),Bash(git status:*),Bash(git log:*),Bash(git diff:*),Bash(git show:*),Bash(git branch:*),Bash(gh pr view:*),Bash(gh pr list:*),Bash(gh issue view:*),Bash(gh issue list:*),Read,Grep,Glob";
+
+/// Tools the orchestrator may never use.
+pub const ORCHESTRATOR_DENIED_TOOLS: &str = "Edit,Write,NotebookEdit";
+
+/// The Claude Code adapter.
+#[derive(Debug, Clone)]
+pub struct ClaudeCode {
+    program: String,
+    status_cache: Arc<Mutex<Option<StatusSnapshot>>>,
+}
+
+impl Default for ClaudeCode {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClaudeCode {
+    /// An adapter running `claude` from `PATH`.
+    pub fn new() -> Self {
+        Self::with_program("claude")
+    }
+
+    /// An adapter running `program` (e.g. an absolute path).
+    pub fn with_program(program: impl Into<String>) -> Self {
+        Self {
+            program: program.into(),
+            status_cache: Arc::default(),
+        }
+    }
+
+    /// The status files of the claude processes alive now, under `config_dir`.
+    fn live_status_files(&self, config_dir: &Path) -> Vec<StatusFile> {
+        if let Ok(cache) = self.status_cache.lock()
+            && let Some((at, dir, files)) = cache.as_ref()
+            && dir == config_dir
+            && at.elapsed() < STATUS_CACHE
+        {
+            return files.clone();
+        }
+        let files = read_status_files(&config_dir.join("sessions"));
+        if let Ok(mut cache) = self.status_cache.lock() {
+            *cache = Some((Instant::now(), config_dir.to_path_buf(), files.clone()));
+        }
+        files
+    }
+
+    /// The claude directories as this process sees them (probes run outside the launch).
+    fn dirs_for_probe(&self, events: &[ao_core::hook::HookEvent]) -> Option<ClaudeDirs> {
+        // A hook's transcript path (`<config dir>/projects/<slug>/<id>.jsonl`) names the
+        // directory the agent really uses, whatever this process's environment says.
+        if let Some(config_dir) = activity::transcript_from_hooks(events)
+            .as_deref()
+            .and_then(|t| t.parent()?.parent()?.parent().map(Path::to_path_buf))
+        {
+            let mut dirs = ClaudeDirs::for_env(&Default::default())?;
+            dirs.config_dir = config_dir;
+            return Some(dirs);
+        }
+        ClaudeDirs::for_env(&Default::default())
+    }
+
+    /// The session's transcript path: the one its hooks reported, else where claude puts it.
+    fn transcript_path(
+        &self,
+        probe: &ActivityProbe,
+        events: &[ao_core::hook::HookEvent],
+    ) -> Option<PathBuf> {
+        activity::transcript_from_hooks(events).or_else(|| {
+            let dirs = self.dirs_for_probe(events)?;
+            let cwd = probe.session.workspace_path.as_deref()?;
+            Some(dirs.transcript(cwd, probe.session.agent_session_id.as_deref()?))
+        })
+    }
+}
+
+/// Reads every `*.json` status file in `dir` whose process is still alive (a killed claude
+/// leaves its file behind).
+fn read_status_files(dir: &Path) -> Vec<StatusFile> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| {
+            let value: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(e.path()).ok()?).ok()?;
+            let pid = value.get("pid")?.as_i64()?;
+            let alive = i32::try_from(pid)
+                .ok()
+                .and_then(rustix::process::Pid::from_raw)
+                .is_some_and(|p| rustix::process::test_kill_process(p).is_ok());
+            let session_id = value.get("sessionId")?.as_str()?.to_string();
+            alive.then_some(StatusFile { session_id, value })
+        })
+        .collect()
+}
+
+impl ClaudeCode {
+    /// Flags shared by a launch and its resume: permissions (or the orchestrator's policy),
+    /// model, system prompt.
+    fn common(&self, req: &LaunchRequest, spec: &mut LaunchSpec) {
+        let args = &mut spec.argv;
+        match req.role {
+            Role::Orchestrator => {
+                args.extend(
+                    [
+                        "--permission-mode",
+                        "dontAsk",
+                        "--allowedTools",
+                        ORCHESTRATOR_ALLOWED_TOOLS,
+                        "--disallowedTools",
+                        ORCHESTRATOR_DENIED_TOOLS,
+                        "--setting-sources",
+                        "user",
+                    ]
+                    .map(String::from),
+                );
+            }
+            Role::Worker => match req.permissions.canonical() {
+                Permissions::Permissionless => {
+                    args.push("--dangerously-skip-permissions".into());
+                    if super::running_as_root() {
+                        spec.env.insert("IS_SANDBOX".into(), "1".into());
+                    }
+                }
+                mode => {
+                    let name = match mode {
+                        Permissions::AutoEdit => "acceptEdits",
+                        Permissions::Suggest => "plan",
+                        Permissions::Auto => "auto",
+                        _ => "default",
+                    };
+                    args.extend(["--permission-mode".to_string(), name.to_string()]);
+                }
+            },
+        }
+        if let Some(model) = &req.model {
+            spec.argv.extend(["--model".to_string(), model.clone()]);
+        }
+        if let Some(file) = &req.system_prompt_file {
+            spec.argv.extend([
+                "--append-system-prompt-file".to_string(),
+                file.display().to_string(),
+            ]);
+        }
+        spec.argv.extend([
+            "--settings".to_string(),
+            launch_settings(req.env.get("AO_BIN").map(String::as_str)),
+        ]);
+    }
+
+    fn base(&self, req: &LaunchRequest) -> LaunchSpec {
+        let mut spec = LaunchSpec::new(self.program.clone(), Vec::<String>::new(), req.cwd.clone());
+        spec.env = req.env.clone();
+        spec
+    }
+}
+
+#[async_trait]
+impl Agent for ClaudeCode {
+    fn name(&self) -> &str {
+        AGENT_NAME
+    }
+
+    fn launch_spec(&self, req: &LaunchRequest) -> Result<LaunchSpec, AgentError> {
+        let mut spec = self.base(req);
+        self.common(req, &mut spec);
+        if let Some(id) = &req.agent_session_id {
+            spec.argv.extend(["--session-id".to_string(), id.clone()]);
+        }
+        if let Some(task) = &req.task_prompt {
+            // After `--`: a variadic flag (`--allowedTools`, …) would otherwise swallow it.
+            spec.argv.extend(["--".to_string(), task.clone()]);
+        }
+        Ok(spec)
+    }
+
+    fn assigned_session_id(&self, req: &LaunchRequest) -> Option<String> {
+        req.agent_session_id.clone()
+    }
+
+    fn resume_spec(
+        &self,
+        req: &LaunchRequest,
+        agent_session_id: &str,
+    ) -> Result<LaunchSpec, AgentError> {
+        // A conversation that never reached its first turn has no transcript, and claude
+        // exits at once on `--resume` of an id it does not know: start afresh instead.
+        if let Some(dirs) = ClaudeDirs::for_env(&req.env)
+            && !dirs.transcript(&req.cwd, agent_session_id).exists()
+        {
+            return Err(AgentError::Failed {
+                agent: AGENT_NAME.into(),
+                detail: format!(
+                    "conversation {agent_session_id} was never saved; nothing to resume"
+                ),
+            });
+        }
+        let mut spec = self.base(req);
+        self.common(req, &mut spec);
+        spec.argv
+            .extend(["--resume".to_string(), agent_session_id.to_string()]);
+        Ok(spec)
+    }
+
+    fn prepare(&self, req: &LaunchRequest) -> Result<(), AgentError> {
+        let failed = |detail: String| AgentError::Failed {
+            agent: AGENT_NAME.into(),
+            detail,
+        };
+        let Some(dirs) = ClaudeDirs::for_env(&req.env) else {
+            return Err(failed("neither HOME nor CLAUDE_CONFIG_DIR is set".into()));
+        };
+        if state::is_trusted(&dirs.state_file, &req.cwd).map_err(|e| failed(e.to_string()))? {
+            return Ok(());
+        }
+        if !req.trusted {
+            return Err(AgentError::NeedsTrust {
+                agent: AGENT_NAME.into(),
+                path: req.cwd.clone(),
+            });
+        }
+        let lock = req.env.get("AO_HOME").map_or_else(
+            || dirs.state_file.with_extension("json.ao-lock"),
+            |home| Path::new(home).join("locks").join("claude-state.lock"),
+        );
+        state::trust_folder(&dirs.state_file, &req.cwd, &lock).map_err(|e| failed(e.to_string()))
+    }
+
+    async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
+        if let Some(exited) = exited(probe) {
+            return Ok(exited);
+        }
+        let events = ao_core::hook::recent(&probe.events_file());
+        let mut observations = Vec::new();
+        observations.extend(activity::from_hooks(&events));
+        if let (Some(dirs), Some(id)) = (
+            self.dirs_for_probe(&events),
+            probe.session.agent_session_id.as_deref(),
+        ) {
+            observations.extend(
+                self.live_status_files(&dirs.config_dir)
+                    .iter()
+                    .filter(|f| f.session_id == id)
+                    .filter_map(|f| activity::from_status_file(&f.value)),
+            );
+        }
+        if let Some(path) = self.transcript_path(probe, &events) {
+            let lines = ao_core::tail::lines(&path, TRANSCRIPT_TAIL).unwrap_or_default();
+            observations.extend(activity::from_transcript(&lines));
+        }
+        if observations.is_empty()
+            && let Some(state) = probe.terminal.as_deref().and_then(activity::from_screen)
+        {
+            observations.push(Activity::at(
+                state,
+                Timestamp::now(),
+                ActivitySource::Terminal,
+            ));
+        }
+        Ok(Activity::freshest(observations).decayed(probe.ready_threshold, Timestamp::now()))
+    }
+
+    async fn submitted_since(&self, probe: &ActivityProbe, since: Timestamp) -> Option<bool> {
+        let events_file = probe.events_file();
+        let events = ao_core::hook::recent(&events_file);
+        if events
+            .iter()
+            .any(|e| e.event == "UserPromptSubmit" && e.ts >= since)
+        {
+            return Some(true);
+        }
+        let transcript = self.transcript_path(probe, &events);
+        let lines = transcript
+            .as_deref()
+            .map(|p| ao_core::tail::lines(p, TRANSCRIPT_TAIL).unwrap_or_default())
+            .unwrap_or_default();
+        if activity::prompt_in_transcript_since(&lines, since) {
+            return Some(true);
+        }
+        // Without hooks or a transcript there is nothing that could confirm it.
+        (events_file.exists() || transcript.is_some_and(|t| t.exists())).then_some(false)
+    }
+
+    async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {
+        let events = ao_core::hook::recent(&probe.events_file());
+        let mut info = AgentSessionInfo {
+            agent_session_id: probe.session.agent_session_id.clone(),
+            ..AgentSessionInfo::default()
+        };
+        let Some(path) = self.transcript_path(probe, &events) else {
+            return Ok(info);
+        };
+        let Ok(file) = std::fs::File::open(&path) else {
+            return Ok(info);
+        };
+        use std::io::BufRead;
+        let lines: Vec<String> = std::io::BufReader::new(file)
+            .lines()
+            .map_while(Result::ok)
+            .collect();
+        info.summary = activity::summary(&lines);
+        info.cost = activity::token_totals(lines.into_iter()).map(|(input, output)| Cost {
+            input_tokens: input,
+            output_tokens: output,
+            usd: None,
+        });
+        Ok(info)
+    }
+}
+
+/// The runtime's word on a process that is gone.
+fn exited(probe: &ActivityProbe) -> Option<Activity> {
+    use ao_core::domain::{ActivityState, RuntimeStatus};
+    matches!(
+        probe.runtime,
+        RuntimeStatus::Exited { .. } | RuntimeStatus::Missing
+    )
+    .then(|| {
+        Activity::at(
+            ActivityState::Exited,
+            Timestamp::now(),
+            ActivitySource::Runtime,
+        )
+    })
+}
