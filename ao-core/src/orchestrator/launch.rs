@@ -249,14 +249,15 @@ impl Orchestrator {
         Ok(path)
     }
 
-    /// Removes a session's launch files (after a failed spawn).
+    /// Removes a session's launch files and hook events (after a failed spawn, or once the
+    /// session is archived: a later session never reuses the id, so nothing reads them again).
     pub(super) fn remove_launch_files(&self, project: &ProjectId, session: &SessionId) {
+        let home = &self.options.home;
         let _ = std::fs::remove_file(
-            self.options
-                .home
-                .launch_dir(project)
+            home.launch_dir(project)
                 .join(format!("{session}.system.md")),
         );
+        let _ = std::fs::remove_file(home.events_file(project, session));
     }
 
     /// A worker's rules: `agentRules`, then the rules file's text. Problems reading the file

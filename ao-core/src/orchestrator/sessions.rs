@@ -516,6 +516,7 @@ impl Orchestrator {
             }
         }
         self.store.archive(project_id, id).await?;
+        self.remove_launch_files(project_id, id);
         Ok(KillOutcome {
             id: id.clone(),
             workspace: destroyed,

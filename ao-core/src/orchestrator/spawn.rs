@@ -356,6 +356,7 @@ impl Orchestrator {
                         self.runtime_of(handle)?.stop(handle).await?;
                     }
                     self.store.archive(project_id, &id).await?;
+                    self.remove_launch_files(project_id, &id);
                 }
                 _ => {
                     let alive = self.is_alive(&existing).await?;
