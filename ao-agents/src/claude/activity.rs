@@ -68,11 +68,14 @@ fn record_time(record: &serde_json::Value) -> Option<Timestamp> {
 
 /// Whether a `user` record is a person's (or `ao`'s) prompt rather than a tool result.
 fn is_prompt(record: &serde_json::Value) -> bool {
-    if record.get("toolUseResult").is_some() || record.get("isMeta") == Some(&true.into()) {
+    if record.get("toolUseResult").is_some()
+        || record.get("isMeta") == Some(&true.into())
+        || is_interruption(record)
+    {
         return false;
     }
     match record.pointer("/message/content") {
-        Some(serde_json::Value::String(text)) => !text.starts_with("[Request interrupted"),
+        Some(serde_json::Value::String(_)) => true,
         Some(serde_json::Value::Array(blocks)) => {
             blocks
                 .iter()
@@ -163,6 +166,9 @@ pub(crate) fn from_screen(screen: &str) -> Option<ActivityState> {
         "don't ask on",
         "accept edits on",
     ];
+    if screen.contains("Resume this session with:") {
+        return Some(ActivityState::Exited);
+    }
     if WAITING.iter().any(|m| screen.contains(m)) {
         return Some(ActivityState::WaitingInput);
     }
@@ -244,4 +250,182 @@ pub(crate) fn summary(lines: &[String]) -> Option<String> {
     let text = title.or(first_prompt)?;
     let line = ao_core::text::strip_controls(text.lines().find(|l| !l.trim().is_empty())?);
     Some(line.trim().chars().take(120).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Classification of evidence recorded from the real claude 2.1.332 running turns against
+    //! a loopback mock (`tests/fixtures/claude/README.md` says how).
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use ActivityState::{Active, Blocked, Exited, Ready, WaitingInput};
+
+    const HOOKS: &str = include_str!("../../tests/fixtures/claude/hooks.ndjson");
+    const HOOKS_FAILED: &str =
+        include_str!("../../tests/fixtures/claude/hooks-stop-failure.ndjson");
+
+    /// Recorded hook runs as `ao hook` would have stored them.
+    fn events(recorded: &str) -> Vec<HookEvent> {
+        recorded
+            .lines()
+            .map(|l| {
+                let line: serde_json::Value = serde_json::from_str(l).unwrap();
+                let mut event = HookEvent::new(
+                    AGENT_NAME,
+                    line["event"].as_str().unwrap(),
+                    &line["payload"],
+                );
+                event.ts = Timestamp::from_millisecond(line["ts"].as_i64().unwrap()).unwrap();
+                event
+            })
+            .collect()
+    }
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn each_recorded_hook_moves_the_state_as_documented() {
+        let events = events(HOOKS);
+        let mut states = Vec::new();
+        for n in 1..=events.len() {
+            let now = from_hooks(&events[..n]).unwrap();
+            assert_eq!(now.since, events[n - 1].ts, "the event's own time");
+            states.push((events[n - 1].event.as_str(), now.state));
+        }
+        let expected = [
+            ("SessionStart", Ready),
+            ("UserPromptSubmit", Active),
+            ("PreToolUse", Active),
+            ("PermissionRequest", WaitingInput),
+            ("Notification", WaitingInput),
+            ("PostToolUse", Active),
+            ("Stop", Ready),
+            ("SessionEnd", Exited),
+        ];
+        for (event, state) in expected {
+            assert!(
+                states.contains(&(event, state)),
+                "{event} -> {state:?} in {states:?}"
+            );
+        }
+        let transcript = transcript_from_hooks(&events).unwrap();
+        assert_eq!(transcript.extension().unwrap(), "jsonl");
+        // Nothing but identifying fields is kept: no prompt, no tool input.
+        assert!(events.iter().all(|e| e.fields.get("prompt").is_none()));
+    }
+
+    #[test]
+    fn a_failed_api_call_blocks() {
+        let events = events(HOOKS_FAILED);
+        let last = events
+            .iter()
+            .rposition(|e| e.event == "StopFailure")
+            .unwrap();
+        assert_eq!(from_hooks(&events[..=last]).unwrap().state, Blocked);
+    }
+
+    #[test]
+    fn status_files_say_idle_busy_or_waiting() {
+        for (file, state) in [
+            (
+                include_str!("../../tests/fixtures/claude/status-idle.json"),
+                Ready,
+            ),
+            (
+                include_str!("../../tests/fixtures/claude/status-busy.json"),
+                Active,
+            ),
+            (
+                include_str!("../../tests/fixtures/claude/status-waiting.json"),
+                WaitingInput,
+            ),
+        ] {
+            let value: serde_json::Value = serde_json::from_str(file).unwrap();
+            let activity = from_status_file(&value).unwrap();
+            assert_eq!(activity.state, state, "{file}");
+            assert_eq!(
+                activity.since.as_millisecond(),
+                value["statusUpdatedAt"].as_i64().unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn transcripts_tell_a_finished_turn_from_a_pending_tool_call() {
+        let done = lines(include_str!(
+            "../../tests/fixtures/claude/transcript-done.jsonl"
+        ));
+        assert_eq!(from_transcript(&done).unwrap().state, Ready);
+        let pending = lines(include_str!(
+            "../../tests/fixtures/claude/transcript-tool-pending.jsonl"
+        ));
+        assert_eq!(from_transcript(&pending).unwrap().state, Active);
+        // The typed prompt counts as submitted at its own time, not later.
+        let prompt_at: Timestamp = "2026-11-26T01:15:38.795Z".parse().unwrap();
+        assert!(prompt_in_transcript_since(&pending, prompt_at));
+        assert!(!prompt_in_transcript_since(
+            &pending,
+            prompt_at
+                .checked_add(jiff::SignedDuration::from_millis(1))
+                .unwrap()
+        ));
+        // An interruption ends the turn.
+        let mut interrupted = pending.clone();
+        interrupted.push(
+            serde_json::json!({"type": "user", "timestamp": "2026-11-26T01:15:45Z",
+                "message": {"role": "user", "content": [{"type": "text", "text": "[Request interrupted by user]"}]}})
+            .to_string(),
+        );
+        assert_eq!(from_transcript(&interrupted).unwrap().state, Ready);
+        assert!(!prompt_in_transcript_since(
+            &interrupted,
+            "2026-11-26T01:15:44Z".parse().unwrap()
+        ));
+    }
+
+    #[test]
+    fn transcripts_give_tokens_once_per_message_and_a_summary() {
+        let done = lines(include_str!(
+            "../../tests/fixtures/claude/transcript-done.jsonl"
+        ));
+        let (input, output) = token_totals(done.iter().cloned()).unwrap();
+        assert!(input > 0 && output > 0, "{input} {output}");
+        assert_eq!(summary(&done).as_deref(), Some("make a file"));
+    }
+
+    #[test]
+    fn screens_show_each_state() {
+        for (screen, state) in [
+            (
+                include_str!("../../tests/fixtures/claude/screen-working.txt"),
+                Some(Active),
+            ),
+            (
+                include_str!("../../tests/fixtures/claude/screen-permission.txt"),
+                Some(WaitingInput),
+            ),
+            (
+                include_str!("../../tests/fixtures/claude/screen-done.txt"),
+                Some(Ready),
+            ),
+            (
+                include_str!("../../tests/fixtures/claude/screen-interrupted.txt"),
+                Some(Ready),
+            ),
+            (
+                include_str!("../../tests/fixtures/claude/screen-interrupted-rewind.txt"),
+                Some(Ready),
+            ),
+            (
+                include_str!("../../tests/fixtures/claude/screen-exited.txt"),
+                Some(Exited),
+            ),
+            ("some unrelated program output", None),
+        ] {
+            assert_eq!(from_screen(screen), state, "{screen}");
+        }
+    }
 }

@@ -4,14 +4,15 @@
 //! seen, per exact path (a parent's answer does not count), and its default answer exits. The
 //! answer lives in its state file (`~/.claude.json`, or `$CLAUDE_CONFIG_DIR/.claude.json`)
 //! under `projects["<path>"].hasTrustDialogAccepted`. `ao` adds just that key for a launch's
-//! folder: under a lock (concurrent spawns), written atomically (a running claude reads the
-//! file at any time), every other byte of meaning kept, and checked again after writing
-//! (a running claude rewrites the whole file from memory and may drop our entry).
+//! folder: under `ao`'s own lock (concurrent spawns) and claude's (`<file>.lock`, a directory,
+//! as claude's `proper-lockfile` takes it; claude re-reads the file under it before writing,
+//! so neither side's change is lost), written atomically (a running claude reads the file at
+//! any time), every other key kept, and checked again after writing.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ao_core::fsutil::{lock_exclusive, write_atomic};
 
@@ -77,6 +78,12 @@ pub(crate) enum StateError {
     )]
     NotAnObject { path: PathBuf, detail: String },
     #[error(
+        "{} is locked by claude ({}); try again, or remove the lock if no claude is running",
+        path.display(),
+        lock.display()
+    )]
+    Busy { path: PathBuf, lock: PathBuf },
+    #[error(
         "{} kept losing the trust entry for {} (claude rewrote it {attempts} times); start claude there once by hand",
         path.display(),
         folder.display()
@@ -129,6 +136,57 @@ pub(crate) fn is_trusted(state_file: &Path, folder: &Path) -> Result<bool, State
     }))
 }
 
+/// Claude's lock on its state file, held while this value lives.
+struct ClaudeLock(PathBuf);
+
+/// When claude counts a lock as abandoned (its `proper-lockfile` refreshes a held lock's
+/// time well within this).
+const CLAUDE_LOCK_STALE: Duration = Duration::from_secs(30);
+
+/// The longest wait for claude's lock.
+const CLAUDE_LOCK_WAIT: Duration = Duration::from_secs(10);
+
+impl ClaudeLock {
+    fn acquire(state_file: &Path) -> Result<Self, StateError> {
+        let mut name = state_file.as_os_str().to_os_string();
+        name.push(".lock");
+        let lock = PathBuf::from(name);
+        let deadline = Instant::now() + CLAUDE_LOCK_WAIT;
+        loop {
+            match std::fs::create_dir(&lock) {
+                Ok(()) => return Ok(Self(lock)),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let stale = std::fs::metadata(&lock)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > CLAUDE_LOCK_STALE);
+                    if stale {
+                        let _ = std::fs::remove_dir(&lock);
+                        continue;
+                    }
+                    if Instant::now() >= deadline {
+                        return Err(StateError::Busy {
+                            path: state_file.to_path_buf(),
+                            lock,
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(source) => {
+                    return Err(StateError::Io { path: lock, source });
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ClaudeLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
 /// How many times the entry is written when a running claude keeps overwriting it.
 const ATTEMPTS: u32 = 5;
 
@@ -151,6 +209,7 @@ pub(crate) fn trust_folder(
         if attempt > 0 {
             std::thread::sleep(Duration::from_millis(100 << attempt));
         }
+        let claude_lock = ClaudeLock::acquire(state_file)?;
         let mut state = read_state(state_file)?.unwrap_or_default();
         let projects = state
             .entry("projects")
@@ -173,6 +232,7 @@ pub(crate) fn trust_folder(
             serde_json::to_vec_pretty(&state).map_err(|e| io(state_file)(io::Error::other(e)))?;
         bytes.push(b'\n');
         write_atomic(state_file, &bytes).map_err(io(state_file))?;
+        drop(claude_lock);
     }
     if is_trusted(state_file, folder)? {
         return Ok(());
@@ -231,6 +291,39 @@ mod tests {
         let err = trust_folder(&state, Path::new("/w"), &dir.path().join("lock")).unwrap_err();
         assert!(matches!(err, StateError::NotAnObject { .. }), "{err}");
         assert_eq!(std::fs::read_to_string(&state).unwrap(), "{not json");
+    }
+
+    #[test]
+    fn claudes_lock_is_waited_for_and_a_stale_one_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".claude.json");
+        std::fs::write(&state, "{}").unwrap();
+        let claude_lock = dir.path().join(".claude.json.lock");
+        let lock = dir.path().join("lock");
+        // A live claude holds its lock for a moment: ao waits, then writes.
+        std::fs::create_dir(&claude_lock).unwrap();
+        let release = {
+            let claude_lock = claude_lock.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                std::fs::remove_dir(&claude_lock).unwrap();
+            })
+        };
+        let started = Instant::now();
+        trust_folder(&state, Path::new("/w/a"), &lock).unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(250), "it waited");
+        release.join().unwrap();
+        assert!(!claude_lock.exists(), "ao's hold is released");
+        // A crashed claude's lock is old: taken over.
+        std::fs::create_dir(&claude_lock).unwrap();
+        let old = std::time::SystemTime::now() - Duration::from_secs(120);
+        std::fs::File::open(&claude_lock)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        trust_folder(&state, Path::new("/w/b"), &lock).unwrap();
+        assert!(is_trusted(&state, Path::new("/w/a")).unwrap());
+        assert!(is_trusted(&state, Path::new("/w/b")).unwrap());
     }
 
     #[test]
