@@ -62,6 +62,13 @@ fn probe(spec: &LaunchSpec, dir: &Path) -> Probe {
         .and_then(|n| n.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| "/usr/bin".into());
     let mut cmd = Command::new(&spec.argv[0]);
+    if Path::new(&spec.argv[0])
+        .file_name()
+        .is_some_and(|n| n == "codex")
+    {
+        // Unknown `-c` keys are otherwise ignored in silence.
+        cmd.arg("--strict-config");
+    }
     cmd.args(&spec.argv[1..])
         .current_dir(dir)
         .env_clear()
@@ -117,6 +124,7 @@ fn codex_accepted(p: &Probe) -> bool {
 
 fn request(dir: &Path, role: Role, permissions: Permissions, model: Option<&str>) -> LaunchRequest {
     let system = dir.join("system.md");
+    std::fs::create_dir_all(dir.join("home/.codex")).unwrap();
     std::fs::write(
         &system,
         "You are a worker.\nKeep \"quotes\" and \\ backslashes.\n",
@@ -140,6 +148,10 @@ fn request(dir: &Path, role: Role, permissions: Permissions, model: Option<&str>
             (
                 "CLAUDE_CONFIG_DIR".to_string(),
                 dir.join("home/.claude").display().to_string(),
+            ),
+            (
+                "CODEX_HOME".to_string(),
+                dir.join("home/.codex").display().to_string(),
             ),
         ]
         .into(),
@@ -228,7 +240,37 @@ fn every_codex_spec_is_accepted_by_the_pinned_cli() {
     let Some(codex) = require("codex") else {
         return;
     };
-    check(&Codex::new(), &codex, codex_accepted, "gpt-5-codex");
+    // The real program, so the launch carries the notice overrides built from its catalog.
+    let adapter = Codex::with_program(codex.display().to_string());
+    check(&adapter, &codex, codex_accepted, "gpt-5-codex");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("home/.codex")).unwrap();
+    let req = request(
+        dir.path(),
+        Role::Worker,
+        Permissions::Default,
+        Some("gpt-5.5"),
+    );
+    let argv = adapter.launch_spec(&req).unwrap().argv;
+    assert!(
+        argv.iter()
+            .any(|a| a.starts_with("notice.model_migrations={") && a.contains("\"gpt-5.5\"=")),
+        "the catalog's upgrade popups are marked seen: {argv:?}"
+    );
+    assert!(
+        argv.iter()
+            .any(|a| a.starts_with("projects={") && a.contains("trust_level=\"trusted\"")),
+        "{argv:?}"
+    );
+    assert!(
+        argv.iter()
+            .any(|a| a == "notify=[\"/opt/ao dir/bin/ao\",\"hook\",\"codex\",\"notify\"]"),
+        "{argv:?}"
+    );
+    assert!(
+        !argv.iter().any(|a| a.contains("bypass-hook-trust")),
+        "hook trust is never bypassed"
+    );
 }
 
 #[test]
@@ -243,6 +285,13 @@ fn the_probes_can_fail() {
         let p = probe(&spec, dir.path());
         assert!(!codex_accepted(&p), "codex accepted a removed flag: {p:?}");
         assert_eq!(p.code, Some(2));
+        let spec = LaunchSpec::new(
+            codex.display().to_string(),
+            ["-c", "notices.model_migrations={}", "--", "x"],
+            dir.path(),
+        );
+        let p = probe(&spec, dir.path());
+        assert!(!codex_accepted(&p), "codex accepted a misspelt key: {p:?}");
     }
     if let Some(claude) = require("claude") {
         let spec = LaunchSpec::new(

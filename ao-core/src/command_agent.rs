@@ -49,6 +49,10 @@ impl CommandAgent {
 
 #[async_trait]
 impl Agent for CommandAgent {
+    fn wants_terminal(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> &str {
         "command"
     }
@@ -219,6 +223,7 @@ mod tests {
             runtime,
             ao_home: "/h".into(),
             ready_threshold: std::time::Duration::from_secs(300),
+            env: Default::default(),
         };
         // A first sight says nothing about change.
         assert_eq!(

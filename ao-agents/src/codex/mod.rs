@@ -10,17 +10,127 @@
 //! The orchestrator: codex has no per-tool deny list, so its read-only rule is the system
 //! prompt plus `ao`'s code guards (orchestrators cannot spawn into, own or kill other
 //! projects' work, and never own a branch or PR); it runs with the configured permissions.
+//!
+//! Nothing blocks a start: the folder-trust screen is answered per launch for a trusted config
+//! (`-c projects={"<cwd>"={trust_level="trusted"}}`, never written to the user's config), and
+//! the model-upgrade popup — whose Enter would switch models — and availability notices are
+//! marked seen for every model in codex's own catalog (`codex debug models`). Codex hooks
+//! are not used, so hook trust is never bypassed (`--dangerously-bypass-hook-trust` would
+//! also trust hooks committed in the repository). `ao` learns of finished turns through
+//! codex's `notify` program (`ao hook codex notify <payload>`), of started, finished and
+//! aborted turns from the rollout file, and of approval requests from the screen.
+
+mod activity;
+mod rollout;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
 use ao_core::config::Permissions;
-use ao_core::domain::{Activity, LaunchSpec};
-use ao_core::plugin::{ActivityProbe, Agent, AgentError, LaunchRequest};
+use ao_core::domain::{Activity, ActivitySource, ActivityState, LaunchSpec, Timestamp};
+use ao_core::plugin::{ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest};
+
+/// The adapter's config name.
+pub(crate) const AGENT_NAME: &str = "codex";
+
+/// How many bytes of a rollout's end activity looks at.
+const ROLLOUT_TAIL: u64 = 256 * 1024;
 
 /// The Codex adapter.
 #[derive(Debug, Clone)]
 pub struct Codex {
     program: String,
+    /// The notice overrides, once codex gave them (a failure is retried next launch).
+    notices: Arc<Mutex<Option<Vec<String>>>>,
+}
+
+/// `$CODEX_HOME`, else `~/.codex`, looking in `env` first, then this process's environment.
+fn codex_home(env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    let var = |name: &str| {
+        env.get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("CODEX_HOME").or_else(|| var("HOME").map(|h| h.join(".codex")))
+}
+
+/// Whether the user's codex config already trusts `folder` (`[projects."<folder>"]` with
+/// `trust_level = "trusted"`).
+fn config_trusts(codex_home: &Path, folder: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(codex_home.join("config.toml")) else {
+        return false;
+    };
+    let header = format!("[projects.{}]", toml_string(&folder.to_string_lossy()));
+    let mut in_table = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_table = line == header;
+        } else if in_table {
+            let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            if compact == "trust_level=\"trusted\"" {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The `-c` overrides that mark every upgrade popup and availability notice in codex's model
+/// catalog as seen, from `codex debug models` (about 60 ms; empty when codex cannot say).
+fn notice_overrides(program: &str, env: &BTreeMap<String, String>) -> Vec<String> {
+    let output = std::process::Command::new(program)
+        .args(["debug", "models"])
+        .envs(env.iter().filter(|(k, _)| k.as_str() == "CODEX_HOME"))
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Some(output) = output.ok().filter(|o| o.status.success()) else {
+        return Vec::new();
+    };
+    let Ok(catalog) = serde_json::from_slice::<serde_json::Value>(&output.stdout) else {
+        return Vec::new();
+    };
+    let models = catalog
+        .get("models")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut migrations = Vec::new();
+    let mut nux = Vec::new();
+    for model in &models {
+        let Some(slug) = model.get("slug").and_then(serde_json::Value::as_str) else {
+            continue;
+        };
+        if let Some(target) = model
+            .pointer("/upgrade/model")
+            .and_then(serde_json::Value::as_str)
+        {
+            migrations.push(format!("{}={}", toml_string(slug), toml_string(target)));
+        }
+        if model.get("availability_nux").is_some_and(|n| !n.is_null()) {
+            // A count of times shown; this many means "seen enough".
+            nux.push(format!("{}=99", toml_string(slug)));
+        }
+    }
+    let mut overrides = Vec::new();
+    if !migrations.is_empty() {
+        overrides.extend([
+            "-c".to_string(),
+            format!("notice.model_migrations={{{}}}", migrations.join(",")),
+        ]);
+    }
+    if !nux.is_empty() {
+        overrides.extend([
+            "-c".to_string(),
+            format!("tui.model_availability_nux={{{}}}", nux.join(",")),
+        ]);
+    }
+    overrides
 }
 
 impl Default for Codex {
@@ -51,16 +161,38 @@ pub fn toml_string(text: &str) -> String {
 impl Codex {
     /// An adapter running `codex` from `PATH`.
     pub fn new() -> Self {
-        Self {
-            program: "codex".into(),
-        }
+        Self::with_program("codex")
     }
 
     /// An adapter running `program` (e.g. an absolute path).
     pub fn with_program(program: impl Into<String>) -> Self {
         Self {
             program: program.into(),
+            notices: Arc::default(),
         }
+    }
+
+    fn notices(&self, env: &BTreeMap<String, String>) -> Vec<String> {
+        if let Ok(cached) = self.notices.lock()
+            && let Some(notices) = cached.as_ref()
+        {
+            return notices.clone();
+        }
+        let notices = notice_overrides(&self.program, env);
+        if !notices.is_empty()
+            && let Ok(mut cached) = self.notices.lock()
+        {
+            *cached = Some(notices.clone());
+        }
+        notices
+    }
+
+    /// The session's rollout, once codex has written it.
+    fn rollout(&self, probe: &ActivityProbe) -> Option<rollout::Rollout> {
+        let home = codex_home(&probe.env)?;
+        let cwd = probe.session.workspace_path.as_deref()?;
+        let index = probe.events_file().with_extension("rollout");
+        rollout::find(&home, cwd, probe.session.created_at, &index)
     }
 
     fn flags(&self, req: &LaunchRequest) -> LaunchSpec {
@@ -93,6 +225,19 @@ impl Codex {
                 format!("developer_instructions={}", toml_string(prompt)),
             ]);
         }
+        if let Some(bin) = req.env.get("AO_BIN") {
+            let argv = [bin.as_str(), "hook", AGENT_NAME, "notify"].map(toml_string);
+            spec.argv
+                .extend(["-c".to_string(), format!("notify=[{}]", argv.join(","))]);
+        }
+        if req.trusted {
+            let folder = toml_string(&req.cwd.to_string_lossy());
+            spec.argv.extend([
+                "-c".to_string(),
+                format!("projects={{{folder}={{trust_level=\"trusted\"}}}}"),
+            ]);
+        }
+        spec.argv.extend(self.notices(&req.env));
         spec.argv.push("--no-daemon".into());
         spec
     }
@@ -101,7 +246,7 @@ impl Codex {
 #[async_trait]
 impl Agent for Codex {
     fn name(&self) -> &str {
-        "codex"
+        AGENT_NAME
     }
 
     fn launch_spec(&self, req: &LaunchRequest) -> Result<LaunchSpec, AgentError> {
@@ -123,9 +268,85 @@ impl Agent for Codex {
         Ok(spec)
     }
 
-    async fn activity(&self, _probe: &ActivityProbe) -> Result<Activity, AgentError> {
-        // The notify program, rollout and screen are read from step 12 on.
-        Ok(Activity::unknown())
+    fn wants_terminal(&self) -> bool {
+        // An approval request shows on the screen and nowhere else.
+        true
+    }
+
+    fn prepare(&self, req: &LaunchRequest) -> Result<(), AgentError> {
+        let trusted_already = codex_home(&req.env).is_some_and(|h| config_trusts(&h, &req.cwd));
+        if req.trusted || trusted_already {
+            Ok(())
+        } else {
+            Err(AgentError::NeedsTrust {
+                agent: AGENT_NAME.into(),
+                path: req.cwd.clone(),
+            })
+        }
+    }
+
+    async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
+        use ao_core::domain::RuntimeStatus;
+        if matches!(
+            probe.runtime,
+            RuntimeStatus::Exited { .. } | RuntimeStatus::Missing
+        ) {
+            return Ok(Activity::at(
+                ActivityState::Exited,
+                Timestamp::now(),
+                ActivitySource::Runtime,
+            ));
+        }
+        let screen = probe.terminal.as_deref().and_then(activity::from_screen);
+        if screen == Some(ActivityState::WaitingInput) {
+            return Ok(Activity::at(
+                ActivityState::WaitingInput,
+                Timestamp::now(),
+                ActivitySource::Terminal,
+            ));
+        }
+        let mut observations = Vec::new();
+        if let Some(found) = self.rollout(probe) {
+            let events = ao_core::hook::recent(&probe.events_file());
+            observations.extend(activity::from_notify(&events, &found.id));
+            let lines = ao_core::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
+            observations.extend(activity::from_rollout(&lines));
+        }
+        if observations.is_empty()
+            && let Some(state) = screen
+        {
+            observations.push(Activity::at(
+                state,
+                Timestamp::now(),
+                ActivitySource::Terminal,
+            ));
+        }
+        Ok(Activity::freshest(observations).decayed(probe.ready_threshold, Timestamp::now()))
+    }
+
+    async fn submitted_since(&self, probe: &ActivityProbe, since: Timestamp) -> Option<bool> {
+        // Before its first turn codex has no rollout, and nothing else could confirm.
+        let found = self.rollout(probe)?;
+        let lines = ao_core::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
+        Some(activity::prompt_in_rollout_since(&lines, since))
+    }
+
+    async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {
+        let Some(found) = self.rollout(probe) else {
+            return Ok(AgentSessionInfo::default());
+        };
+        let lines: Vec<String> = std::fs::read_to_string(&found.path)
+            .map(|t| t.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        Ok(AgentSessionInfo {
+            agent_session_id: Some(found.id),
+            summary: activity::summary(&lines),
+            cost: activity::token_totals(&lines).map(|(input, output)| Cost {
+                input_tokens: input,
+                output_tokens: output,
+                usd: None,
+            }),
+        })
     }
 }
 

@@ -4,7 +4,9 @@
 
 mod config_cmd;
 mod demo;
+mod live;
 mod live_claude;
+mod live_codex;
 mod model_mock;
 mod sessions;
 

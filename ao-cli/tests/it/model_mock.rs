@@ -1,7 +1,7 @@
-//! A loopback mock of the Anthropic Messages API (streaming and not), enough for a real
-//! agent CLI to run whole turns without a network or a key: it answers `POST /v1/messages`
-//! with what a script decides from the request, in the event shapes of Anthropic's
-//! published streaming docs, and records every request it saw.
+//! A loopback mock of the Anthropic Messages API and the OpenAI Responses API (streaming and
+//! not), enough for a real agent CLI to run whole turns without a network or a key: it answers
+//! `POST /v1/messages` and `POST /v1/responses` with what a script decides from the request,
+//! in the event shapes of the providers' published streaming docs, and records every request.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -67,16 +67,11 @@ impl ModelMock {
 
 /// Whether the request's conversation already holds a tool result.
 pub(crate) fn has_tool_result(body: &serde_json::Value) -> bool {
-    body["messages"].as_array().is_some_and(|messages| {
-        messages.iter().any(|m| {
-            m["content"]
-                .as_array()
-                .is_some_and(|blocks| blocks.iter().any(|b| b["type"] == "tool_result"))
-        })
-    })
+    !tool_results(body).is_empty()
 }
 
-/// The text of every tool result in the request.
+/// The text of every tool result in the request (Messages `tool_result` blocks, Responses
+/// `function_call_output` items).
 pub(crate) fn tool_results(body: &serde_json::Value) -> Vec<String> {
     let mut out = Vec::new();
     for m in body["messages"].as_array().into_iter().flatten() {
@@ -86,7 +81,17 @@ pub(crate) fn tool_results(body: &serde_json::Value) -> Vec<String> {
             }
         }
     }
+    for item in body["input"].as_array().into_iter().flatten() {
+        if item["type"] == "function_call_output" {
+            out.push(item["output"].to_string());
+        }
+    }
     out
+}
+
+/// Whether a Responses request is codex's hidden title generation (it asks for a JSON title).
+pub(crate) fn is_title_request(body: &serde_json::Value) -> bool {
+    body["text"]["format"]["type"] == "json_schema"
 }
 
 fn serve(stream: TcpStream, script: &Script, log: &Mutex<Vec<Seen>>) -> std::io::Result<()> {
@@ -138,6 +143,9 @@ fn respond(
     script: &Script,
 ) -> (&'static str, String) {
     let json = "application/json";
+    if method == "POST" && path.starts_with("/v1/responses") {
+        return responses(body, script);
+    }
     if method != "POST" || !path.starts_with("/v1/messages") {
         return (json, "{}".into());
     }
@@ -203,6 +211,64 @@ fn respond(
     let text = events
         .into_iter()
         .map(|(name, data)| format!("event: {name}\ndata: {data}\n\n"))
+        .collect();
+    ("text/event-stream", text)
+}
+
+/// A Responses API reply: the output item, then `response.completed` (codex needs just those
+/// two; `response.created` comes first as the published sequence has it).
+fn responses(body: &serde_json::Value, script: &Script) -> (&'static str, String) {
+    let n = rand_id();
+    let reply = if is_title_request(body) {
+        Reply::Text(r#"{"title":"Mock title"}"#.into())
+    } else {
+        script(body)
+    };
+    let item = match &reply {
+        Reply::ToolUse { name, input } => serde_json::json!({
+            "id": format!("fc_mock{n}"), "type": "function_call", "status": "completed",
+            "name": name, "arguments": input.to_string(), "call_id": format!("call_mock{n}"),
+        }),
+        Reply::Text(text) => serde_json::json!({
+            "id": format!("msg_mock{n}"), "type": "message", "status": "completed", "role": "assistant",
+            "content": [{"type": "output_text", "text": text, "annotations": []}],
+        }),
+    };
+    let response = |status: &str, output: serde_json::Value, usage: serde_json::Value| {
+        serde_json::json!({
+            "id": format!("resp_mock{n}"), "object": "response", "created_at": 1_800_000_000,
+            "status": status, "model": body["model"], "output": output,
+            "parallel_tool_calls": false, "tool_choice": "auto", "tools": [], "usage": usage,
+        })
+    };
+    let usage = serde_json::json!({"input_tokens": 1000, "input_tokens_details": {"cached_tokens": 200},
+        "output_tokens": 20, "output_tokens_details": {"reasoning_tokens": 5}, "total_tokens": 1020});
+    let final_response = response("completed", serde_json::json!([item.clone()]), usage);
+    if body["stream"] != true {
+        return ("application/json", final_response.to_string());
+    }
+    let events = [
+        (
+            "response.created",
+            serde_json::json!({"response": response("in_progress", serde_json::json!([]), serde_json::Value::Null)}),
+        ),
+        (
+            "response.output_item.done",
+            serde_json::json!({"output_index": 0, "item": item}),
+        ),
+        (
+            "response.completed",
+            serde_json::json!({"response": final_response}),
+        ),
+    ];
+    let text = events
+        .into_iter()
+        .enumerate()
+        .map(|(seq, (name, mut data))| {
+            data["type"] = name.into();
+            data["sequence_number"] = seq.into();
+            format!("event: {name}\ndata: {data}\n\n")
+        })
         .collect();
     ("text/event-stream", text)
 }

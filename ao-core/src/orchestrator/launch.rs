@@ -257,7 +257,18 @@ impl Orchestrator {
             home.launch_dir(project)
                 .join(format!("{session}.system.md")),
         );
-        let _ = std::fs::remove_file(home.events_file(project, session));
+        // Hook events and whatever adapters index beside them (`<session>.<kind>`).
+        let events = home.events_file(project, session);
+        if let Some(dir) = events.parent()
+            && let Ok(entries) = std::fs::read_dir(dir)
+        {
+            let prefix = format!("{session}.");
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
     }
 
     /// A worker's rules: `agentRules`, then the rules file's text. Problems reading the file

@@ -159,12 +159,20 @@ impl Orchestrator {
         let system_file = self.write_system_prompt(&record.project_id, &record.id, &system)?;
         let req =
             self.launch_request(project, &record.id, &resolved, Some(system_file), None, cwd)?;
-        let (spec, fresh_id) = match record
-            .agent_session_id
-            .as_deref()
-            .map(|sid| agent.resume_spec(&req, sid))
-        {
-            Some(Ok(spec)) => (spec, None),
+        // Agents that pick their own session id (codex) report it once it exists.
+        let known_id = match &record.agent_session_id {
+            Some(id) => Some(id.clone()),
+            None => {
+                let probe = self.activity_probe(&record, RuntimeStatus::Missing, None);
+                agent
+                    .session_info(&probe)
+                    .await
+                    .ok()
+                    .and_then(|i| i.agent_session_id)
+            }
+        };
+        let (spec, fresh_id) = match known_id.as_deref().map(|sid| agent.resume_spec(&req, sid)) {
+            Some(Ok(spec)) => (spec, known_id),
             // Nothing to resume: a fresh conversation, under the id the agent takes now.
             _ => (agent.launch_spec(&req)?, agent.assigned_session_id(&req)),
         };
@@ -331,12 +339,25 @@ impl Orchestrator {
         runtime: RuntimeStatus,
         terminal: Option<String>,
     ) -> ActivityProbe {
+        let env = self
+            .config
+            .projects
+            .get(record.project_id.as_str())
+            .map(|p| {
+                p.settings
+                    .env
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
         ActivityProbe {
             session: record.clone(),
             terminal,
             runtime,
             ao_home: self.options.home.root().to_path_buf(),
             ready_threshold: Duration::from_millis(self.config.file.ready_threshold_ms),
+            env,
         }
     }
 
@@ -362,7 +383,14 @@ impl Orchestrator {
         let Ok(agent) = self.agent_named(&record.agent) else {
             return record.activity.clone();
         };
-        let probe = self.activity_probe(record, runtime, None);
+        let mut terminal = None;
+        if agent.wants_terminal()
+            && let Some(handle) = &record.runtime
+            && let Ok(rt) = self.runtime_of(handle)
+        {
+            terminal = rt.output(handle, 50).await.ok();
+        }
+        let probe = self.activity_probe(record, runtime, terminal);
         agent
             .activity(&probe)
             .await

@@ -59,6 +59,8 @@ pub struct ActivityProbe {
     pub ao_home: PathBuf,
     /// How long `ready` lasts before it counts as `idle` (`readyThresholdMs`).
     pub ready_threshold: std::time::Duration,
+    /// The project's configured environment (it may move an agent's state directories).
+    pub env: BTreeMap<String, String>,
 }
 
 impl ActivityProbe {
@@ -193,6 +195,12 @@ pub trait Agent: Send + Sync + 'static {
     fn initial_input(&self, req: &LaunchRequest) -> Option<String> {
         let _ = req;
         None
+    }
+
+    /// Whether `activity` needs the screen even when other evidence exists (some states show
+    /// nowhere else); callers that skip capturing screens for speed capture them then.
+    fn wants_terminal(&self) -> bool {
+        false
     }
 
     /// Prepares the machine for a launch before its process starts: answers the CLI's

@@ -1,0 +1,242 @@
+//! The harness of the live-turn tests: a real agent CLI (from `AO_AGENT_CLI_DIR`, where
+//! `.ci/run` installs the pinned versions) driven through the real `ao` binary in a private tmux
+//! server, in a temp repository, against a loopback model mock — no network, dummy keys.
+//!
+//! A missing CLI skips with a reason locally and fails under `CI=true`, like the contract tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::model_mock::{ModelMock, Reply};
+use crate::{stderr, stdout};
+
+/// The directory holding `program`: `AO_AGENT_CLI_DIR`, else `PATH`.
+fn cli_dir(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::var_os("AO_AGENT_CLI_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(std::env::split_paths(&path))
+        .find(|d| d.join(program).is_file());
+    if found.is_none() {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "{program} is not installed; .ci/run installs the pinned CLIs into AO_AGENT_CLI_DIR"
+        );
+        eprintln!("skipping: {program} is not installed (set AO_AGENT_CLI_DIR or put it on PATH)");
+    }
+    found
+}
+
+/// One live environment; its tmux server dies with it.
+pub(crate) struct Live {
+    tmp: tempfile::TempDir,
+    socket: String,
+    cli_dir: PathBuf,
+    pub(crate) mock: ModelMock,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+pub(crate) fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A repository with one commit at `dir/repo`.
+pub(crate) fn repo(dir: &Path) -> PathBuf {
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("README.md"), "hi\n").unwrap();
+    git(&repo, &["add", "."]);
+    git(
+        &repo,
+        &[
+            "-c",
+            "user.email=t@e",
+            "-c",
+            "user.name=t",
+            "commit",
+            "-q",
+            "-m",
+            "base",
+        ],
+    );
+    repo
+}
+
+/// A repository; a fake HOME where claude has been onboarded and codex talks to the mock
+/// (neither trusts any folder); a config whose roles run `agent` (with `agent_config` lines
+/// under `agentConfig:`); and a mock model following `script`. `None` when the CLI is missing.
+pub(crate) fn live(
+    program: &str,
+    agent: &str,
+    agent_config: &str,
+    script: impl Fn(&serde_json::Value) -> Reply + Send + Sync + 'static,
+) -> Option<Live> {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let cli_dir = cli_dir(program)?;
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = repo(tmp.path());
+    let mock = ModelMock::start(script);
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(home.join(".claude")).unwrap();
+    std::fs::write(
+        home.join(".claude.json"),
+        r#"{"hasCompletedOnboarding":true}"#,
+    )
+    .unwrap();
+    std::fs::create_dir_all(home.join(".codex")).unwrap();
+    std::fs::write(
+        home.join(".codex/config.toml"),
+        format!(
+            "model_provider = \"mock\"\n\n[model_providers.mock]\nname = \"mock\"\nbase_url = \"{}/v1\"\nenv_key = \"MOCK_API_KEY\"\nwire_api = \"responses\"\n",
+            mock.url()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        format!(
+            "readyThresholdMs: 600000\nprojects:\n  app:\n    path: {}\n    sessionPrefix: app\n    agent: {agent}\n    agentConfig:\n      permissions: default\n{agent_config}",
+            repo.display()
+        ),
+    )
+    .unwrap();
+    let socket = format!(
+        "ao-live-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    Some(Live {
+        tmp,
+        socket,
+        cli_dir,
+        mock,
+    })
+}
+
+impl Live {
+    pub(crate) fn dir(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub(crate) fn repo(&self) -> PathBuf {
+        self.dir().join("repo")
+    }
+
+    pub(crate) fn worktree(&self, id: &str) -> PathBuf {
+        self.dir()
+            .join(format!("ao-home/projects/app/worktrees/{id}"))
+    }
+
+    pub(crate) fn ao(&self, args: &[&str]) -> Output {
+        let path = format!(
+            "{}:{}",
+            self.cli_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new(env!("CARGO_BIN_EXE_ao"))
+            .args(args)
+            .current_dir(self.dir())
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", self.dir().join("home"))
+            .env("XDG_CONFIG_HOME", self.dir().join("home/.config"))
+            .env("AO_HOME", self.dir().join("ao-home"))
+            .env("AO_TMUX_SOCKET", &self.socket)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("LANG", "C.UTF-8")
+            .env("ANTHROPIC_BASE_URL", self.mock.url())
+            .env("ANTHROPIC_AUTH_TOKEN", "dummy-not-a-key")
+            .env("MOCK_API_KEY", "dummy-not-a-key")
+            .env("DISABLE_AUTOUPDATER", "1")
+            .env("DISABLE_TELEMETRY", "1")
+            .env("DISABLE_ERROR_REPORTING", "1")
+            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+            .output()
+            .unwrap()
+    }
+
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
+        let out = self.ao(args);
+        assert_eq!(out.status.code(), Some(0), "ao {args:?}: {}", stderr(&out));
+        stdout(&out)
+    }
+
+    /// Spawns a worker on `prompt`; its id.
+    pub(crate) fn spawn(&self, prompt: &str) -> String {
+        let out = self.ok(&["spawn", "--prompt", prompt]);
+        out.lines().last().unwrap().trim().to_string()
+    }
+
+    fn activity(&self, id: &str) -> String {
+        let status: serde_json::Value =
+            serde_json::from_str(&self.ok(&["status", "--json"])).unwrap();
+        status["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .map(|s| {
+                s["activity"]["state"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Polls `ao status` until `id`'s activity is one of `states`; returns every state seen.
+    pub(crate) fn wait_activity(&self, id: &str, states: &[&str]) -> Vec<String> {
+        let start = Instant::now();
+        let mut seen: Vec<String> = Vec::new();
+        loop {
+            let state = self.activity(id);
+            if seen.last() != Some(&state) {
+                seen.push(state.clone());
+            }
+            if states.contains(&state.as_str()) {
+                return seen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(90),
+                "{id} never reached {states:?}; seen {seen:?}; screen:\n{}",
+                self.screen(id)
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    pub(crate) fn screen(&self, id: &str) -> String {
+        stdout(&self.ao(&["session", "output", id, "--lines", "50"]))
+    }
+
+    /// The hook events `ao` recorded for `id`.
+    pub(crate) fn events(&self, id: &str) -> String {
+        std::fs::read_to_string(
+            self.dir()
+                .join(format!("ao-home/projects/app/events/{id}.ndjson")),
+        )
+        .unwrap_or_default()
+    }
+}
