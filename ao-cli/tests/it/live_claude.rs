@@ -138,46 +138,56 @@ fn an_orchestrators_attempt_to_edit_a_file_is_denied() {
 }
 
 #[test]
-fn an_untrusted_in_repo_config_cannot_answer_claudes_trust_question() {
-    // No model and no claude needed: the refusal comes before anything starts.
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = crate::live::repo(tmp.path());
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let state = r#"{"hasCompletedOnboarding":true}"#;
-    std::fs::write(home.join(".claude.json"), state).unwrap();
-    std::fs::write(
-        repo.join("agent-orchestrator.yaml"),
-        "projects:\n  app:\n    path: .\n    sessionPrefix: app\n    worker:\n      agent: claude-code\n",
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ao"))
-        .args(["spawn", "--prompt", "do it"])
-        .current_dir(&repo)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("AO_HOME", tmp.path().join("ao-home"))
-        .env(
-            "AO_TMUX_SOCKET",
-            format!("ao-untrusted-{}", std::process::id()),
+fn an_untrusted_in_repo_config_cannot_answer_the_agents_trust_questions() {
+    // No model and no agent CLI needed: the refusal comes before anything starts.
+    for agent in ["claude-code", "codex"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = crate::live::repo(tmp.path());
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(home.join(".codex")).unwrap();
+        let state = r#"{"hasCompletedOnboarding":true}"#;
+        std::fs::write(home.join(".claude.json"), state).unwrap();
+        std::fs::write(
+            repo.join("agent-orchestrator.yaml"),
+            format!("projects:\n  app:\n    path: .\n    sessionPrefix: app\n    worker:\n      agent: {agent}\n"),
         )
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert!(stderr(&out).contains("ao trust"), "{}", stderr(&out));
-    assert_eq!(
-        std::fs::read_to_string(home.join(".claude.json")).unwrap(),
-        state,
-        "claude's state is untouched"
-    );
-    let worktrees = tmp.path().join("ao-home/projects/app/worktrees");
-    assert_eq!(
-        std::fs::read_dir(&worktrees)
-            .map(|d| d.count())
-            .unwrap_or(0),
-        0,
-        "the refused spawn left no worktree"
-    );
+        let out = Command::new(env!("CARGO_BIN_EXE_ao"))
+            .args(["spawn", "--prompt", "do it"])
+            .current_dir(&repo)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            .env("AO_HOME", tmp.path().join("ao-home"))
+            .env(
+                "AO_TMUX_SOCKET",
+                format!("ao-untrusted-{}", std::process::id()),
+            )
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{agent}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("ao trust"),
+            "{agent}: {}",
+            stderr(&out)
+        );
+        assert_eq!(
+            std::fs::read_to_string(home.join(".claude.json")).unwrap(),
+            state,
+            "claude's state is untouched"
+        );
+        assert!(
+            !home.join(".codex/config.toml").exists(),
+            "codex's config is untouched"
+        );
+        let worktrees = tmp.path().join("ao-home/projects/app/worktrees");
+        assert_eq!(
+            std::fs::read_dir(&worktrees)
+                .map(|d| d.count())
+                .unwrap_or(0),
+            0,
+            "{agent}: the refused spawn left no worktree"
+        );
+    }
 }
