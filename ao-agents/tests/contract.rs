@@ -1,8 +1,9 @@
 //! Every command line the adapters build goes through the argument parser of the pinned real
-//! CLI (`@anthropic-ai/claude-code@2.1.332`, `@openai/codex@0.169.0`), isolated so that no probe
-//! can ever start a model turn: an empty temp HOME and config dirs, no API keys, base URLs at a
-//! closed loopback port, stdin closed. (`agent-clis.md` §3: a good claude argv prints
-//! `Not logged in`; a good codex argv stops at `stdin is not a terminal`.)
+//! CLI (`@anthropic-ai/claude-code@2.1.332`, `@openai/codex@0.169.0`) by the adapters' own
+//! `verify_launch` — what `ao doctor` runs too — isolated so that no probe can ever start a
+//! model turn: an empty temp HOME and config dirs, no API keys, base URLs at a closed loopback
+//! port, stdin closed. (`agent-clis.md` §3: a good claude argv prints `Not logged in`; a good
+//! codex argv stops at `stdin is not a terminal`.)
 //!
 //! The CLIs are found in `AO_AGENT_CLI_DIR` (where `.ci/run` installs them) or on `PATH`. A
 //! missing CLI skips with a reason locally and fails under `CI=true`.
@@ -11,13 +12,11 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use ao_agents::{ClaudeCode, Codex};
 use ao_core::config::{AgentConfig, Permissions};
 use ao_core::domain::{LaunchSpec, ProjectId, Role, SessionId};
-use ao_core::plugin::{Agent, LaunchRequest};
+use ao_core::plugin::{Agent, AgentError, LaunchRequest};
 
 fn find(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -44,82 +43,6 @@ fn require(program: &str) -> Option<PathBuf> {
             None
         }
     }
-}
-
-#[derive(Debug)]
-struct Probe {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `spec` through the real CLI in isolation, killing it after 60 s.
-fn probe(spec: &LaunchSpec, dir: &Path) -> Probe {
-    let home = dir.join("home");
-    std::fs::create_dir_all(home.join(".codex")).unwrap();
-    std::fs::create_dir_all(home.join(".claude")).unwrap();
-    let node_dir = find("node")
-        .and_then(|n| n.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| "/usr/bin".into());
-    let mut cmd = Command::new(&spec.argv[0]);
-    if Path::new(&spec.argv[0])
-        .file_name()
-        .is_some_and(|n| n == "codex")
-    {
-        // Unknown `-c` keys are otherwise ignored in silence.
-        cmd.arg("--strict-config");
-    }
-    cmd.args(&spec.argv[1..])
-        .current_dir(dir)
-        .env_clear()
-        .envs(&spec.env)
-        .env("HOME", &home)
-        .env(
-            "PATH",
-            format!("{}:/usr/local/bin:/usr/bin:/bin", node_dir.display()),
-        )
-        .env("CLAUDE_CONFIG_DIR", home.join(".claude"))
-        .env("CODEX_HOME", home.join(".codex"))
-        .env("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
-        .env("OPENAI_BASE_URL", "http://127.0.0.1:9")
-        .env("DISABLE_AUTOUPDATER", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
-    Probe {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn claude_accepted(p: &Probe) -> bool {
-    // Parse errors, and warnings about rules that name no tool (a typo would silently weaken
-    // the orchestrator's policy).
-    let complaint = p.stderr.lines().any(|l| {
-        let l = l.trim_start().to_lowercase();
-        l.starts_with("error") || l.contains("check for typos") || l.starts_with("warning")
-    });
-    // A resume names a session that does not exist here: that check runs after parsing.
-    let parsed = p.stdout.contains("Not logged in")
-        || format!("{}{}", p.stdout, p.stderr).contains("No conversation found with session ID");
-    parsed && !complaint
-}
-
-fn codex_accepted(p: &Probe) -> bool {
-    p.code == Some(1)
-        && p.stderr.contains("stdin is not a terminal")
-        && !p.stderr.contains("Error loading config")
 }
 
 fn request(dir: &Path, role: Role, permissions: Permissions, model: Option<&str>) -> LaunchRequest {
@@ -194,7 +117,7 @@ fn saved_conversation(req: &LaunchRequest, id: &str) {
     std::fs::write(dir.join(format!("{id}.jsonl")), "").unwrap();
 }
 
-fn check(agent: &dyn Agent, program: &Path, accepted: fn(&Probe) -> bool, model: &str) {
+fn check(agent: &dyn Agent, model: &str) {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (role, permissions, chosen) in every_case() {
@@ -206,13 +129,10 @@ fn check(agent: &dyn Agent, program: &Path, accepted: fn(&Probe) -> bool, model:
             ("launch", agent.launch_spec(&req).unwrap()),
             ("resume", agent.resume_spec(&req, &id).unwrap()),
         ] {
-            let mut spec = spec;
-            spec.argv[0] = program.display().to_string();
-            let p = probe(&spec, dir.path());
             checked += 1;
-            if !accepted(&p) {
+            if let Err(e) = agent.verify_launch(&spec) {
                 failures.push(format!(
-                    "{what} {role:?} {permissions:?} model={chosen:?}: {:?}\n  -> {p:?}",
+                    "{what} {role:?} {permissions:?} model={chosen:?}: {:?}\n  -> {e}",
                     spec.argv
                 ));
             }
@@ -232,7 +152,10 @@ fn every_claude_code_spec_is_accepted_by_the_pinned_cli() {
     let Some(claude) = require("claude") else {
         return;
     };
-    check(&ClaudeCode::new(), &claude, claude_accepted, "sonnet");
+    check(
+        &ClaudeCode::with_program(claude.display().to_string()),
+        "sonnet",
+    );
 }
 
 #[test]
@@ -242,7 +165,7 @@ fn every_codex_spec_is_accepted_by_the_pinned_cli() {
     };
     // The real program, so the launch carries the notice overrides built from its catalog.
     let adapter = Codex::with_program(codex.display().to_string());
-    check(&adapter, &codex, codex_accepted, "gpt-5-codex");
+    check(&adapter, "gpt-5-codex");
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("home/.codex")).unwrap();
     let req = request(
@@ -276,35 +199,46 @@ fn every_codex_spec_is_accepted_by_the_pinned_cli() {
 #[test]
 fn the_probes_can_fail() {
     let dir = tempfile::tempdir().unwrap();
+    let rejected = |agent: &dyn Agent, program: &Path, args: &[&str]| {
+        let spec = LaunchSpec::new(
+            program.display().to_string(),
+            args.iter().copied(),
+            dir.path(),
+        );
+        match agent.verify_launch(&spec) {
+            Err(AgentError::LaunchRejected { detail, .. }) => detail,
+            other => panic!("{args:?} was not rejected: {other:?}"),
+        }
+    };
     if let Some(codex) = require("codex") {
-        let spec = LaunchSpec::new(
-            codex.display().to_string(),
-            ["--full-auto", "--", "x"],
-            dir.path(),
+        let adapter = Codex::with_program(codex.display().to_string());
+        let removed = rejected(&adapter, &codex, &["--full-auto", "--", "x"]);
+        assert!(removed.contains("--full-auto"), "{removed}");
+        let misspelt = rejected(
+            &adapter,
+            &codex,
+            &["-c", "notices.model_migrations={}", "--", "x"],
         );
-        let p = probe(&spec, dir.path());
-        assert!(!codex_accepted(&p), "codex accepted a removed flag: {p:?}");
-        assert_eq!(p.code, Some(2));
-        let spec = LaunchSpec::new(
-            codex.display().to_string(),
-            ["-c", "notices.model_migrations={}", "--", "x"],
-            dir.path(),
-        );
-        let p = probe(&spec, dir.path());
-        assert!(!codex_accepted(&p), "codex accepted a misspelt key: {p:?}");
+        assert!(misspelt.contains("notices"), "{misspelt}");
     }
     if let Some(claude) = require("claude") {
-        let spec = LaunchSpec::new(
-            claude.display().to_string(),
-            ["--permission-mode", "bogus", "--", "x"],
-            dir.path(),
+        let adapter = ClaudeCode::with_program(claude.display().to_string());
+        let bad = rejected(
+            &adapter,
+            &claude,
+            &["--permission-mode", "bogus", "--", "x"],
         );
-        let p = probe(&spec, dir.path());
-        assert!(
-            !claude_accepted(&p),
-            "claude accepted a bad permission mode: {p:?}"
-        );
+        assert!(bad.contains("bogus"), "{bad}");
     }
+    let missing = ClaudeCode::with_program("/nonexistent/claude").verify_launch(&LaunchSpec::new(
+        "/nonexistent/claude",
+        ["-p"],
+        dir.path(),
+    ));
+    assert!(
+        matches!(missing, Err(AgentError::BinaryNotFound { .. })),
+        "{missing:?}"
+    );
 }
 
 #[test]

@@ -96,6 +96,13 @@ pub(crate) enum Command {
         #[arg(long)]
         revoke: bool,
     },
+    /// Check that everything ao needs is here: programs, agents per project and role, trust,
+    /// credentials.
+    Doctor {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Record an agent's hook event for its session (run by the agent's hooks; always exits 0).
     Hook {
         /// The agent adapter (`claude-code`, `codex`).

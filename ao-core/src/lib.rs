@@ -15,6 +15,7 @@
 pub mod command_agent;
 pub mod config;
 pub mod delivery;
+pub mod doctor;
 pub mod domain;
 pub mod fsutil;
 mod git;
@@ -22,6 +23,7 @@ pub mod home;
 pub mod hook;
 pub mod orchestrator;
 pub mod plugin;
+pub mod probe;
 pub mod process;
 pub mod projects;
 pub mod prompt;

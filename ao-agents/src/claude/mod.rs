@@ -324,6 +324,41 @@ impl Agent for ClaudeCode {
         state::trust_folder(&dirs.state_file, &req.cwd, &lock).map_err(|e| failed(e.to_string()))
     }
 
+    fn probe(&self) -> Result<ao_core::plugin::ProbeReport, AgentError> {
+        super::probe_program(&self.program)
+    }
+
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+        let closed = ao_core::probe::CLOSED_PORT_URL.to_string();
+        super::verify_isolated(
+            AGENT_NAME,
+            spec,
+            |scratch| {
+                vec![
+                    (
+                        "CLAUDE_CONFIG_DIR",
+                        scratch.join("home/.claude").display().to_string(),
+                    ),
+                    ("ANTHROPIC_BASE_URL", closed),
+                    ("DISABLE_AUTOUPDATER", "1".into()),
+                    ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
+                ]
+            },
+            |argv| {
+                // Without a prompt and with stdout not a terminal, claude wants one on stdin;
+                // the flags are what is checked, so give it one.
+                if !argv.iter().any(|a| a == "--" || a == "--resume") {
+                    argv.extend(["--".to_string(), "ao launch check".to_string()]);
+                }
+            },
+            claude_accepted,
+        )
+    }
+
+    fn install_hint(&self) -> Option<String> {
+        Some(format!("npm install -g {}", super::CLAUDE_CODE_PACKAGE))
+    }
+
     async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
         if let Some(exited) = exited(probe) {
             return Ok(exited);
@@ -404,6 +439,21 @@ impl Agent for ClaudeCode {
         });
         Ok(info)
     }
+}
+
+/// Whether claude parsed a command line: with nowhere to log in it stops at "Not logged in"
+/// (a resume of an unknown conversation stops at "No conversation found"), while a parse
+/// error, or a warning about a rule that names no tool (a typo would silently weaken a
+/// policy), is printed on stderr.
+fn claude_accepted(run: &ao_core::probe::Run) -> bool {
+    let complaint = run.stderr.lines().any(|l| {
+        let l = l.trim_start().to_lowercase();
+        l.starts_with("error") || l.contains("check for typos") || l.starts_with("warning")
+    });
+    let parsed = run.stdout.contains("Not logged in")
+        || format!("{}{}", run.stdout, run.stderr)
+            .contains("No conversation found with session ID");
+    parsed && !complaint
 }
 
 /// The runtime's word on a process that is gone.

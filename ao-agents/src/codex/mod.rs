@@ -268,6 +268,37 @@ impl Agent for Codex {
         Ok(spec)
     }
 
+    fn probe(&self) -> Result<ao_core::plugin::ProbeReport, AgentError> {
+        super::probe_program(&self.program)
+    }
+
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+        let closed = ao_core::probe::CLOSED_PORT_URL.to_string();
+        super::verify_isolated(
+            AGENT_NAME,
+            spec,
+            |scratch| {
+                vec![
+                    (
+                        "CODEX_HOME",
+                        scratch.join("home/.codex").display().to_string(),
+                    ),
+                    ("OPENAI_BASE_URL", closed),
+                ]
+            },
+            // Unknown `-c` keys are otherwise ignored in silence.
+            |argv| argv.insert(1.min(argv.len()), "--strict-config".into()),
+            codex_accepted,
+        )
+    }
+
+    fn install_hint(&self) -> Option<String> {
+        Some(format!(
+            "npm install -g {} (it needs node on PATH)",
+            super::CODEX_PACKAGE
+        ))
+    }
+
     fn wants_terminal(&self) -> bool {
         // An approval request shows on the screen and nowhere else.
         true
@@ -348,6 +379,14 @@ impl Agent for Codex {
             }),
         })
     }
+}
+
+/// Whether codex parsed a command line: with stdin closed it stops at "stdin is not a
+/// terminal" (exit 1), while a parse error exits 2 and a bad `-c` says "Error loading config".
+fn codex_accepted(run: &ao_core::probe::Run) -> bool {
+    run.code == Some(1)
+        && run.stderr.contains("stdin is not a terminal")
+        && !run.stderr.contains("Error loading config")
 }
 
 #[cfg(test)]

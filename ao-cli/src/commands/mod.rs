@@ -2,6 +2,7 @@
 
 mod config;
 pub(crate) mod demo;
+mod doctor;
 mod sessions;
 
 use std::sync::Arc;
@@ -18,6 +19,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Config(cmd) => config::run(&cli.global, cmd),
         Command::Demo => block_on(demo::run()),
+        Command::Doctor { json } => block_on(doctor::run(&cli.global, json)),
         other => block_on(sessions::run(&cli.global, other)),
     }
 }

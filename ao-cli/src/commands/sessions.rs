@@ -77,7 +77,7 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             ao_core::hook::run(&agent, &event, &payload);
             Ok(())
         }
-        Command::Config(_) | Command::Demo => Ok(()),
+        Command::Config(_) | Command::Demo | Command::Doctor { .. } => Ok(()),
     }
 }
 

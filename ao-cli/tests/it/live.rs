@@ -13,7 +13,7 @@ use crate::model_mock::{ModelMock, Reply};
 use crate::{stderr, stdout};
 
 /// The directory holding `program`: `AO_AGENT_CLI_DIR`, else `PATH`.
-fn cli_dir(program: &str) -> Option<PathBuf> {
+pub(crate) fn cli_dir(program: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::var_os("AO_AGENT_CLI_DIR")
         .map(PathBuf::from)

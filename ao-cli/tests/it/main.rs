@@ -4,6 +4,7 @@
 
 mod config_cmd;
 mod demo;
+mod doctor;
 mod live;
 mod live_claude;
 mod live_codex;

@@ -5,6 +5,7 @@
 //! leaves nothing half-made, unsaved work is never deleted without force, and untrusted issue
 //! text never lands in a system prompt.
 
+mod doctor;
 mod launch;
 mod sessions;
 mod spawn;

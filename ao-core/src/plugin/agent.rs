@@ -135,6 +135,14 @@ pub enum AgentError {
         /// The folder.
         path: PathBuf,
     },
+    /// The agent's CLI refused a command line the adapter built.
+    #[error("{agent} refused its command line: {detail}")]
+    LaunchRejected {
+        /// The adapter.
+        agent: String,
+        /// What the CLI said.
+        detail: String,
+    },
     /// The agent's program is not installed.
     #[error("{program} is not installed or not on PATH")]
     BinaryNotFound {
@@ -205,7 +213,8 @@ pub trait Agent: Send + Sync + 'static {
 
     /// Prepares the machine for a launch before its process starts: answers the CLI's
     /// first-run questions for `req.cwd` ahead of time, so nothing blocks the agent's start.
-    /// Returns `NeedsTrust` when that would take trust `req.trusted` does not grant.
+    /// Returns `NeedsTrust` when that would take trust `req.trusted` does not grant; with
+    /// `req.trusted` false it MUST only check, changing nothing.
     fn prepare(&self, req: &LaunchRequest) -> Result<(), AgentError> {
         let _ = req;
         Ok(())
@@ -230,12 +239,28 @@ pub trait Agent: Send + Sync + 'static {
         })
     }
 
-    /// Finds the agent's binary and its version.
-    async fn probe(&self) -> Result<ProbeReport, AgentError> {
+    /// Finds the agent's binary and its version (runs it briefly; call it off async threads).
+    fn probe(&self) -> Result<ProbeReport, AgentError> {
         Err(AgentError::Unsupported {
             operation: "probe",
             implementer: self.name().to_string(),
         })
+    }
+
+    /// Runs `spec`'s command line through the real CLI with nothing real in reach (an empty
+    /// home, no keys, model endpoints at a closed loopback port) to see that it is accepted —
+    /// never a model turn. Blocks for up to a minute; call it off async threads.
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+        let _ = spec;
+        Err(AgentError::Unsupported {
+            operation: "launch verification",
+            implementer: self.name().to_string(),
+        })
+    }
+
+    /// How to install the agent's program, for `ao doctor`'s hint.
+    fn install_hint(&self) -> Option<String> {
+        None
     }
 }
 

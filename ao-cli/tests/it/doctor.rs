@@ -1,0 +1,189 @@
+//! `ao doctor` through the real binary: what it finds missing, per project and role, and the
+//! exit code that says so.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::{stderr, stdout};
+
+fn doctor(dir: &Path, path: &str, extra_env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ao"))
+        .args(["doctor", "--json"])
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", dir.join("home"))
+        .env("AO_HOME", dir.join("ao-home"))
+        .envs(extra_env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+fn checks(out: &Output) -> Vec<serde_json::Value> {
+    let doc: serde_json::Value = serde_json::from_str(&stdout(out))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(out), stderr(out)));
+    doc["data"].as_array().unwrap().clone()
+}
+
+/// `PATH` with git and sh but neither agent CLI.
+fn bare_path(dir: &Path) -> String {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for program in ["git", "sh", "tmux"] {
+        if let Some(found) = ao_core::probe::find_program(program, None) {
+            let _ = std::os::unix::fs::symlink(found, bin.join(program));
+        }
+    }
+    bin.display().to_string()
+}
+
+fn write_config(dir: &Path, body: &str) {
+    let repo = crate::live::repo(dir);
+    std::fs::write(
+        dir.join("agent-orchestrator.yaml"),
+        format!("projects:\n  app:\n    path: {}\n{body}", repo.display()),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_missing_worker_agent_is_named_with_its_project_and_role() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(
+        tmp.path(),
+        "    orchestrator:\n      agent: command\n      agentConfig:\n        command: [sh]\n    worker:\n      agent: codex\n",
+    );
+    let out = doctor(tmp.path(), &bare_path(tmp.path()), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let missing: Vec<_> = checks(&out)
+        .into_iter()
+        .filter(|c| c["outcome"] == "missing")
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0]["check"], "agent");
+    assert_eq!(missing[0]["projectId"], "app");
+    assert_eq!(missing[0]["role"], "worker");
+    assert!(missing[0]["detail"].as_str().unwrap().contains("codex"));
+    assert!(
+        missing[0]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("@openai/codex@0.169.0")
+    );
+}
+
+#[test]
+fn with_every_program_present_the_doctor_is_happy() {
+    let (Some(codex_dir), Some(claude_dir)) = (
+        crate::live::cli_dir("codex"),
+        crate::live::cli_dir("claude"),
+    ) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(
+        tmp.path(),
+        "    tracker:\n      plugin: github\n    orchestrator:\n      agent: claude-code\n    worker:\n      agent: codex\n",
+    );
+    let path = format!(
+        "{}:{}:{}",
+        codex_dir.display(),
+        claude_dir.display(),
+        std::env::var("PATH").unwrap()
+    );
+    // Credentials are reported present, never shown.
+    let out = doctor(
+        tmp.path(),
+        &path,
+        &[("GITHUB_TOKEN", "ghp_do-not-print-me")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(!format!("{}{}", stdout(&out), stderr(&out)).contains("do-not-print-me"));
+    let checks = checks(&out);
+    for (check, role) in [
+        ("launch", "orchestrator"),
+        ("launch", "worker"),
+        ("agent", "worker"),
+    ] {
+        assert!(
+            checks
+                .iter()
+                .any(|c| c["check"] == check && c["role"] == role && c["ok"] == true),
+            "{check} {role}: {checks:?}"
+        );
+    }
+    // Without the token it is a warning, not a failure.
+    let out = doctor(tmp.path(), &path, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        checks_of(&out, "tracker")
+            .iter()
+            .all(|c| c["outcome"] == "warning"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+fn checks_of(out: &Output, check: &str) -> Vec<serde_json::Value> {
+    checks(out)
+        .into_iter()
+        .filter(|c| c["check"] == check)
+        .collect()
+}
+
+#[test]
+fn an_untrusted_in_repo_config_and_an_invalid_one_are_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = crate::live::repo(tmp.path());
+    std::fs::write(
+        repo.join("agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: .\n    postCreate: [\"echo hi\"]\n    agent: command\n    agentConfig:\n      command: [sh]\n",
+    )
+    .unwrap();
+    let out = doctor(&repo, &bare_path(tmp.path()), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let trust = checks_of(&out, "trust");
+    assert_eq!(trust.len(), 1, "{trust:?}");
+    assert_eq!(trust[0]["role"], "worker");
+    assert!(trust[0]["hint"].as_str().unwrap().contains("ao trust"));
+
+    std::fs::write(
+        repo.join("agent-orchestrator.yaml"),
+        "projects:\n  app:\n    pathh: .\n",
+    )
+    .unwrap();
+    let out = doctor(&repo, &bare_path(tmp.path()), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        checks_of(&out, "config")[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("pathh"),
+        "{}",
+        stdout(&out)
+    );
+}

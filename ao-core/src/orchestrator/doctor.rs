@@ -1,0 +1,222 @@
+//! The per-config half of `ao doctor` (see [`crate::doctor`]).
+
+use std::sync::Arc;
+
+use super::Orchestrator;
+use crate::Role;
+use crate::config::{Project, RoleOverrides};
+use crate::doctor::{Check, Outcome, tracker_credential};
+use crate::domain::SessionId;
+use crate::plugin::{Agent, AgentError};
+
+impl Orchestrator {
+    /// Checks every project of this config, role by role: agent binary and version, the
+    /// launch accepted by that binary (isolated, never a model turn), trust, and tracker
+    /// credentials. Runs agent binaries; takes seconds.
+    pub async fn doctor(&self) -> Vec<Check> {
+        let mut checks = Vec::new();
+        for project in self.config.projects.values() {
+            for role in Role::ALL {
+                checks.extend(self.doctor_role(project, role).await);
+            }
+            checks.extend(self.doctor_tracker(project));
+        }
+        checks
+    }
+
+    async fn doctor_role(&self, project: &Project, role: Role) -> Vec<Check> {
+        let about = |check: Check| check.about(&project.id, Some(role));
+        let resolved = match self
+            .config
+            .resolve_role(&project.id, role, &RoleOverrides::default())
+        {
+            Ok(r) => r,
+            Err(e) => return vec![about(Check::new("config", Outcome::Invalid, e.to_string()))],
+        };
+        let name = resolved.agent.value.clone();
+        let agent = match self.agent_named(&name) {
+            Ok(a) => a,
+            Err(e) => {
+                return vec![about(
+                    Check::new("agent", Outcome::Failed, format!("agent {name}: {e}"))
+                        .hint("choose an agent this ao offers (`ao config schema` lists them)"),
+                )];
+            }
+        };
+        let mut checks = Vec::new();
+        let probe = {
+            let agent = agent.clone();
+            tokio::task::spawn_blocking(move || agent.probe()).await
+        };
+        match probe {
+            Ok(Ok(report)) => checks.push(about(Check::new(
+                "agent",
+                Outcome::Ok,
+                format!(
+                    "{name}: {} ({})",
+                    report.binary.display(),
+                    report.version.as_deref().unwrap_or("version unknown")
+                ),
+            ))),
+            Ok(Err(AgentError::BinaryNotFound { program })) => {
+                let mut check = Check::new(
+                    "agent",
+                    Outcome::Missing,
+                    format!("{name}: {program} is not installed or not on PATH"),
+                );
+                if let Some(hint) = agent.install_hint() {
+                    check = check.hint(hint);
+                }
+                checks.push(about(check));
+                return checks;
+            }
+            // An adapter that cannot say (e.g. `command`) is not a failure.
+            Ok(Err(AgentError::Unsupported { .. })) => {}
+            Ok(Err(e)) => checks.push(about(Check::new("agent", Outcome::Failed, e.to_string()))),
+            Err(e) => checks.push(about(Check::new("agent", Outcome::Failed, e.to_string()))),
+        }
+        match self.doctor_launch(project, role, &agent, &resolved).await {
+            Ok(Some(check)) | Err(check) => checks.push(about(check)),
+            Ok(None) => {}
+        }
+        checks.extend(
+            self.doctor_trust(project, role, &agent, &resolved)
+                .await
+                .map(about),
+        );
+        checks
+    }
+
+    /// The role's launch, built as a spawn would build it, checked by the agent's binary.
+    async fn doctor_launch(
+        &self,
+        project: &Project,
+        role: Role,
+        agent: &Arc<dyn Agent>,
+        resolved: &crate::config::ResolvedRole,
+    ) -> Result<Option<Check>, Check> {
+        let failed =
+            |e: &dyn std::fmt::Display| Check::new("launch", Outcome::Failed, e.to_string());
+        let scratch = tempfile::tempdir().map_err(|e| failed(&e))?;
+        let system = scratch.path().join("system.md");
+        std::fs::write(&system, "doctor").map_err(|e| failed(&e))?;
+        let session =
+            SessionId::new(format!("{}-1", project.session_prefix)).map_err(|e| failed(&e))?;
+        let cwd = match role {
+            Role::Orchestrator => project.path.clone(),
+            Role::Worker => scratch.path().to_path_buf(),
+        };
+        let task = (role == Role::Worker).then(|| "doctor".to_string());
+        let req = self
+            .launch_request(project, &session, resolved, Some(system), task, cwd)
+            .map_err(|e| failed(&e))?;
+        let spec = agent.launch_spec(&req).map_err(|e| failed(&e))?;
+        let agent = agent.clone();
+        let verified = tokio::task::spawn_blocking(move || agent.verify_launch(&spec))
+            .await
+            .map_err(|e| failed(&e))?;
+        match verified {
+            Ok(()) => Ok(Some(Check::new(
+                "launch",
+                Outcome::Ok,
+                format!("{}'s command line is accepted by its CLI", resolved.agent.value),
+            ))),
+            Err(AgentError::Unsupported { .. }) => Ok(None),
+            Err(e) => Err(failed(&e).hint(format!(
+                "the installed {} may be a version ao was not checked against; see `ao --version` and the README's pinned versions",
+                resolved.agent.value
+            ))),
+        }
+    }
+
+    /// Whether the config may do what the role needs: run `postCreate`, answer the agent's
+    /// folder-trust question.
+    async fn doctor_trust(
+        &self,
+        project: &Project,
+        role: Role,
+        agent: &Arc<dyn Agent>,
+        resolved: &crate::config::ResolvedRole,
+    ) -> Option<Check> {
+        let trusted = match self.config_trusted() {
+            Ok(t) => t,
+            Err(e) => return Some(Check::new("trust", Outcome::Failed, e.to_string())),
+        };
+        if trusted {
+            return None;
+        }
+        let hint = format!(
+            "review {}, then run `ao trust {}`",
+            self.config.path.display(),
+            self.config.path.display()
+        );
+        if role == Role::Worker && !project.settings.post_create.is_empty() {
+            return Some(
+                Check::new(
+                    "trust",
+                    Outcome::Failed,
+                    format!(
+                        "{} is inside a repository and not trusted: its postCreate commands will not run, so spawns are refused",
+                        self.config.path.display()
+                    ),
+                )
+                .hint(hint),
+            );
+        }
+        // An untrusted request only checks (the adapter answers nothing on our behalf).
+        let session = SessionId::new(format!("{}-1", project.session_prefix)).ok()?;
+        let project_id = self.project_id(project).ok()?;
+        let cwd = match role {
+            Role::Orchestrator => project.path.clone(),
+            Role::Worker => self.options.home.worktree_dir(&project_id, &session),
+        };
+        let mut req = self
+            .launch_request(project, &session, resolved, None, None, cwd)
+            .ok()?;
+        req.trusted = false;
+        let agent = agent.clone();
+        match tokio::task::spawn_blocking(move || agent.prepare(&req)).await {
+            Ok(Err(AgentError::NeedsTrust { agent, path })) => Some(
+                Check::new(
+                    "trust",
+                    Outcome::Failed,
+                    format!(
+                        "{agent} would ask whether to trust {}, and ao answers that only for a trusted config: spawns are refused",
+                        path.display()
+                    ),
+                )
+                .hint(hint),
+            ),
+            _ => None,
+        }
+    }
+
+    fn doctor_tracker(&self, project: &Project) -> Option<Check> {
+        let plugin = match &project.settings.tracker {
+            Some(t) => t.plugin.clone()?,
+            None if project.repo.is_some() => "github".to_string(),
+            None => return None,
+        };
+        let variable = tracker_credential(&plugin)?;
+        let set = std::env::var(variable).is_ok_and(|v| !v.is_empty());
+        Some(
+            if set {
+                Check::new(
+                    "tracker",
+                    Outcome::Ok,
+                    format!("{plugin}: {variable} is set"),
+                )
+            } else {
+                Check::new(
+                    "tracker",
+                    Outcome::Warning,
+                    format!(
+                        "{plugin}: {variable} is not set; issues and PRs cannot be read until it is"
+                    ),
+                )
+                .hint(format!("export {variable}=…"))
+            }
+            .about(&project.id, None),
+        )
+    }
+}
