@@ -1,0 +1,223 @@
+//! A custom agent adapter in an embedding program: `notes-bot`, registered under its own name
+//! next to the built-in runtime and workspace, chosen by a config file (`agent: notes-bot`),
+//! with its own setting passed through `agentConfig` (`signature`).
+//!
+//! The "agent" is a small shell loop that notes every message in `NOTES.md` in its worktree.
+//! Its task arrives as an argument — never as shell text — and its activity comes from its
+//! screen: it prints `notes-bot ready>` when it waits for input.
+//!
+//! Run: `cargo run -q -p ao-examples --bin custom_agent` (needs git and tmux; uses a private
+//! tmux server and a temporary directory, and removes both).
+
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use ao_core::config;
+use ao_core::domain::{
+    Activity, ActivitySource, ActivityState, LaunchSpec, ProjectId, RuntimeStatus, SessionId,
+    Timestamp,
+};
+use ao_core::home::AoHome;
+use ao_core::orchestrator::{Options, Orchestrator, OrchestratorError, SendOptions, SpawnRequest};
+use ao_core::plugin::{
+    ActivityProbe, Agent, AgentError, LaunchRequest, Registry, Runtime, Workspace,
+};
+use ao_core::store::InMemoryStore;
+use ao_core::tmux::{TmuxOptions, TmuxRuntime};
+use ao_core::worktree::WorktreeWorkspace;
+
+/// The bot: `$1` is the task, `$2` the signature; each line typed is appended to NOTES.md.
+const BOT: &str = r#"printf '# Notes\n\nTask: %s\n' "$1" > NOTES.md
+while printf 'notes-bot ready> '; IFS= read -r line; do
+  printf -- '- %s (%s)\n' "$line" "$2" >> NOTES.md
+  printf 'noted: %s\n' "$line"
+done"#;
+
+/// The adapter `ao` calls for sessions whose config says `agent: notes-bot`.
+struct NotesBot;
+
+#[async_trait]
+impl Agent for NotesBot {
+    fn name(&self) -> &str {
+        "notes-bot"
+    }
+
+    fn launch_spec(&self, req: &LaunchRequest) -> Result<LaunchSpec, AgentError> {
+        // Adapter-specific settings come through `agentConfig` as extra keys.
+        let signature = req
+            .settings
+            .extra
+            .get("signature")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("notes-bot")
+            .to_string();
+        let task = req.task_prompt.clone().unwrap_or_default();
+        let mut spec = LaunchSpec::new("sh", ["-c", BOT, "notes-bot", &task, &signature], &req.cwd);
+        spec.env = req.env.clone();
+        Ok(spec)
+    }
+
+    async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
+        let state = match (probe.runtime, probe.terminal.as_deref()) {
+            (RuntimeStatus::Exited { .. } | RuntimeStatus::Missing, _) => ActivityState::Exited,
+            (_, Some(screen)) if screen.trim_end().ends_with("notes-bot ready>") => {
+                ActivityState::Ready
+            }
+            (_, Some(_)) => ActivityState::Active,
+            (_, None) => ActivityState::Unknown,
+        };
+        Ok(Activity::at(
+            state,
+            Timestamp::now(),
+            ActivitySource::Terminal,
+        ))
+    }
+
+    fn wants_terminal(&self) -> bool {
+        true
+    }
+}
+
+fn main() -> ExitCode {
+    // Every binary embedding ao-core starts with this: runtimes launch programs through it.
+    ao_core::trampoline::run_if_invoked();
+    let socket = format!("ao-example-custom-{}", std::process::id());
+    let result = tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| rt.block_on(run(&socket)));
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .output();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(socket: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).map_err(|e| e.to_string())?;
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &[
+            "-c",
+            "user.email=e@x",
+            "-c",
+            "user.name=e",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "start",
+        ],
+    ] {
+        let ok = Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .status()
+            .map_err(|e| e.to_string())?
+            .success();
+        if !ok {
+            return Err(format!("git {args:?} failed"));
+        }
+    }
+
+    // 1. The custom adapter under its own name, beside a runtime and a workspace.
+    let home = AoHome::new(dir.path().join("ao-home"));
+    let mut registry = Registry::new();
+    registry.register_agent("notes-bot", |_| Ok(Arc::new(NotesBot) as Arc<dyn Agent>));
+    let tmux = TmuxOptions {
+        socket: Some(socket.to_string()),
+        ..TmuxOptions::from_env(home.clone()).map_err(|e| e.to_string())?
+    };
+    registry.register_runtime("tmux", move |_| {
+        Ok(Arc::new(TmuxRuntime::new(tmux.clone())) as Arc<dyn Runtime>)
+    });
+    let ws_home = home.clone();
+    registry.register_workspace("worktree", move |_| {
+        Ok(Arc::new(WorktreeWorkspace::new(ws_home.clone())) as Arc<dyn Workspace>)
+    });
+
+    // 2. A config file that selects it; validation knows the name from the registry.
+    let path = dir.path().join("agent-orchestrator.yaml");
+    let yaml = format!(
+        "projects:\n  notes:\n    path: {}\n    sessionPrefix: notes\n    worker:\n      agent: notes-bot\n      agentConfig:\n        signature: from-the-config\n",
+        repo.display()
+    );
+    std::fs::write(&path, yaml).map_err(|e| e.to_string())?;
+    let config = config::load(&path, &registry.known_names()).map_err(|e| e.to_string())?;
+
+    // 3. A worker on a task, a message, its activity as the adapter reads it.
+    let orch = Orchestrator::new(
+        config,
+        registry,
+        Arc::new(InMemoryStore::new()),
+        Options::new(home),
+    );
+    let project = ProjectId::new("notes").map_err(|e| e.to_string())?;
+    let spawned = orch
+        .spawn(SpawnRequest {
+            project: Some(project.clone()),
+            prompt: Some("collect release notes; $(not a command)".into()),
+            ..SpawnRequest::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let id = spawned.record.id.clone();
+    println!("spawned {id} running {}", spawned.record.agent);
+    wait_for(&orch, &project, &id, "notes-bot ready>").await?;
+    orch.send(&project, &id, "fixed the login bug", SendOptions::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for(&orch, &project, &id, "noted: fixed the login bug").await?;
+    let worktree = spawned.record.workspace_path.clone().unwrap_or_default();
+    let notes = std::fs::read_to_string(worktree.join("NOTES.md")).map_err(|e| e.to_string())?;
+    print!("{notes}");
+    for view in orch.status(None).await.map_err(|e| e.to_string())? {
+        let state = serde_json::to_value(view.activity.state).unwrap_or_default();
+        println!("{} activity {}", view.id, state.as_str().unwrap_or("?"));
+    }
+
+    // 4. NOTES.md is uncommitted work: a plain kill keeps it, a forced one rescues it first.
+    match orch.kill(&project, &id, false).await {
+        Err(OrchestratorError::UnsavedWork { work, .. }) => {
+            println!("kept {id}: unsaved work ({} file(s))", work.files.len());
+        }
+        other => return Err(format!("expected the worktree to be kept, got {other:?}")),
+    }
+    orch.kill(&project, &id, true)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("killed {id}; its notes are under refs/ao/rescue/{id}");
+    Ok(())
+}
+
+async fn wait_for(
+    orch: &Orchestrator,
+    project: &ProjectId,
+    id: &SessionId,
+    needle: &str,
+) -> Result<String, String> {
+    let start = Instant::now();
+    loop {
+        let screen = orch
+            .output(project, id, 20)
+            .await
+            .map_err(|e| e.to_string())?;
+        if screen.contains(needle) {
+            return Ok(screen);
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            return Err(format!("{needle:?} never appeared; screen:\n{screen}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
