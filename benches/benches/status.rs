@@ -1,13 +1,17 @@
 //! `ao session ls --json` / `ao status --json` work over 200 stored sessions: list the records,
 //! ask tmux about all of them in one call, derive statuses, render JSON (targets: under 20 ms
-//! and 50 ms for the whole commands).
+//! and 50 ms for the whole commands). A second bench makes the 200 sessions live Claude Code
+//! sessions, so each one's activity is read from its hook events, the status files and its
+//! transcript path, as `ao status` does.
 
 use std::process::Command;
 use std::sync::Arc;
 
 use ao_core::config::{self, KnownNames};
+use ao_core::domain::LaunchSpec;
 use ao_core::domain::{ProjectId, Role, SessionId};
 use ao_core::home::AoHome;
+use ao_core::hook::HookEvent;
 use ao_core::orchestrator::{Options, Orchestrator};
 use ao_core::plugin::{Registry, Runtime, RuntimeHandle};
 use ao_core::store::{FileStore, SessionRecord, Store};
@@ -74,6 +78,72 @@ fn status_of_200_sessions(bencher: divan::Bencher<'_, '_>) {
                 data: serde_json::Value::Null,
             });
             store.create(r).await.expect("create");
+        }
+    });
+    let orch = Orchestrator::new(cfg, registry, store, Options::new(home));
+    bencher.bench_local(|| {
+        let views = tokio.block_on(orch.status(None)).expect("status");
+        assert_eq!(views.len(), 200);
+        serde_json::to_string(&serde_json::json!({"data": views, "meta": {}})).expect("json")
+    });
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .status();
+}
+
+#[divan::bench(sample_count = 30)]
+fn status_of_200_live_claude_sessions(bencher: divan::Bencher<'_, '_>) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let socket = format!("ao-bench-live-{}", std::process::id());
+    let home = AoHome::new(tmp.path().join("home"));
+    let mut options = TmuxOptions::from_env(home.clone()).expect("options");
+    options.socket = Some(socket.clone());
+    let runtime = Arc::new(TmuxRuntime::new(options));
+    let mut registry = Registry::new();
+    ao_agents::register(&mut registry);
+    let rt = runtime.clone();
+    registry.register_runtime("tmux", move |_| Ok(rt.clone() as Arc<dyn Runtime>));
+    let cfg = config::load_str(
+        &tmp.path().join("agent-orchestrator.yaml"),
+        &format!("projects:\n  app:\n    path: {}\n", tmp.path().display()),
+        &KnownNames::builtin(),
+        &|_| None,
+    )
+    .expect("config");
+    let store = Arc::new(FileStore::new(home.clone()));
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let project = ProjectId::new("app").expect("id");
+    tokio.block_on(async {
+        for n in 1..=200 {
+            let id = SessionId::worker("app", n).expect("id");
+            let spec = LaunchSpec::new("sleep", ["600"], tmp.path());
+            let handle = runtime.start(&id, &spec).await.expect("start");
+            let mut r =
+                SessionRecord::new(id.clone(), project.clone(), Role::Worker, "claude-code");
+            r.branch = Some(format!("session/{id}"));
+            r.workspace_path = Some(tmp.path().to_path_buf());
+            r.agent_session_id = Some(format!("00000000-0000-4000-8000-{n:012}"));
+            r.runtime = Some(handle);
+            store.create(r).await.expect("create");
+            // A turn's worth of hook events, as `ao hook` appends them.
+            let events = home.events_file(&project, &id);
+            for event in [
+                "SessionStart",
+                "UserPromptSubmit",
+                "PreToolUse",
+                "PostToolUse",
+                "Stop",
+            ] {
+                ao_core::hook::append(
+                    &events,
+                    &HookEvent::new("claude-code", event, &serde_json::Value::Null),
+                )
+                .expect("event");
+            }
         }
     });
     let orch = Orchestrator::new(cfg, registry, store, Options::new(home));
