@@ -8,26 +8,34 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod aider;
 mod claude;
 mod codex;
+mod opencode;
 
 use std::sync::Arc;
 
 use ao_core::plugin::{Agent, Registry};
 
+pub use aider::{AIDER_PACKAGE, Aider};
 pub use claude::{
     ClaudeCode, HOOK_EVENTS as CLAUDE_HOOK_EVENTS, ORCHESTRATOR_ALLOWED_TOOLS,
     ORCHESTRATOR_DENIED_TOOLS, launch_settings as claude_launch_settings,
 };
 pub use codex::{Codex, toml_string};
+pub use opencode::{OPENCODE_PACKAGE, OpenCode};
 
-/// Registers every adapter of this crate (`claude-code`, `codex`).
+/// Registers every adapter of this crate (`claude-code`, `codex`, `aider`, `opencode`).
 pub fn register(registry: &mut Registry) {
     // One shared instance: it caches claude's status files for a moment, so one `ao status`
     // over many sessions reads them once.
     let claude: Arc<dyn Agent> = Arc::new(ClaudeCode::new());
     registry.register_agent("claude-code", move |_| Ok(claude.clone()));
     registry.register_agent("codex", |_| Ok(Arc::new(Codex::new()) as Arc<dyn Agent>));
+    registry.register_agent("aider", |_| Ok(Arc::new(Aider::new()) as Arc<dyn Agent>));
+    registry.register_agent("opencode", |_| {
+        Ok(Arc::new(OpenCode::new()) as Arc<dyn Agent>)
+    });
 }
 
 /// The pinned versions `ao` is checked against (contract and live-turn tests).
@@ -35,16 +43,26 @@ pub const CLAUDE_CODE_PACKAGE: &str = "@anthropic-ai/claude-code@2.1.332";
 /// See [`CLAUDE_CODE_PACKAGE`].
 pub const CODEX_PACKAGE: &str = "@openai/codex@0.169.0";
 
-/// The first lines of what a refusing CLI said, for an error message.
+/// What a refusing CLI said, for an error message: its error lines, else its first lines.
 fn excerpt(run: &ao_core::probe::Run) -> String {
-    let text: Vec<&str> = run
+    let lines: Vec<&str> = run
         .stderr
         .lines()
         .chain(run.stdout.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .take(4)
         .collect();
+    let errors: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.to_lowercase().contains("error"))
+        .take(3)
+        .collect();
+    let text = if errors.is_empty() {
+        lines.into_iter().take(4).collect()
+    } else {
+        errors
+    };
     if run.timed_out {
         "it did not stop within the time limit".into()
     } else if text.is_empty() {
@@ -54,15 +72,55 @@ fn excerpt(run: &ao_core::probe::Run) -> String {
     }
 }
 
-/// Runs `argv` (its program found on `PATH`) in a scratch directory with `extra` on top of
-/// the isolated environment, for an adapter's `verify_launch`; `accepted` judges the run.
-fn verify_isolated(
+/// How an adapter's launch check runs.
+struct Isolation<E, A, J> {
+    /// Variables on top of the isolated environment (given the scratch directory).
+    extra: E,
+    /// Changes to the argv (e.g. a flag that makes parsing strict).
+    argv_edit: A,
+    /// Whether the run shows the command line was accepted.
+    accepted: J,
+    /// The longest run.
+    limit: std::time::Duration,
+    /// Run in a network namespace of its own, loopback only (for CLIs that look up hosts at
+    /// start whatever they are told), when this machine allows one.
+    private_network: bool,
+}
+
+/// Whether `unshare -rn` works here (a private network namespace, no privileges needed).
+fn private_network_available() -> bool {
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        ao_core::probe::find_program("unshare", None).is_some_and(|unshare| {
+            std::process::Command::new(unshare)
+                .args(["-rn", "true"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    })
+}
+
+/// Runs `spec`'s argv (its program found on `PATH`) in a scratch directory as `how` says, for
+/// an adapter's `verify_launch`.
+fn verify_isolated<E, A, J>(
     agent: &str,
     spec: &ao_core::domain::LaunchSpec,
-    extra: impl FnOnce(&std::path::Path) -> Vec<(&'static str, String)>,
-    argv_edit: impl FnOnce(&mut Vec<String>),
-    accepted: impl FnOnce(&ao_core::probe::Run) -> bool,
-) -> Result<(), ao_core::plugin::AgentError> {
+    how: Isolation<E, A, J>,
+) -> Result<(), ao_core::plugin::AgentError>
+where
+    E: FnOnce(&std::path::Path) -> Vec<(&'static str, String)>,
+    A: FnOnce(&mut Vec<String>),
+    J: FnOnce(&ao_core::probe::Run) -> bool,
+{
+    let Isolation {
+        extra,
+        argv_edit,
+        accepted,
+        limit,
+        private_network,
+    } = how;
     use ao_core::plugin::AgentError;
     let failed = |detail: String| AgentError::Failed {
         agent: agent.to_string(),
@@ -84,13 +142,14 @@ fn verify_isolated(
         *first = binary.display().to_string();
     }
     argv_edit(&mut argv);
-    let run = ao_core::probe::run(
-        &argv,
-        scratch.path(),
-        &env,
-        std::time::Duration::from_secs(60),
-    )
-    .ok_or_else(|| failed(format!("{} could not be started", binary.display())))?;
+    if private_network && private_network_available() {
+        argv.splice(
+            0..0,
+            ["unshare".to_string(), "-rn".to_string(), "--".to_string()],
+        );
+    }
+    let run = ao_core::probe::run(&argv, scratch.path(), &env, limit)
+        .ok_or_else(|| failed(format!("{} could not be started", binary.display())))?;
     if accepted(&run) {
         Ok(())
     } else {

@@ -13,7 +13,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ao_agents::{ClaudeCode, Codex};
+use ao_agents::{Aider, ClaudeCode, Codex, OpenCode};
 use ao_core::config::{AgentConfig, Permissions};
 use ao_core::domain::{LaunchSpec, ProjectId, Role, SessionId};
 use ao_core::plugin::{Agent, AgentError, LaunchRequest};
@@ -118,27 +118,51 @@ fn saved_conversation(req: &LaunchRequest, id: &str) {
 }
 
 fn check(agent: &dyn Agent, model: &str) {
-    let mut failures = Vec::new();
-    let mut checked = 0;
-    for (role, permissions, chosen) in every_case() {
-        let dir = tempfile::tempdir().unwrap();
-        let req = request(dir.path(), role, permissions, chosen.map(|_| model));
-        let id = uuid::Uuid::new_v4().to_string();
-        saved_conversation(&req, &id);
-        for (what, spec) in [
-            ("launch", agent.launch_spec(&req).unwrap()),
-            ("resume", agent.resume_spec(&req, &id).unwrap()),
-        ] {
-            checked += 1;
-            if let Err(e) = agent.verify_launch(&spec) {
-                failures.push(format!(
-                    "{what} {role:?} {permissions:?} model={chosen:?}: {:?}\n  -> {e}",
-                    spec.argv
-                ));
-            }
+    check_cases(agent, model, &every_case());
+}
+
+/// Probes the launch and resume spec of every case, four at a time.
+fn check_cases(agent: &dyn Agent, model: &str, cases: &[(Role, Permissions, Option<&str>)]) {
+    let failures = std::sync::Mutex::new(Vec::new());
+    let checked = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for chunk in cases.chunks(cases.len().div_ceil(4)) {
+            let (failures, checked) = (&failures, &checked);
+            s.spawn(move || {
+                for &(role, permissions, chosen) in chunk {
+                    let dir = tempfile::tempdir().unwrap();
+                    let req = request(dir.path(), role, permissions, chosen.map(|_| model));
+                    // An id of the agent's own shape (opencode's are `ses_…`).
+                    let uuid = uuid::Uuid::new_v4().simple().to_string();
+                    let id = if agent.name() == "opencode" {
+                        format!("ses_{uuid}")
+                    } else {
+                        uuid::Uuid::new_v4().to_string()
+                    };
+                    saved_conversation(&req, &id);
+                    for (what, spec) in [
+                        ("launch", agent.launch_spec(&req).unwrap()),
+                        ("resume", agent.resume_spec(&req, &id).unwrap()),
+                    ] {
+                        checked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if let Err(e) = agent.verify_launch(&spec) {
+                            failures.lock().unwrap().push(format!(
+                                "{what} {role:?} {permissions:?} model={chosen:?}: {:?}\n  -> {e}",
+                                spec.argv
+                            ));
+                        }
+                    }
+                }
+            });
         }
-    }
-    assert_eq!(checked, 32, "16 launch and 16 resume specs per agent");
+    });
+    let failures = failures.into_inner().unwrap();
+    let checked = checked.into_inner();
+    assert_eq!(
+        checked,
+        cases.len() * 2,
+        "a launch and a resume spec per case"
+    );
     assert!(
         failures.is_empty(),
         "{} of {checked} specs rejected:\n{}",
@@ -196,6 +220,33 @@ fn every_codex_spec_is_accepted_by_the_pinned_cli() {
     );
 }
 
+/// Each role and permission mode with a model (aider's and opencode's checks take seconds
+/// each, so the no-model variants, which only drop `-m`, are left to the launch unit tests).
+fn with_a_model() -> Vec<(Role, Permissions, Option<&'static str>)> {
+    every_case()
+        .into_iter()
+        .filter(|(_, _, model)| model.is_some())
+        .collect()
+}
+
+#[test]
+fn every_aider_spec_is_accepted_by_the_pinned_cli() {
+    let Some(aider) = require("aider") else {
+        return;
+    };
+    let adapter = Aider::with_program(aider.display().to_string());
+    check_cases(&adapter, "openai/gpt-4o", &with_a_model());
+}
+
+#[test]
+fn every_opencode_spec_is_accepted_by_the_pinned_cli() {
+    let Some(opencode) = require("opencode") else {
+        return;
+    };
+    let adapter = OpenCode::with_program(opencode.display().to_string());
+    check_cases(&adapter, "openai/gpt-4o", &with_a_model());
+}
+
 #[test]
 fn the_probes_can_fail() {
     let dir = tempfile::tempdir().unwrap();
@@ -229,6 +280,15 @@ fn the_probes_can_fail() {
             &["--permission-mode", "bogus", "--", "x"],
         );
         assert!(bad.contains("bogus"), "{bad}");
+    }
+    if let Some(aider) = require("aider") {
+        let adapter = Aider::with_program(aider.display().to_string());
+        let bad = rejected(&adapter, &aider, &["--system-prompt", "x"]);
+        assert!(bad.contains("unrecognized arguments"), "{bad}");
+    }
+    if let Some(opencode) = require("opencode") {
+        let adapter = OpenCode::with_program(opencode.display().to_string());
+        rejected(&adapter, &opencode, &["--permission-mode", "auto"]);
     }
     let missing = ClaudeCode::with_program("/nonexistent/claude").verify_launch(&LaunchSpec::new(
         "/nonexistent/claude",

@@ -333,25 +333,29 @@ impl Agent for ClaudeCode {
         super::verify_isolated(
             AGENT_NAME,
             spec,
-            |scratch| {
-                vec![
-                    (
-                        "CLAUDE_CONFIG_DIR",
-                        scratch.join("home/.claude").display().to_string(),
-                    ),
-                    ("ANTHROPIC_BASE_URL", closed),
-                    ("DISABLE_AUTOUPDATER", "1".into()),
-                    ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
-                ]
+            super::Isolation {
+                extra: |scratch: &Path| {
+                    vec![
+                        (
+                            "CLAUDE_CONFIG_DIR",
+                            scratch.join("home/.claude").display().to_string(),
+                        ),
+                        ("ANTHROPIC_BASE_URL", closed),
+                        ("DISABLE_AUTOUPDATER", "1".into()),
+                        ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
+                    ]
+                },
+                argv_edit: |argv: &mut Vec<String>| {
+                    // Without a prompt and with stdout not a terminal, claude wants one on
+                    // stdin; the flags are what is checked, so give it one.
+                    if !argv.iter().any(|a| a == "--" || a == "--resume") {
+                        argv.extend(["--".to_string(), "ao launch check".to_string()]);
+                    }
+                },
+                accepted: claude_accepted,
+                limit: std::time::Duration::from_secs(60),
+                private_network: false,
             },
-            |argv| {
-                // Without a prompt and with stdout not a terminal, claude wants one on stdin;
-                // the flags are what is checked, so give it one.
-                if !argv.iter().any(|a| a == "--" || a == "--resume") {
-                    argv.extend(["--".to_string(), "ao launch check".to_string()]);
-                }
-            },
-            claude_accepted,
         )
     }
 

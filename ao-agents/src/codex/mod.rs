@@ -277,18 +277,24 @@ impl Agent for Codex {
         super::verify_isolated(
             AGENT_NAME,
             spec,
-            |scratch| {
-                vec![
-                    (
-                        "CODEX_HOME",
-                        scratch.join("home/.codex").display().to_string(),
-                    ),
-                    ("OPENAI_BASE_URL", closed),
-                ]
+            super::Isolation {
+                extra: |scratch: &Path| {
+                    vec![
+                        (
+                            "CODEX_HOME",
+                            scratch.join("home/.codex").display().to_string(),
+                        ),
+                        ("OPENAI_BASE_URL", closed),
+                    ]
+                },
+                // Unknown `-c` keys are otherwise ignored in silence.
+                argv_edit: |argv: &mut Vec<String>| {
+                    argv.insert(1.min(argv.len()), "--strict-config".into());
+                },
+                accepted: codex_accepted,
+                limit: std::time::Duration::from_secs(60),
+                private_network: false,
             },
-            // Unknown `-c` keys are otherwise ignored in silence.
-            |argv| argv.insert(1.min(argv.len()), "--strict-config".into()),
-            codex_accepted,
         )
     }
 
