@@ -19,7 +19,7 @@ use std::path::Path;
 use async_trait::async_trait;
 
 use ao_core::config::Permissions;
-use ao_core::domain::{Activity, ActivitySource, ActivityState, LaunchSpec, Role, Timestamp};
+use ao_core::domain::{Activity, ActivityState, LaunchSpec, Role};
 use ao_core::plugin::{ActivityProbe, Agent, AgentError, LaunchRequest, ProbeReport};
 
 /// The adapter's config name.
@@ -151,14 +151,7 @@ impl Agent for Aider {
     }
 
     async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
-        use ao_core::domain::RuntimeStatus;
-        let state = match probe.runtime {
-            RuntimeStatus::Exited { .. } | RuntimeStatus::Missing => Some(ActivityState::Exited),
-            _ => probe.terminal.as_deref().and_then(from_screen),
-        };
-        Ok(state.map_or_else(Activity::unknown, |s| {
-            Activity::at(s, Timestamp::now(), ActivitySource::Terminal)
-        }))
+        Ok(super::screen_activity(probe, from_screen))
     }
 
     fn probe(&self) -> Result<ProbeReport, AgentError> {

@@ -175,6 +175,66 @@ fn probe_program(
     })
 }
 
+/// A path-valued variable as an agent will see it: the launch's environment first, then this
+/// process's; empty counts as unset.
+fn env_path(
+    env: &std::collections::BTreeMap<String, String>,
+    name: &str,
+) -> Option<std::path::PathBuf> {
+    env.get(name)
+        .cloned()
+        .or_else(|| std::env::var(name).ok())
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+}
+
+/// The first non-blank line of `text`, control characters removed, at most 120 characters: a
+/// summary line.
+fn one_line(text: &str) -> Option<String> {
+    let line = text.lines().find(|l| !l.trim().is_empty())?;
+    Some(
+        ao_core::text::strip_controls(line)
+            .trim()
+            .chars()
+            .take(120)
+            .collect(),
+    )
+}
+
+/// The runtime's word on a process that is gone, if it is.
+fn exited(probe: &ao_core::plugin::ActivityProbe) -> Option<ao_core::domain::Activity> {
+    use ao_core::domain::{Activity, ActivitySource, ActivityState, RuntimeStatus, Timestamp};
+    matches!(
+        probe.runtime,
+        RuntimeStatus::Exited { .. } | RuntimeStatus::Missing
+    )
+    .then(|| {
+        Activity::at(
+            ActivityState::Exited,
+            Timestamp::now(),
+            ActivitySource::Runtime,
+        )
+    })
+}
+
+/// Activity for agents whose screen is the only evidence: the runtime's word when the process
+/// is gone, else what `from_screen` reads, else `unknown`.
+fn screen_activity(
+    probe: &ao_core::plugin::ActivityProbe,
+    from_screen: fn(&str) -> Option<ao_core::domain::ActivityState>,
+) -> ao_core::domain::Activity {
+    use ao_core::domain::{Activity, ActivitySource, Timestamp};
+    exited(probe).unwrap_or_else(|| {
+        probe
+            .terminal
+            .as_deref()
+            .and_then(from_screen)
+            .map_or_else(Activity::unknown, |s| {
+                Activity::at(s, Timestamp::now(), ActivitySource::Terminal)
+            })
+    })
+}
+
 /// Whether this process runs as root (Claude Code refuses to skip permissions as root unless
 /// told it runs in a sandbox).
 fn running_as_root() -> bool {

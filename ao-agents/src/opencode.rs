@@ -18,7 +18,7 @@ use std::path::Path;
 use async_trait::async_trait;
 
 use ao_core::config::Permissions;
-use ao_core::domain::{Activity, ActivitySource, ActivityState, LaunchSpec, Role, Timestamp};
+use ao_core::domain::{Activity, ActivityState, LaunchSpec, Role};
 use ao_core::plugin::{
     ActivityProbe, Agent, AgentError, AgentSessionInfo, LaunchRequest, ProbeReport,
 };
@@ -198,14 +198,7 @@ impl Agent for OpenCode {
     }
 
     async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
-        use ao_core::domain::RuntimeStatus;
-        let state = match probe.runtime {
-            RuntimeStatus::Exited { .. } | RuntimeStatus::Missing => Some(ActivityState::Exited),
-            _ => probe.terminal.as_deref().and_then(from_screen),
-        };
-        Ok(state.map_or_else(Activity::unknown, |s| {
-            Activity::at(s, Timestamp::now(), ActivitySource::Terminal)
-        }))
+        Ok(super::screen_activity(probe, from_screen))
     }
 
     async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {

@@ -248,8 +248,7 @@ pub(crate) fn summary(lines: &[String]) -> Option<String> {
         }
     }
     let text = title.or(first_prompt)?;
-    let line = ao_core::text::strip_controls(text.lines().find(|l| !l.trim().is_empty())?);
-    Some(line.trim().chars().take(120).collect())
+    crate::one_line(&text)
 }
 
 #[cfg(test)]

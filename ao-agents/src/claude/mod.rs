@@ -364,7 +364,7 @@ impl Agent for ClaudeCode {
     }
 
     async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
-        if let Some(exited) = exited(probe) {
+        if let Some(exited) = super::exited(probe) {
             return Ok(exited);
         }
         let events = ao_core::hook::recent(&probe.events_file());
@@ -458,20 +458,4 @@ fn claude_accepted(run: &ao_core::probe::Run) -> bool {
         || format!("{}{}", run.stdout, run.stderr)
             .contains("No conversation found with session ID");
     parsed && !complaint
-}
-
-/// The runtime's word on a process that is gone.
-fn exited(probe: &ActivityProbe) -> Option<Activity> {
-    use ao_core::domain::{ActivityState, RuntimeStatus};
-    matches!(
-        probe.runtime,
-        RuntimeStatus::Exited { .. } | RuntimeStatus::Missing
-    )
-    .then(|| {
-        Activity::at(
-            ActivityState::Exited,
-            Timestamp::now(),
-            ActivitySource::Runtime,
-        )
-    })
 }

@@ -29,13 +29,7 @@ impl ClaudeDirs {
     /// The directories for an environment: `env` (a launch's additions) first, then this
     /// process's.
     pub(crate) fn for_env(env: &BTreeMap<String, String>) -> Option<Self> {
-        let var = |name: &str| {
-            env.get(name)
-                .cloned()
-                .or_else(|| std::env::var(name).ok())
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
+        let var = |name: &str| crate::env_path(env, name);
         if let Some(dir) = var("CLAUDE_CONFIG_DIR") {
             return Some(Self {
                 state_file: dir.join(".claude.json"),

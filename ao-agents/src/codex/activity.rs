@@ -148,8 +148,7 @@ pub(crate) fn token_totals(lines: &[String]) -> Option<(u64, u64)> {
 /// A one-line summary: the first user message's first line.
 pub(crate) fn summary(lines: &[String]) -> Option<String> {
     let text = lines.iter().find_map(|l| user_message_text(&parse(l)?))?;
-    let line = ao_core::text::strip_controls(text.lines().find(|l| !l.trim().is_empty())?);
-    Some(line.trim().chars().take(120).collect())
+    crate::one_line(&text)
 }
 
 #[cfg(test)]

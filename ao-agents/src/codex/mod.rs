@@ -49,14 +49,8 @@ pub struct Codex {
 
 /// `$CODEX_HOME`, else `~/.codex`, looking in `env` first, then this process's environment.
 fn codex_home(env: &BTreeMap<String, String>) -> Option<PathBuf> {
-    let var = |name: &str| {
-        env.get(name)
-            .cloned()
-            .or_else(|| std::env::var(name).ok())
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    var("CODEX_HOME").or_else(|| var("HOME").map(|h| h.join(".codex")))
+    super::env_path(env, "CODEX_HOME")
+        .or_else(|| super::env_path(env, "HOME").map(|h| h.join(".codex")))
 }
 
 /// Whether the user's codex config already trusts `folder` (`[projects."<folder>"]` with
@@ -323,16 +317,8 @@ impl Agent for Codex {
     }
 
     async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
-        use ao_core::domain::RuntimeStatus;
-        if matches!(
-            probe.runtime,
-            RuntimeStatus::Exited { .. } | RuntimeStatus::Missing
-        ) {
-            return Ok(Activity::at(
-                ActivityState::Exited,
-                Timestamp::now(),
-                ActivitySource::Runtime,
-            ));
+        if let Some(exited) = super::exited(probe) {
+            return Ok(exited);
         }
         let screen = probe.terminal.as_deref().and_then(activity::from_screen);
         if screen == Some(ActivityState::WaitingInput) {

@@ -38,7 +38,7 @@ fn bare_path(dir: &Path) -> String {
 }
 
 fn write_config(dir: &Path, body: &str) {
-    let repo = crate::live::repo(dir);
+    let repo = crate::repo(dir);
     std::fs::write(
         dir.join("agent-orchestrator.yaml"),
         format!("projects:\n  app:\n    path: {}\n{body}", repo.display()),
@@ -146,7 +146,7 @@ fn checks_of(out: &Output, check: &str) -> Vec<serde_json::Value> {
 #[test]
 fn an_untrusted_in_repo_config_and_an_invalid_one_are_reported() {
     let tmp = tempfile::tempdir().unwrap();
-    let repo = crate::live::repo(tmp.path());
+    let repo = crate::repo(tmp.path());
     std::fs::write(
         repo.join("agent-orchestrator.yaml"),
         "projects:\n  app:\n    path: .\n    postCreate: [\"echo hi\"]\n    agent: command\n    agentConfig:\n      command: [sh]\n",

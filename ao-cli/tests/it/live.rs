@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::model_mock::{ModelMock, Reply};
-use crate::{stderr, stdout};
+use crate::{repo, stderr, stdout};
 
 /// The directory holding `program`: `AO_AGENT_CLI_DIR`, else `PATH`.
 pub(crate) fn cli_dir(program: &str) -> Option<PathBuf> {
@@ -44,44 +44,6 @@ impl Drop for Live {
             .args(["-L", &self.socket, "kill-server"])
             .output();
     }
-}
-
-pub(crate) fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A repository with one commit at `dir/repo`.
-pub(crate) fn repo(dir: &Path) -> PathBuf {
-    let repo = dir.join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    std::fs::write(repo.join("README.md"), "hi\n").unwrap();
-    git(&repo, &["add", "."]);
-    git(
-        &repo,
-        &[
-            "-c",
-            "user.email=t@e",
-            "-c",
-            "user.name=t",
-            "commit",
-            "-q",
-            "-m",
-            "base",
-        ],
-    );
-    repo
 }
 
 /// A repository; a fake HOME where claude has been onboarded and codex talks to the mock

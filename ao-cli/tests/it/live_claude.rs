@@ -142,7 +142,7 @@ fn an_untrusted_in_repo_config_cannot_answer_the_agents_trust_questions() {
     // No model and no agent CLI needed: the refusal comes before anything starts.
     for agent in ["claude-code", "codex"] {
         let tmp = tempfile::tempdir().unwrap();
-        let repo = crate::live::repo(tmp.path());
+        let repo = crate::repo(tmp.path());
         let home = tmp.path().join("home");
         std::fs::create_dir_all(home.join(".codex")).unwrap();
         let state = r#"{"hasCompletedOnboarding":true}"#;

@@ -31,35 +31,7 @@ fn env() -> Env {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     );
-    let repo = tmp.path().join("repo");
-    std::fs::create_dir_all(&repo).unwrap();
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&repo)
-            .args(args)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    git(&["init", "-q", "-b", "main"]);
-    std::fs::write(repo.join("README.md"), "hi\n").unwrap();
-    git(&["add", "."]);
-    git(&[
-        "-c",
-        "user.email=t@e",
-        "-c",
-        "user.name=t",
-        "commit",
-        "-q",
-        "-m",
-        "base",
-    ]);
+    let repo = crate::repo(tmp.path());
     std::fs::create_dir_all(tmp.path().join("out")).unwrap();
     let reader = "stty raw -echo; printf '\\033[?2004hREADY %s\\r\\n' \"$AO_SESSION_ID\"; exec cat > \"$AO_TEST_OUT/$AO_SESSION_ID.bin\"";
     let config = format!(
@@ -347,26 +319,11 @@ fn dry_runs_print_a_replayable_launch_with_secrets_masked() {
     );
 }
 
-fn git_in(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn cleanup_removes_merged_work_and_keeps_dirty_dead_workers() {
     let e = env();
     let origin = e.dir().join("origin.git");
-    git_in(
+    crate::git(
         e.dir(),
         &[
             "init",
@@ -377,11 +334,11 @@ fn cleanup_removes_merged_work_and_keeps_dirty_dead_workers() {
             origin.to_str().unwrap(),
         ],
     );
-    git_in(
+    crate::git(
         &e.repo(),
         &["remote", "add", "origin", origin.to_str().unwrap()],
     );
-    git_in(&e.repo(), &["push", "-q", "origin", "main"]);
+    crate::git(&e.repo(), &["push", "-q", "origin", "main"]);
     assert_eq!(
         e.ok(&["batch-spawn", "--prompt", "one", "--prompt", "two"]),
         "app-1\napp-2\n"
@@ -394,7 +351,7 @@ fn cleanup_removes_merged_work_and_keeps_dirty_dead_workers() {
 
     // app-1's work lands upstream; app-2 dies holding an untracked file.
     let wt = |id: &str| e.dir().join(format!("ao-home/projects/app/worktrees/{id}"));
-    git_in(
+    crate::git(
         &wt("app-1"),
         &[
             "-c",
@@ -408,7 +365,7 @@ fn cleanup_removes_merged_work_and_keeps_dirty_dead_workers() {
             "feature",
         ],
     );
-    git_in(
+    crate::git(
         &wt("app-1"),
         &["push", "-q", "origin", "session/app-1:main"],
     );
@@ -477,8 +434,8 @@ fn an_orchestrator_cannot_act_on_another_projects_sessions() {
     let cfg = std::fs::read_to_string(e.dir().join("agent-orchestrator.yaml")).unwrap();
     let web = e.dir().join("web");
     std::fs::create_dir_all(&web).unwrap();
-    git_in(&web, &["init", "-q", "-b", "main"]);
-    git_in(
+    crate::git(&web, &["init", "-q", "-b", "main"]);
+    crate::git(
         &web,
         &[
             "-c",
