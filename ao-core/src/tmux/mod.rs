@@ -49,6 +49,18 @@ pub fn is_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Whether tmux's error says there is no server (any more) to ask.
+fn server_gone(stderr: &str) -> bool {
+    stderr.contains("no server running")
+        || stderr.contains("error connecting")
+        || server_dying(stderr)
+}
+
+/// Whether tmux's error says the server went away while the client talked to it.
+fn server_dying(stderr: &str) -> bool {
+    stderr.contains("server exited unexpectedly") || stderr.contains("lost server")
+}
+
 /// How to build a [`TmuxRuntime`].
 #[derive(Debug, Clone)]
 pub struct TmuxOptions {
@@ -146,6 +158,25 @@ impl TmuxRuntime {
     }
 
     async fn tmux(&self, args: &[&str], stdin: Option<&[u8]>) -> Result<TmuxOutput, RuntimeError> {
+        // A server that is shutting down (`kill-server` returns before it has gone) drops
+        // clients that reach it without running their command; once it has gone, the same
+        // command finds no server or starts a fresh one.
+        let mut out = self.tmux_once(args, stdin).await?;
+        for _ in 0..5 {
+            if out.ok || !server_dying(&out.stderr) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            out = self.tmux_once(args, stdin).await?;
+        }
+        Ok(out)
+    }
+
+    async fn tmux_once(
+        &self,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+    ) -> Result<TmuxOutput, RuntimeError> {
         let mut cmd = tokio::process::Command::new("tmux");
         cmd.args(self.base_args()).args(args).env_clear();
         for key in CLIENT_ENV {
@@ -259,7 +290,8 @@ impl TmuxRuntime {
         }
     }
 
-    /// The first pane of every session tagged with our home, in one tmux call.
+    /// The first pane of every session tagged with our home, in one tmux call (no server
+    /// means no sessions).
     async fn list_panes(&self) -> Result<HashMap<String, PaneState>, RuntimeError> {
         // `:` cannot occur in a session name; a tab would come back as `_` from a tmux client
         // without a UTF-8 locale.
@@ -268,7 +300,7 @@ impl TmuxRuntime {
         let out = self.tmux(&["list-panes", "-a", "-F", format], None).await?;
         let mut seen = HashMap::new();
         if !out.ok {
-            if out.stderr.contains("no server running") || out.stderr.contains("error connecting") {
+            if server_gone(&out.stderr) {
                 return Ok(seen);
             }
             return Err(RuntimeError::Failed {
@@ -533,10 +565,7 @@ impl Runtime for TmuxRuntime {
                 let out = self
                     .tmux(&["kill-session", "-t", &target(name)], None)
                     .await?;
-                if out.ok
-                    || out.stderr.contains("can't find session")
-                    || out.stderr.contains("no server running")
-                {
+                if out.ok || out.stderr.contains("can't find session") || server_gone(&out.stderr) {
                     Ok(())
                 } else {
                     Err(RuntimeError::Failed {

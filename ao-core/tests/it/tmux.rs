@@ -358,3 +358,30 @@ async fn a_session_ao_did_not_create_is_never_touched() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_server_that_is_shutting_down_counts_as_gone_and_a_new_one_starts() {
+    // `kill-server` returns before the server has gone; a client that reaches it meanwhile is
+    // told it "exited unexpectedly". Liveness must read that as "no sessions", and a start
+    // right after must get a fresh server.
+    let t = tmux();
+    for round in 0..10 {
+        let id = sid(&format!("dying-{round}"));
+        let spec = LaunchSpec::new("sh", ["-c", "sleep 60"], t.dir());
+        let handle = t.rt.start(&id, &spec).await.unwrap();
+        assert!(t.raw(&["kill-server"]).status.success());
+        let live = t.rt.liveness(std::slice::from_ref(&handle)).await.unwrap();
+        assert_ne!(
+            live.get(id.as_str()),
+            Some(&RuntimeStatus::Alive),
+            "round {round}"
+        );
+    }
+    let id = sid("after");
+    let handle =
+        t.rt.start(&id, &LaunchSpec::new("sh", ["-c", "sleep 60"], t.dir()))
+            .await
+            .unwrap();
+    let live = t.rt.liveness(std::slice::from_ref(&handle)).await.unwrap();
+    assert_eq!(live.get("after"), Some(&RuntimeStatus::Alive));
+}
