@@ -459,3 +459,53 @@ fn claude_accepted(run: &ao_core::probe::Run) -> bool {
             .contains("No conversation found with session ID");
     parsed && !complaint
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn hook_commands_run_ao_by_its_path_whatever_the_path_holds() {
+        // A path with a space, a quote and a `$`: the shell claude runs hooks with must see
+        // one word, the program, not text to interpret.
+        let dir = tempfile::tempdir().unwrap();
+        let bin_dir = dir.path().join("it's $HOME");
+        std::fs::create_dir_all(&bin_dir).unwrap();
+        let bin = bin_dir.join("ao");
+        let out = dir.path().join("out");
+        std::fs::write(
+            &bin,
+            format!("#!/bin/sh\necho \"$@\" > '{}'\n", out.display()),
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+        let settings: serde_json::Value =
+            serde_json::from_str(&launch_settings(Some(bin.to_str().unwrap()))).unwrap();
+        assert_eq!(settings["skipDangerousModePermissionPrompt"], true);
+        for event in HOOK_EVENTS {
+            assert!(
+                settings["hooks"][event][0]["hooks"][0]["command"].is_string(),
+                "{event}"
+            );
+        }
+        let command = settings["hooks"]["Stop"][0]["hooks"][0]["command"]
+            .as_str()
+            .unwrap();
+        let status = std::process::Command::new("sh")
+            .args(["-c", command])
+            .status()
+            .unwrap();
+        assert!(status.success(), "{command}");
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap().trim(),
+            "hook claude-code Stop"
+        );
+        // Without a way to call ao, no hooks (but the bypass warning is still skipped).
+        let bare: serde_json::Value = serde_json::from_str(&launch_settings(None)).unwrap();
+        assert!(bare.get("hooks").is_none());
+        assert_eq!(bare["skipDangerousModePermissionPrompt"], true);
+    }
+}
