@@ -363,6 +363,20 @@ impl Agent for ClaudeCode {
         Some(format!("npm install -g {}", super::CLAUDE_CODE_PACKAGE))
     }
 
+    fn setup_findings(&self, env: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+        let Some(dirs) = ClaudeDirs::for_env(env) else {
+            return vec!["neither HOME nor CLAUDE_CONFIG_DIR is set, so claude has nowhere to keep its state".into()];
+        };
+        if state::onboarded(&dirs.state_file) {
+            Vec::new()
+        } else {
+            vec![format!(
+                "claude has not finished its first-run setup ({} has no hasCompletedOnboarding): run `claude` once by hand — a worker would stop at the setup screens",
+                dirs.state_file.display()
+            )]
+        }
+    }
+
     async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
         if let Some(exited) = super::exited(probe) {
             return Ok(exited);

@@ -181,6 +181,14 @@ impl Drop for ClaudeLock {
     }
 }
 
+/// Whether claude's first-run setup is done (`hasCompletedOnboarding`).
+pub(crate) fn onboarded(state_file: &Path) -> bool {
+    read_state(state_file).ok().flatten().and_then(|s| {
+        s.get("hasCompletedOnboarding")
+            .and_then(serde_json::Value::as_bool)
+    }) == Some(true)
+}
+
 /// How many times the entry is written when a running claude keeps overwriting it.
 const ATTEMPTS: u32 = 5;
 

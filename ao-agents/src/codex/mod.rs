@@ -292,6 +292,26 @@ impl Agent for Codex {
         )
     }
 
+    fn setup_findings(&self, env: &BTreeMap<String, String>) -> Vec<String> {
+        let Some(home) = codex_home(env) else {
+            return vec![
+                "neither HOME nor CODEX_HOME is set, so codex has nowhere to keep its state".into(),
+            ];
+        };
+        let config = std::fs::read_to_string(home.join("config.toml")).unwrap_or_default();
+        let own_provider = config
+            .lines()
+            .any(|l| l.trim_start().starts_with("model_provider"));
+        if home.join("auth.json").exists() || own_provider {
+            Vec::new()
+        } else {
+            vec![format!(
+                "codex is not logged in ({} has no auth.json and config.toml names no model_provider): run `codex login` — a worker would stop at the sign-in screen",
+                home.display()
+            )]
+        }
+    }
+
     fn install_hint(&self) -> Option<String> {
         Some(format!(
             "npm install -g {} (it needs node on PATH)",

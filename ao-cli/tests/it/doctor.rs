@@ -134,6 +134,27 @@ fn with_every_program_present_the_doctor_is_happy() {
         "{}",
         stdout(&out)
     );
+    // A fresh HOME: neither CLI has been set up, which would stop a worker at a first-run
+    // screen — warned about, per role.
+    let setup = checks_of(&out, "setup");
+    for (role, needle) in [("orchestrator", "claude"), ("worker", "codex login")] {
+        assert!(
+            setup.iter().any(|c| c["role"] == role
+                && c["outcome"] == "warning"
+                && c["detail"].as_str().unwrap().contains(needle)),
+            "{role}: {setup:?}"
+        );
+    }
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(home.join(".codex")).unwrap();
+    std::fs::write(
+        home.join(".claude.json"),
+        r#"{"hasCompletedOnboarding":true}"#,
+    )
+    .unwrap();
+    std::fs::write(home.join(".codex/auth.json"), "{}").unwrap();
+    let out = doctor(tmp.path(), &path, &[]);
+    assert!(checks_of(&out, "setup").is_empty(), "{}", stdout(&out));
 }
 
 fn checks_of(out: &Output, check: &str) -> Vec<serde_json::Value> {

@@ -75,6 +75,19 @@ impl Orchestrator {
             Ok(Err(e)) => checks.push(about(Check::new("agent", Outcome::Failed, e.to_string()))),
             Err(e) => checks.push(about(Check::new("agent", Outcome::Failed, e.to_string()))),
         }
+        let env = project
+            .settings
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for finding in agent.setup_findings(&env) {
+            checks.push(about(Check::new(
+                "setup",
+                Outcome::Warning,
+                format!("{name}: {finding}"),
+            )));
+        }
         match self.doctor_launch(project, role, &agent, &resolved).await {
             Ok(Some(check)) | Err(check) => checks.push(about(check)),
             Ok(None) => {}

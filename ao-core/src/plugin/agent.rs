@@ -258,6 +258,14 @@ pub trait Agent: Send + Sync + 'static {
         })
     }
 
+    /// What only the user can fix before a launch works — a login, a first-run setup — as
+    /// sentences for `ao doctor` (empty when nothing is known to be missing). `env` is the
+    /// project's configured environment.
+    fn setup_findings(&self, env: &BTreeMap<String, String>) -> Vec<String> {
+        let _ = env;
+        Vec::new()
+    }
+
     /// How to install the agent's program, for `ao doctor`'s hint.
     fn install_hint(&self) -> Option<String> {
         None
