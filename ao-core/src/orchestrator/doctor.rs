@@ -75,13 +75,7 @@ impl Orchestrator {
             Ok(Err(e)) => checks.push(about(Check::new("agent", Outcome::Failed, e.to_string()))),
             Err(e) => checks.push(about(Check::new("agent", Outcome::Failed, e.to_string()))),
         }
-        let env = project
-            .settings
-            .env
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for finding in agent.setup_findings(&env) {
+        for finding in agent.setup_findings(&Self::project_env(project)) {
             checks.push(about(Check::new(
                 "setup",
                 Outcome::Warning,

@@ -140,6 +140,16 @@ impl Orchestrator {
         })
     }
 
+    /// The project's configured environment variables (`env:`).
+    pub(super) fn project_env(project: &Project) -> BTreeMap<String, String> {
+        project
+            .settings
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// What every agent process gets from `ao` (plus the project's configured variables).
     pub(super) fn launch_env(
         &self,
@@ -147,12 +157,7 @@ impl Orchestrator {
         session: &SessionId,
         role: Role,
     ) -> BTreeMap<String, String> {
-        let mut env: BTreeMap<String, String> = project
-            .settings
-            .env
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let mut env = Self::project_env(project);
         let home = self.options.home.root().display().to_string();
         env.insert("AO_HOME".into(), home);
         env.insert(

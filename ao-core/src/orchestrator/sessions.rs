@@ -343,13 +343,7 @@ impl Orchestrator {
             .config
             .projects
             .get(record.project_id.as_str())
-            .map(|p| {
-                p.settings
-                    .env
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            })
+            .map(Self::project_env)
             .unwrap_or_default();
         ActivityProbe {
             session: record.clone(),

@@ -172,6 +172,7 @@ impl Orchestrator {
         let path = self.options.home.worktree_dir(&project_id, &id);
         let (rules, rule_warnings) = Self::worker_rules(&resolved);
         warnings.extend(rule_warnings);
+        warnings.extend(agent.setup_findings(&Self::project_env(project)));
         let place = WorkerPlace {
             session_id: id.as_str(),
             workspace_path: &path,
