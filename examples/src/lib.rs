@@ -1,2 +1,118 @@
-//! Runnable programs that embed `ao-core`; each lives in `src/bin/`.
+//! Runnable programs that embed `ao-core`; each lives in `src/bin/`. What they all need to set
+//! up a throwaway playground — a repository, a private tmux server, the built-in runtime and
+//! workspace — is here, so each program shows only its own point.
 #![forbid(unsafe_code)]
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ao_core::domain::{ProjectId, SessionId};
+use ao_core::home::AoHome;
+use ao_core::orchestrator::Orchestrator;
+use ao_core::plugin::{Registry, Runtime, Workspace};
+use ao_core::tmux::{TmuxOptions, TmuxRuntime};
+use ao_core::worktree::WorktreeWorkspace;
+
+/// Runs an example's `body` on a private tmux server named after `name`, which is removed
+/// afterwards however `body` ends; an error is printed and becomes exit code 1.
+pub fn run<F, Fut>(name: &str, body: F) -> ExitCode
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    // Every binary embedding ao-core starts with this: runtimes launch programs through it.
+    ao_core::trampoline::run_if_invoked();
+    let socket = format!("ao-example-{name}-{}", std::process::id());
+    let result = tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|rt| rt.block_on(body(socket.clone())));
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .output();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A repository with one empty commit at `dir/repo`.
+pub fn scratch_repo(dir: &Path) -> Result<PathBuf, String> {
+    let repo = dir.join("repo");
+    std::fs::create_dir_all(&repo).map_err(|e| e.to_string())?;
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &[
+            "-c",
+            "user.email=e@x",
+            "-c",
+            "user.name=e",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "start",
+        ],
+    ] {
+        let ok = Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .status()
+            .map_err(|e| e.to_string())?
+            .success();
+        if !ok {
+            return Err(format!("git {args:?} failed"));
+        }
+    }
+    Ok(repo)
+}
+
+/// Registers the tmux runtime (on the private server `socket`) and the git-worktree
+/// workspace under their config names.
+pub fn register_tmux_and_worktrees(
+    registry: &mut Registry,
+    home: &AoHome,
+    socket: &str,
+) -> Result<(), String> {
+    let tmux = TmuxOptions {
+        socket: Some(socket.to_string()),
+        ..TmuxOptions::from_env(home.clone()).map_err(|e| e.to_string())?
+    };
+    registry.register_runtime("tmux", move |_| {
+        Ok(Arc::new(TmuxRuntime::new(tmux.clone())) as Arc<dyn Runtime>)
+    });
+    let ws_home = home.clone();
+    registry.register_workspace("worktree", move |_| {
+        Ok(Arc::new(WorktreeWorkspace::new(ws_home.clone())) as Arc<dyn Workspace>)
+    });
+    Ok(())
+}
+
+/// Waits up to 20 s for `needle` on a session's screen; the screen.
+pub async fn wait_for(
+    orch: &Orchestrator,
+    project: &ProjectId,
+    id: &SessionId,
+    needle: &str,
+) -> Result<String, String> {
+    let start = Instant::now();
+    loop {
+        let screen = orch
+            .output(project, id, 20)
+            .await
+            .map_err(|e| e.to_string())?;
+        if screen.contains(needle) {
+            return Ok(screen);
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            return Err(format!("{needle:?} never appeared; screen:\n{screen}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -9,25 +9,19 @@
 //! Run: `cargo run -q -p ao-examples --bin custom_agent` (needs git and tmux; uses a private
 //! tmux server and a temporary directory, and removes both).
 
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
 use ao_core::config;
 use ao_core::domain::{
-    Activity, ActivitySource, ActivityState, LaunchSpec, ProjectId, RuntimeStatus, SessionId,
-    Timestamp,
+    Activity, ActivitySource, ActivityState, LaunchSpec, ProjectId, RuntimeStatus, Timestamp,
 };
 use ao_core::home::AoHome;
 use ao_core::orchestrator::{Options, Orchestrator, OrchestratorError, SendOptions, SpawnRequest};
-use ao_core::plugin::{
-    ActivityProbe, Agent, AgentError, LaunchRequest, Registry, Runtime, Workspace,
-};
+use ao_core::plugin::{ActivityProbe, Agent, AgentError, LaunchRequest, Registry};
 use ao_core::store::InMemoryStore;
-use ao_core::tmux::{TmuxOptions, TmuxRuntime};
-use ao_core::worktree::WorktreeWorkspace;
 
 /// The bot: `$1` is the task, `$2` the signature; each line typed is appended to NOTES.md.
 const BOT: &str = r#"printf '# Notes\n\nTask: %s\n' "$1" > NOTES.md
@@ -82,69 +76,18 @@ impl Agent for NotesBot {
 }
 
 fn main() -> ExitCode {
-    // Every binary embedding ao-core starts with this: runtimes launch programs through it.
-    ao_core::trampoline::run_if_invoked();
-    let socket = format!("ao-example-custom-{}", std::process::id());
-    let result = tokio::runtime::Runtime::new()
-        .map_err(|e| e.to_string())
-        .and_then(|rt| rt.block_on(run(&socket)));
-    let _ = Command::new("tmux")
-        .args(["-L", &socket, "kill-server"])
-        .output();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    ao_examples::run("custom", |socket| async move { run(&socket).await })
 }
 
 async fn run(socket: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).map_err(|e| e.to_string())?;
-    for args in [
-        &["init", "-q", "-b", "main"][..],
-        &[
-            "-c",
-            "user.email=e@x",
-            "-c",
-            "user.name=e",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "start",
-        ],
-    ] {
-        let ok = Command::new("git")
-            .arg("-C")
-            .arg(&repo)
-            .args(args)
-            .status()
-            .map_err(|e| e.to_string())?
-            .success();
-        if !ok {
-            return Err(format!("git {args:?} failed"));
-        }
-    }
+    let repo = ao_examples::scratch_repo(dir.path())?;
 
     // 1. The custom adapter under its own name, beside a runtime and a workspace.
     let home = AoHome::new(dir.path().join("ao-home"));
     let mut registry = Registry::new();
     registry.register_agent("notes-bot", |_| Ok(Arc::new(NotesBot) as Arc<dyn Agent>));
-    let tmux = TmuxOptions {
-        socket: Some(socket.to_string()),
-        ..TmuxOptions::from_env(home.clone()).map_err(|e| e.to_string())?
-    };
-    registry.register_runtime("tmux", move |_| {
-        Ok(Arc::new(TmuxRuntime::new(tmux.clone())) as Arc<dyn Runtime>)
-    });
-    let ws_home = home.clone();
-    registry.register_workspace("worktree", move |_| {
-        Ok(Arc::new(WorktreeWorkspace::new(ws_home.clone())) as Arc<dyn Workspace>)
-    });
+    ao_examples::register_tmux_and_worktrees(&mut registry, &home, socket)?;
 
     // 2. A config file that selects it; validation knows the name from the registry.
     let path = dir.path().join("agent-orchestrator.yaml");
@@ -173,11 +116,11 @@ async fn run(socket: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let id = spawned.record.id.clone();
     println!("spawned {id} running {}", spawned.record.agent);
-    wait_for(&orch, &project, &id, "notes-bot ready>").await?;
+    ao_examples::wait_for(&orch, &project, &id, "notes-bot ready>").await?;
     orch.send(&project, &id, "fixed the login bug", SendOptions::default())
         .await
         .map_err(|e| e.to_string())?;
-    wait_for(&orch, &project, &id, "noted: fixed the login bug").await?;
+    ao_examples::wait_for(&orch, &project, &id, "noted: fixed the login bug").await?;
     let worktree = spawned.record.workspace_path.clone().unwrap_or_default();
     let notes = std::fs::read_to_string(worktree.join("NOTES.md")).map_err(|e| e.to_string())?;
     print!("{notes}");
@@ -198,26 +141,4 @@ async fn run(socket: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     println!("killed {id}; its notes are under refs/ao/rescue/{id}");
     Ok(())
-}
-
-async fn wait_for(
-    orch: &Orchestrator,
-    project: &ProjectId,
-    id: &SessionId,
-    needle: &str,
-) -> Result<String, String> {
-    let start = Instant::now();
-    loop {
-        let screen = orch
-            .output(project, id, 20)
-            .await
-            .map_err(|e| e.to_string())?;
-        if screen.contains(needle) {
-            return Ok(screen);
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            return Err(format!("{needle:?} never appeared; screen:\n{screen}"));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }

@@ -4,68 +4,24 @@
 //! Run: `cargo run -q -p ao-examples --bin embed` (needs git and tmux; uses a private tmux
 //! server and a temporary directory, and removes both).
 
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use ao_core::command_agent::CommandAgent;
 use ao_core::config;
 use ao_core::domain::ProjectId;
 use ao_core::home::AoHome;
 use ao_core::orchestrator::{Options, Orchestrator, SendOptions, SpawnRequest};
-use ao_core::plugin::{Agent, Registry, Runtime, Workspace};
+use ao_core::plugin::{Agent, Registry};
 use ao_core::store::InMemoryStore;
-use ao_core::tmux::{TmuxOptions, TmuxRuntime};
-use ao_core::worktree::WorktreeWorkspace;
 
 fn main() -> ExitCode {
-    // Every binary embedding ao-core starts with this: runtimes launch programs through it.
-    ao_core::trampoline::run_if_invoked();
-    let socket = format!("ao-example-{}", std::process::id());
-    let result = tokio::runtime::Runtime::new()
-        .map_err(|e| e.to_string())
-        .and_then(|rt| rt.block_on(run(&socket)));
-    let _ = Command::new("tmux")
-        .args(["-L", &socket, "kill-server"])
-        .output();
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    ao_examples::run("embed", |socket| async move { run(&socket).await })
 }
 
 async fn run(socket: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let repo = dir.path().join("repo");
-    std::fs::create_dir_all(&repo).map_err(|e| e.to_string())?;
-    for args in [
-        &["init", "-q", "-b", "main"][..],
-        &[
-            "-c",
-            "user.email=e@x",
-            "-c",
-            "user.name=e",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "start",
-        ],
-    ] {
-        let ok = Command::new("git")
-            .arg("-C")
-            .arg(&repo)
-            .args(args)
-            .status()
-            .map_err(|e| e.to_string())?
-            .success();
-        if !ok {
-            return Err(format!("git {args:?} failed"));
-        }
-    }
+    let repo = ao_examples::scratch_repo(dir.path())?;
 
     // 1. Adapters by name.
     let home = AoHome::new(dir.path().join("ao-home"));
@@ -73,17 +29,7 @@ async fn run(socket: &str) -> Result<(), String> {
     registry.register_agent("command", |_| {
         Ok(Arc::new(CommandAgent::default()) as Arc<dyn Agent>)
     });
-    let tmux = TmuxOptions {
-        socket: Some(socket.to_string()),
-        ..TmuxOptions::from_env(home.clone()).map_err(|e| e.to_string())?
-    };
-    registry.register_runtime("tmux", move |_| {
-        Ok(Arc::new(TmuxRuntime::new(tmux.clone())) as Arc<dyn Runtime>)
-    });
-    let ws_home = home.clone();
-    registry.register_workspace("worktree", move |_| {
-        Ok(Arc::new(WorktreeWorkspace::new(ws_home.clone())) as Arc<dyn Workspace>)
-    });
+    ao_examples::register_tmux_and_worktrees(&mut registry, &home, socket)?;
 
     // 2. A config, validated against those names.
     let yaml = format!(
@@ -120,7 +66,7 @@ async fn run(socket: &str) -> Result<(), String> {
         spawned.record.branch.as_deref().unwrap_or("-"),
         dir.path().display()
     );
-    wait_for(&orch, &project, &id, "ready").await?;
+    ao_examples::wait_for(&orch, &project, &id, "ready").await?;
     orch.send(
         &project,
         &id,
@@ -129,7 +75,7 @@ async fn run(socket: &str) -> Result<(), String> {
     )
     .await
     .map_err(|e| e.to_string())?;
-    let screen = wait_for(&orch, &project, &id, "got: hello from an embedder").await?;
+    let screen = ao_examples::wait_for(&orch, &project, &id, "got: hello from an embedder").await?;
     println!(
         "{}",
         screen
@@ -156,26 +102,4 @@ async fn run(socket: &str) -> Result<(), String> {
         orch.status(None).await.map_err(|e| e.to_string())?.len()
     );
     Ok(())
-}
-
-async fn wait_for(
-    orch: &Orchestrator,
-    project: &ProjectId,
-    id: &ao_core::domain::SessionId,
-    needle: &str,
-) -> Result<String, String> {
-    let start = Instant::now();
-    loop {
-        let screen = orch
-            .output(project, id, 20)
-            .await
-            .map_err(|e| e.to_string())?;
-        if screen.contains(needle) {
-            return Ok(screen);
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            return Err(format!("{needle:?} never appeared; screen:\n{screen}"));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
