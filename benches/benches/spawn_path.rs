@@ -26,9 +26,7 @@ struct Fixture {
 
 impl Drop for Fixture {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
+        ao_core::tmux::kill_private_server(&self.socket);
     }
 }
 

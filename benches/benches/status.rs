@@ -86,9 +86,7 @@ fn status_of_200_sessions(bencher: divan::Bencher<'_, '_>) {
         assert_eq!(views.len(), 200);
         serde_json::to_string(&serde_json::json!({"data": views, "meta": {}})).expect("json")
     });
-    let _ = Command::new("tmux")
-        .args(["-L", &socket, "kill-server"])
-        .status();
+    ao_core::tmux::kill_private_server(&socket);
 }
 
 #[divan::bench(sample_count = 30)]
@@ -152,7 +150,5 @@ fn status_of_200_live_claude_sessions(bencher: divan::Bencher<'_, '_>) {
         assert_eq!(views.len(), 200);
         serde_json::to_string(&serde_json::json!({"data": views, "meta": {}})).expect("json")
     });
-    let _ = Command::new("tmux")
-        .args(["-L", &socket, "kill-server"])
-        .status();
+    ao_core::tmux::kill_private_server(&socket);
 }

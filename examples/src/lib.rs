@@ -29,9 +29,7 @@ where
     let result = tokio::runtime::Runtime::new()
         .map_err(|e| e.to_string())
         .and_then(|rt| rt.block_on(body(socket.clone())));
-    let _ = Command::new("tmux")
-        .args(["-L", &socket, "kill-server"])
-        .output();
+    ao_core::tmux::kill_private_server(&socket);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

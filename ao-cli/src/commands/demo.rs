@@ -71,9 +71,7 @@ pub(crate) async fn run() -> Result<(), CliError> {
     let result = demo(dir.path(), tmux.then_some(socket.as_str())).await;
     if tmux {
         // Everything on the demo's private server goes, whatever happened above.
-        let _ = std::process::Command::new("tmux")
-            .args(["-L", &socket, "kill-server"])
-            .output();
+        ao_core::tmux::kill_private_server(&socket);
     }
     drop(dir);
     if result.is_ok() {

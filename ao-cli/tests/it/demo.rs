@@ -17,6 +17,8 @@ fn demo(path: &std::ffi::OsStr, tmp: &Path) -> std::process::Output {
         .env("PATH", path)
         .env("HOME", &home)
         .env("TMPDIR", &scratch)
+        // tmux's sockets too, so a socket file left behind would show below.
+        .env("TMUX_TMPDIR", &scratch)
         .output()
         .unwrap()
 }

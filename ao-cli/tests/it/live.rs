@@ -40,9 +40,7 @@ pub(crate) struct Live {
 
 impl Drop for Live {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
+        ao_core::tmux::kill_private_server(&self.socket);
     }
 }
 

@@ -15,9 +15,7 @@ struct Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
+        ao_core::tmux::kill_private_server(&self.socket);
     }
 }
 

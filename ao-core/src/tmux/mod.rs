@@ -39,6 +39,33 @@ const CLIENT_ENV: &[&str] = &[
     "TMUX_TMPDIR",
 ];
 
+/// Where tmux keeps the socket of the server named `label` (`-L label`):
+/// `$TMUX_TMPDIR` (default `/tmp`) `/tmux-<uid>/<label>`.
+pub fn socket_path(label: &str) -> PathBuf {
+    let dir = std::env::var_os("TMUX_TMPDIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+    dir.join(format!("tmux-{}", rustix::process::getuid().as_raw()))
+        .join(label)
+}
+
+/// Stops the private tmux server `label` and everything on it, and removes its socket file
+/// (tmux 3.3 leaves it behind), and the socket directory if that is then empty. For servers
+/// `ao` started for itself — tests, the demo — never the user's.
+pub fn kill_private_server(label: &str) {
+    let _ = std::process::Command::new("tmux")
+        .args(["-L", label, "kill-server"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    let socket = socket_path(label);
+    let _ = std::fs::remove_file(&socket);
+    if let Some(dir) = socket.parent() {
+        // Fails, harmlessly, while any other server's socket is there.
+        let _ = std::fs::remove_dir(dir);
+    }
+}
+
 /// Whether a tmux binary can be run.
 pub fn is_available() -> bool {
     std::process::Command::new("tmux")

@@ -130,5 +130,5 @@ async fn a_terminal_attaches_types_and_detaches() {
         RuntimeStatus::Alive
     );
     rt.stop(&h).await.unwrap();
-    let _ = tmux(&["kill-server"]);
+    ao_core::tmux::kill_private_server(&socket);
 }

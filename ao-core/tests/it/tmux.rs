@@ -21,9 +21,7 @@ struct Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
+        ao_core::tmux::kill_private_server(&self.socket);
     }
 }
 
