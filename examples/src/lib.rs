@@ -7,7 +7,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ao_core::domain::{ProjectId, SessionId};
 use ao_core::home::AoHome;
@@ -99,18 +99,7 @@ pub async fn wait_for(
     id: &SessionId,
     needle: &str,
 ) -> Result<String, String> {
-    let start = Instant::now();
-    loop {
-        let screen = orch
-            .output(project, id, 20)
-            .await
-            .map_err(|e| e.to_string())?;
-        if screen.contains(needle) {
-            return Ok(screen);
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            return Err(format!("{needle:?} never appeared; screen:\n{screen}"));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    orch.wait_for_output(project, id, needle, Duration::from_secs(20))
+        .await
+        .map_err(|e| e.to_string())
 }

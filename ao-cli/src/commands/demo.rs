@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ao_core::config;
 use ao_core::domain::{ProjectId, SessionId};
@@ -45,20 +45,9 @@ async fn wait_for(
     id: &SessionId,
     needle: &str,
 ) -> Result<String, CliError> {
-    let start = Instant::now();
-    loop {
-        let screen = orch.output(project, id, 40).await?;
-        if screen.contains(needle) {
-            return Ok(screen);
-        }
-        if start.elapsed() > Duration::from_secs(40) {
-            return Err(failed(
-                &format!("{id} never showed {needle:?}"),
-                format!("its screen:\n{screen}"),
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    Ok(orch
+        .wait_for_output(project, id, needle, Duration::from_secs(40))
+        .await?)
 }
 
 pub(crate) async fn run() -> Result<(), CliError> {

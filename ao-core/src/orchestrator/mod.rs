@@ -189,6 +189,18 @@ pub enum OrchestratorError {
         /// How long it waited.
         waited: Duration,
     },
+    /// A session's screen never showed the text waited for.
+    #[error("session {session} never showed {needle:?} within {}s; its screen:\n{screen}", waited.as_secs())]
+    OutputTimeout {
+        /// The session.
+        session: SessionId,
+        /// The text waited for.
+        needle: String,
+        /// How long it waited.
+        waited: Duration,
+        /// The last screen seen.
+        screen: String,
+    },
     /// The message was typed, but the agent did not take it in.
     #[error(
         "session {session}: the message was typed but the agent did not take it in within {}s; look with `ao session output {session}`",

@@ -440,6 +440,33 @@ impl Orchestrator {
         Ok(self.runtime_of(&handle)?.output(&handle, lines).await?)
     }
 
+    /// Waits up to `timeout` for `needle` on a session's screen (its last 40 lines); the
+    /// screen that showed it.
+    pub async fn wait_for_output(
+        &self,
+        project_id: &ProjectId,
+        id: &SessionId,
+        needle: &str,
+        timeout: Duration,
+    ) -> Result<String, OrchestratorError> {
+        let started = Instant::now();
+        loop {
+            let screen = self.output(project_id, id, 40).await?;
+            if screen.contains(needle) {
+                return Ok(screen);
+            }
+            if started.elapsed() >= timeout {
+                return Err(OrchestratorError::OutputTimeout {
+                    session: id.clone(),
+                    needle: needle.to_string(),
+                    waited: started.elapsed(),
+                    screen,
+                });
+            }
+            tokio::time::sleep(self.options.poll_interval.min(Duration::from_millis(100))).await;
+        }
+    }
+
     /// Every session of `project` (or of every configured project), with liveness observed in
     /// one runtime call per runtime.
     pub async fn status(

@@ -707,3 +707,30 @@ async fn cleanup_removes_workers_whose_branch_is_merged_into_origin() {
     );
     assert_eq!(fx.runtime.running(), ["app-2"]);
 }
+
+#[tokio::test]
+async fn waiting_for_output_returns_the_screen_or_says_what_never_showed() {
+    let fx = fixture();
+    fx.orch.spawn(spawn_req("x")).await.unwrap();
+    let id = sid("app-1");
+    let err = fx
+        .orch
+        .wait_for_output(&project(), &id, "hello", Duration::from_millis(50))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OrchestratorError::OutputTimeout { needle, .. } if needle == "hello"),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Failed);
+    fx.orch
+        .send(&project(), &id, "hello there", SendOptions::default())
+        .await
+        .unwrap();
+    let screen = fx
+        .orch
+        .wait_for_output(&project(), &id, "hello", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(screen.contains("hello there"), "{screen}");
+}
