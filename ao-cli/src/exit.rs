@@ -140,7 +140,26 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
                 "look with `ao session output {session}`; `--force` sends anyway (it may answer the prompt)"
             )),
             E::SendTimeout { .. } => out.hints.push("retry later, or use --no-wait to send at once".into()),
-            E::StillRunning { session } => out.hints.push(format!("stop it first with `ao session kill {session}`")),
+            E::StillRunning { session } => out.hints.push(format!(
+                "its agent is running; look with `ao session output {session}`, or stop it with `ao session kill {session}` first"
+            )),
+            E::SpawnInProgress { session, .. } => out.hints.push(format!(
+                "wait for that spawn to finish; if it was cut short, `ao session cleanup` finishes {session}"
+            )),
+            E::AgentExited { session, .. } => out.hints.push(format!(
+                "the session is kept: fix the agent's command or install it, then `ao session restore {session}` — or remove it with `ao session kill {session}`"
+            )),
+            E::ProjectNotFound { known, .. } => out.hints.push(if known.is_empty() {
+                "no project is registered; run `ao start` in your repository or `ao project add <config>`".to_string()
+            } else {
+                format!("known projects: {}", known.join(", "))
+            }),
+            E::UnknownSession { .. } => out
+                .hints
+                .push("`ao status` lists every session".to_string()),
+            E::Registry(_) if out.exit == Exit::Refused => out.hints.push(
+                "give this project another id or `sessionPrefix` in its config, or `ao project rm` the other one".to_string(),
+            ),
             _ => {}
         }
         out

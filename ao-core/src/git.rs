@@ -94,6 +94,25 @@ pub(crate) async fn ref_exists(dir: &Path, reference: &str) -> Result<bool, GitE
     .ok)
 }
 
+/// The branch checked out in the worktree at `dir`; `None` when it is not a git checkout or
+/// its HEAD is detached.
+pub(crate) async fn current_branch(dir: &Path) -> Option<String> {
+    // Only a checkout of its own: git would otherwise answer for a repository around `dir`.
+    if !dir.join(".git").exists() {
+        return None;
+    }
+    let out = run(
+        dir,
+        &["symbolic-ref", "--quiet", "--short", "HEAD"],
+        &[],
+        None,
+    )
+    .await
+    .ok()?;
+    let branch = out.stdout.trim();
+    (out.ok && !branch.is_empty()).then(|| branch.to_string())
+}
+
 /// Whether `branch` is contained in `target` in the repository at `repo` (`false` when either
 /// ref is missing).
 pub(crate) fn is_ancestor(repo: &Path, branch: &str, target: &str) -> std::io::Result<bool> {

@@ -12,16 +12,19 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod builtin;
 pub mod command_agent;
 pub mod config;
 pub mod delivery;
 pub mod doctor;
 pub mod domain;
+pub mod fleet;
 pub mod fsutil;
 mod git;
 pub mod home;
 pub mod hook;
 pub mod orchestrator;
+pub mod owner;
 pub mod plugin;
 pub mod probe;
 pub mod process;

@@ -1,21 +1,30 @@
 //! The trampoline: how a runtime starts a program without a shell, a command-line length
-//! limit, or a secret in sight.
+//! limit, or a secret in sight — or at rest.
 //!
-//! The runtime writes an [`ExecSpec`] (argv, cwd, and the caller's full environment plus
-//! `ao`'s additions) to a 0600 file under `AO_HOME` and starts `<this executable> __exec
-//! <file>`. That process — any binary embedding `ao-core` calls [`run_if_invoked`] first in
-//! `main` — reads the file, unlinks it at once, and `exec`s the program. So tmux only ever sees
-//! a short command (it refuses commands over ~16 KB), no secret shows in `ps`, the tmux
-//! command line or `show-environment`, and none stays on disk.
+//! A runtime cannot simply pass the program's environment along: a tmux pane inherits the tmux
+//! *server's* environment, not the caller's, and tmux refuses commands over ~16 KB. So the
+//! runtime starts `<this executable> __exec <socket>` instead, and hands the [`ExecSpec`]
+//! (argv, cwd, the caller's full environment plus `ao`'s additions) to that process over a
+//! one-shot unix socket ([`Handoff`]). Any binary embedding `ao-core` calls
+//! [`run_if_invoked`] first in `main`; as the trampoline it connects, reads the spec, and
+//! `exec`s the program.
+//!
+//! Why a socket and not a file: the spec holds the caller's whole environment, API keys
+//! included. A file — even 0600, even unlinked by the trampoline at once — stays on disk when
+//! the launching `ao` is killed between writing it and the trampoline reading it. The socket
+//! holds nothing: the spec only ever lives in the memory of the launching process, which
+//! serves it to the first process of the same user that connects, then removes the socket. A
+//! crash leaves at most an empty socket file, named after the process that made it, which
+//! reconciliation removes ([`stale_handoffs`]). And `start` returns only once the program has
+//! its spec, so a launch that never began is an error, not a silent empty pane.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-
-use crate::fsutil::write_atomic;
 
 /// The argument that makes a binary act as the trampoline.
 pub const EXEC_ARG: &str = "__exec";
@@ -53,26 +62,33 @@ pub enum TrampolineError {
     /// Nothing to run.
     #[error("the launch has no program")]
     EmptyArgv,
-    /// The spec file can be read or written by others; it is not trusted.
-    #[error("{} is accessible to other users (mode {mode:o}); refusing to run it", path.display())]
-    Insecure {
-        /// The file.
+    /// The handoff socket's path is longer than unix sockets allow.
+    #[error(
+        "{} is too long for a unix socket ({} bytes, at most {}); use a shorter AO_HOME",
+        path.display(), path.as_os_str().len(), MAX_SOCKET_PATH
+    )]
+    SocketPathTooLong {
+        /// The path.
         path: PathBuf,
-        /// Its mode.
-        mode: u32,
     },
-    /// The spec file is not a spec.
-    #[error("{} is not a launch spec: {detail}", path.display())]
+    /// The launch was handed over to nobody in time: the trampoline never started.
+    #[error("the program was not started within {}s (nothing fetched its launch)", waited.as_secs())]
+    NotFetched {
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// What came over the handoff socket is not a spec.
+    #[error("{} did not hand over a launch spec: {detail}", path.display())]
     BadSpec {
-        /// The file.
+        /// The socket.
         path: PathBuf,
         /// Why.
         detail: String,
     },
-    /// File trouble.
+    /// Socket or file trouble.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The file.
+        /// The path.
         path: PathBuf,
         /// The error.
         #[source]
@@ -88,6 +104,12 @@ pub enum TrampolineError {
         source: io::Error,
     },
 }
+
+/// The longest path a unix socket address holds (`sun_path` is 108 bytes with its NUL).
+pub const MAX_SOCKET_PATH: usize = 107;
+
+/// The file-name prefix of handoff sockets.
+const HANDOFF_PREFIX: &str = "exec-";
 
 impl ExecSpec {
     /// The spec that runs `launch` with the caller's whole environment plus the launch's
@@ -127,36 +149,120 @@ impl ExecSpec {
     }
 }
 
-/// Validates `spec` and writes it (0600) into `dir` under a fresh name; returns its path.
-pub fn write_spec(
-    dir: &Path,
-    name_hint: &str,
-    spec: &ExecSpec,
-) -> Result<PathBuf, TrampolineError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    spec.validate()?;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let path = dir.join(format!(
-        "{name_hint}.{}.{nanos}.{}.exec.json",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let bytes = serde_json::to_vec(spec).map_err(|e| TrampolineError::BadSpec {
-        path: path.clone(),
-        detail: e.to_string(),
-    })?;
-    write_atomic(&path, &bytes).map_err(|source| TrampolineError::Io {
-        path: path.clone(),
-        source,
-    })?;
-    Ok(path)
+/// A launch spec waiting for its trampoline: a one-shot unix socket that hands the spec to
+/// the first process of this user that connects, then goes away (also when dropped).
+#[derive(Debug)]
+pub struct Handoff {
+    path: PathBuf,
+    listener: tokio::net::UnixListener,
+    bytes: Vec<u8>,
 }
 
-/// Call first in `main`: when this process was started as `<exe> __exec <spec>`, runs the spec
-/// and never returns (exit 127 with a message on failure); as `<exe> __pty-host …` it runs a
-/// process-runtime session host; otherwise it returns at once.
+impl Handoff {
+    /// Validates `spec` and opens a socket for it in `dir` (created 0700). Needs a tokio
+    /// runtime.
+    pub fn bind(dir: &Path, spec: &ExecSpec) -> Result<Self, TrampolineError> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        spec.validate()?;
+        let io_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| TrampolineError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(io_err(dir))?;
+        }
+        let path = dir.join(format!(
+            "{HANDOFF_PREFIX}{}-{}.sock",
+            crate::owner::ProcessStamp::current().to_file_part(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        if path.as_os_str().len() > MAX_SOCKET_PATH {
+            return Err(TrampolineError::SocketPathTooLong { path });
+        }
+        let _ = std::fs::remove_file(&path);
+        let listener = tokio::net::UnixListener::bind(&path).map_err(io_err(&path))?;
+        let bytes = serde_json::to_vec(spec).map_err(|e| TrampolineError::BadSpec {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
+        Ok(Self {
+            path,
+            listener,
+            bytes,
+        })
+    }
+
+    /// The socket: the argument the trampoline gets after [`EXEC_ARG`].
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Waits up to `timeout` for the trampoline and hands it the spec. Connections from other
+    /// users are turned away.
+    pub async fn deliver(self, timeout: Duration) -> Result<(), TrampolineError> {
+        use tokio::io::AsyncWriteExt;
+        let me = rustix::process::geteuid().as_raw();
+        let io_err = |source| TrampolineError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        let started = std::time::Instant::now();
+        loop {
+            let left = timeout.saturating_sub(started.elapsed());
+            let accepted = tokio::time::timeout(left, self.listener.accept()).await;
+            let Ok(accepted) = accepted else {
+                return Err(TrampolineError::NotFetched { waited: timeout });
+            };
+            let (mut stream, _) = accepted.map_err(io_err)?;
+            if stream.peer_cred().map(|c| c.uid()).ok() != Some(me) {
+                continue;
+            }
+            stream.write_all(&self.bytes).await.map_err(io_err)?;
+            stream.shutdown().await.map_err(io_err)?;
+            return Ok(());
+        }
+    }
+}
+
+impl Drop for Handoff {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Handoff sockets in `dir` whose launching process is gone: left by a crash, holding nothing,
+/// safe to remove.
+pub fn stale_handoffs(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_prefix(HANDOFF_PREFIX)?.strip_suffix(".sock")?;
+            // `<pid>-<start>-<counter>`
+            let (owner, _) = stem.rsplit_once('-')?;
+            let owner = crate::owner::ProcessStamp::from_file_part(owner)?;
+            (!owner.is_alive()).then(|| e.path())
+        })
+        .collect();
+    stale.sort();
+    stale
+}
+
+/// Whether `name` is a handoff socket's file name.
+pub fn is_handoff(name: &str) -> bool {
+    name.starts_with(HANDOFF_PREFIX) && name.ends_with(".sock")
+}
+
+/// Call first in `main`: when this process was started as `<exe> __exec <socket>`, fetches the
+/// launch and runs it, never returning (exit 127 with a message on failure); as
+/// `<exe> __pty-host …` it runs a process-runtime session host; otherwise it returns at once.
 pub fn run_if_invoked() {
     let mut args = std::env::args_os().skip(1);
     let first = args.next();
@@ -172,7 +278,7 @@ pub fn run_if_invoked() {
         return;
     }
     let Some(path) = args.next() else {
-        eprintln!("ao: {EXEC_ARG} needs a spec file");
+        eprintln!("ao: {EXEC_ARG} needs the launch's socket");
         std::process::exit(127);
     };
     let err = exec_from(Path::new(&path));
@@ -180,50 +286,33 @@ pub fn run_if_invoked() {
     std::process::exit(127);
 }
 
-/// Reads, unlinks and executes a spec file; returns only on failure.
+/// Fetches a spec from the handoff socket at `path` and executes it; returns only on failure.
 pub fn exec_from(path: &Path) -> TrampolineError {
+    match fetch(path) {
+        Ok(spec) => exec(&spec),
+        Err(e) => e,
+    }
+}
+
+/// Reads the spec a [`Handoff`] serves at `path`.
+pub fn fetch(path: &Path) -> Result<ExecSpec, TrampolineError> {
+    use std::io::Read;
     let io_err = |source| TrampolineError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return io_err(e),
-    };
-    let bytes = std::fs::read(path);
-    // Gone before anything else happens, whatever it holds.
-    let removed = std::fs::remove_file(path);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return TrampolineError::Insecure {
-                path: path.to_path_buf(),
-                mode,
-            };
-        }
-    }
-    let bytes = match bytes {
-        Ok(b) => b,
-        Err(e) => return io_err(e),
-    };
-    if let Err(e) = removed {
-        return io_err(e);
-    }
-    let spec: ExecSpec = match serde_json::from_slice(&bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            return TrampolineError::BadSpec {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            };
-        }
-    };
-    if let Err(e) = spec.validate() {
-        return e;
-    }
-    exec(&spec)
+    let mut stream = std::os::unix::net::UnixStream::connect(path).map_err(io_err)?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(io_err)?;
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).map_err(io_err)?;
+    let spec: ExecSpec = serde_json::from_slice(&bytes).map_err(|e| TrampolineError::BadSpec {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })?;
+    spec.validate()?;
+    Ok(spec)
 }
 
 #[cfg(unix)]
@@ -279,34 +368,51 @@ mod tests {
             spec(&[]).validate(),
             Err(TrampolineError::EmptyArgv)
         ));
-        let dir = tempfile::tempdir().unwrap();
-        assert!(write_spec(dir.path(), "s", &spec(&["p", &big])).is_err());
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            0,
-            "nothing written"
-        );
     }
 
-    #[test]
-    fn a_spec_is_unlinked_even_when_it_cannot_run() {
+    #[tokio::test]
+    async fn a_handoff_serves_its_spec_once_and_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
-        let path = write_spec(dir.path(), "s", &spec(&["/nonexistent/program"])).unwrap();
-        let err = exec_from(&path);
-        assert!(matches!(err, TrampolineError::Exec { .. }), "{err}");
-        assert!(!path.exists());
+        let mut want = spec(&["prog", "arg"]);
+        want.env.insert("SECRET".into(), "s3cr3t".into());
+        let handoff = Handoff::bind(dir.path(), &want).unwrap();
+        let path = handoff.path().to_path_buf();
+        assert!(path.exists());
+        let fetcher = tokio::task::spawn_blocking({
+            let path = path.clone();
+            move || fetch(&path)
+        });
+        handoff.deliver(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(fetcher.await.unwrap().unwrap(), want);
+        assert!(!path.exists(), "the socket is gone once served");
+        assert!(
+            fetch(&path).is_err(),
+            "nobody serves a second copy of the spec"
+        );
 
-        let bad = dir.path().join("bad.json");
-        std::fs::write(&bad, "{").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o644)).unwrap();
-            assert!(matches!(
-                exec_from(&bad),
-                TrampolineError::Insecure { mode: 0o644, .. }
-            ));
-            assert!(!bad.exists());
-        }
+        // Nobody came: an error, and the socket is gone too.
+        let handoff = Handoff::bind(dir.path(), &want).unwrap();
+        let path = handoff.path().to_path_buf();
+        let err = handoff
+            .deliver(Duration::from_millis(50))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, TrampolineError::NotFetched { .. }), "{err}");
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn handoffs_of_a_dead_process_are_stale_and_live_ones_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = Handoff::bind(dir.path(), &spec(&["p"])).unwrap();
+        let dead = dir
+            .path()
+            .join(format!("{HANDOFF_PREFIX}999999999-1-0.sock"));
+        std::fs::write(&dead, "").unwrap();
+        assert_eq!(stale_handoffs(dir.path()), [dead]);
+        assert!(is_handoff(
+            &live.path().file_name().unwrap().to_string_lossy()
+        ));
     }
 }

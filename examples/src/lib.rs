@@ -1,6 +1,6 @@
 //! Runnable programs that embed `ao-core`; each lives in `src/bin/`. What they all need to set
-//! up a throwaway playground — a repository, a private tmux server, the built-in runtime and
-//! workspace — is here, so each program shows only its own point.
+//! up a throwaway playground — a repository, a private tmux server — is here, so each program
+//! shows only its own point.
 #![forbid(unsafe_code)]
 
 use std::future::Future;
@@ -12,9 +12,8 @@ use std::time::Duration;
 use ao_core::domain::{ProjectId, SessionId};
 use ao_core::home::AoHome;
 use ao_core::orchestrator::Orchestrator;
-use ao_core::plugin::{Registry, Runtime, Workspace};
+use ao_core::plugin::{Registry, Runtime};
 use ao_core::tmux::{TmuxOptions, TmuxRuntime};
-use ao_core::worktree::WorktreeWorkspace;
 
 /// Runs an example's `body` on a private tmux server named after `name`, which is removed
 /// afterwards however `body` ends; an error is printed and becomes exit code 1.
@@ -71,9 +70,9 @@ pub fn scratch_repo(dir: &Path) -> Result<PathBuf, String> {
     Ok(repo)
 }
 
-/// Registers the tmux runtime (on the private server `socket`) and the git-worktree
-/// workspace under their config names.
-pub fn register_tmux_and_worktrees(
+/// Points the `tmux` runtime of a registry (e.g. `Registry::builtin()`) at the private server
+/// `socket`, so the example never touches the user's tmux sessions.
+pub fn use_private_tmux(
     registry: &mut Registry,
     home: &AoHome,
     socket: &str,
@@ -84,10 +83,6 @@ pub fn register_tmux_and_worktrees(
     };
     registry.register_runtime("tmux", move |_| {
         Ok(Arc::new(TmuxRuntime::new(tmux.clone())) as Arc<dyn Runtime>)
-    });
-    let ws_home = home.clone();
-    registry.register_workspace("worktree", move |_| {
-        Ok(Arc::new(WorktreeWorkspace::new(ws_home.clone())) as Arc<dyn Workspace>)
     });
     Ok(())
 }

@@ -121,6 +121,9 @@ async fn demo(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
     let mut options = Options::new(home);
     options.tmux_socket = tmux_socket.map(str::to_string);
     options.scope = None;
+    // The demo agent is ao itself and reports no activity, so a start would wait out the whole
+    // watch; a short one still catches an agent that dies at once.
+    options.spawn_watch = Duration::from_millis(250);
     let orch = Orchestrator::new(cfg, registry, Arc::new(InMemoryStore::new()), options);
     let project = ProjectId::new("demo").map_err(|e| failed("project id", e))?;
 

@@ -76,6 +76,25 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
             }
         }
     }
+    // The records of every registered project (and the discovered config's): unreadable ones,
+    // and what crashes left behind.
+    let store = Arc::new(FileStore::new(home.clone()));
+    let extra = super::load_config(global).ok();
+    match ao_core::fleet::Fleet::load(
+        crate::registry::builtin(),
+        store,
+        Options::new(home.clone()),
+        extra,
+    ) {
+        Ok(fleet) => match fleet
+            .observe(&ao_core::orchestrator::SessionFilter::all())
+            .await
+        {
+            Ok(seen) => checks.extend(ao_core::doctor::record_checks(&seen)),
+            Err(e) => checks.push(Check::new("records", Outcome::Failed, e.to_string())),
+        },
+        Err(e) => checks.push(Check::new("records", Outcome::Failed, e.to_string())),
+    }
     render(&checks, json);
     match ao_core::doctor::worst(&checks) {
         Outcome::Ok | Outcome::Warning => Ok(()),

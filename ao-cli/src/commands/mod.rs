@@ -8,8 +8,9 @@ mod sessions;
 use std::sync::Arc;
 
 use ao_core::config::{self as core_config, Config, DiscoveryInput};
+use ao_core::fleet::Fleet;
 use ao_core::home::AoHome;
-use ao_core::orchestrator::{Options, Orchestrator};
+use ao_core::orchestrator::Options;
 use ao_core::store::FileStore;
 
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -50,23 +51,38 @@ pub(crate) fn load_config(global: &GlobalArgs) -> Result<Config, CliError> {
     )?)
 }
 
-/// The facade over the discovered config, this binary's adapters and the file store.
-pub(crate) fn orchestrator(global: &GlobalArgs) -> Result<(Orchestrator, AoHome), CliError> {
-    let config = load_config(global)?;
+/// The config a command is pointed at (`--config`, `AO_CONFIG_PATH`, or found above the
+/// working directory), with its warnings shown; `None` when there is none to find. A named
+/// file that is missing, or a config that is invalid, is an error.
+fn pointed_config(global: &GlobalArgs) -> Result<Option<Config>, CliError> {
+    let input = DiscoveryInput::from_process(global.config.clone())?;
+    let path = match core_config::discover(&input) {
+        Ok(found) => found.path,
+        Err(core_config::ConfigError::NoConfig { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let config = core_config::load(&path, &crate::registry::builtin().known_names())?;
     for warning in &config.warnings {
         if warning.message.contains("not supported") || warning.message.contains("is not set") {
             eprintln!("{warning}");
         }
     }
+    Ok(Some(config))
+}
+
+/// Every registered project plus the config the command is pointed at, with this binary's
+/// adapters and the file store. With no project anywhere, the discovery error says where a
+/// config was looked for.
+pub(crate) fn fleet(global: &GlobalArgs) -> Result<Fleet, CliError> {
+    let extra = pointed_config(global)?;
     let home = AoHome::from_env()?;
     let store = Arc::new(FileStore::new(home.clone()));
-    Ok((
-        Orchestrator::new(
-            config,
-            crate::registry::builtin(),
-            store,
-            Options::new(home.clone()),
-        ),
-        home,
-    ))
+    let fleet = Fleet::load(crate::registry::builtin(), store, Options::new(home), extra)?;
+    for problem in fleet.problems() {
+        eprintln!("warning: {problem}");
+    }
+    if fleet.is_empty() {
+        load_config(global)?;
+    }
+    Ok(fleet)
 }

@@ -4,16 +4,18 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ao_core::config::Config;
-use ao_core::domain::ProjectId;
+use ao_core::domain::{DisplayStatus, ProjectId, RuntimeStatus};
+use ao_core::fleet::Fleet;
 use ao_core::home::AoHome;
-use ao_core::orchestrator::{Orchestrator, SendOptions, SessionView, SpawnRequest, StartOutcome};
+use ao_core::orchestrator::{
+    Observation, OrphanKind, SendOptions, SessionFilter, SessionView, SpawnRequest, StartOutcome,
+};
 use ao_core::plugin::Destroyed;
 use ao_core::projects::ProjectRegistry;
 use ao_core::trust::{TrustStore, needs_trust};
 use serde_json::json;
 
-use super::{load_config, orchestrator};
+use super::{fleet, load_config};
 use crate::cli::{Command, GlobalArgs, ProjectCommand, SendArgs, SessionCommand, SpawnArgs};
 use crate::exit::{CliError, Exit};
 
@@ -38,8 +40,8 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             json,
         }) => list(global, project.as_deref(), all, include_terminated, json).await,
         Command::Session(SessionCommand::Output { session, lines }) => {
-            let (orch, _) = orchestrator(global)?;
-            let (p, id) = orch.locate_session(&session)?;
+            let fleet = fleet(global)?;
+            let (orch, p, id) = fleet.session(&session)?;
             println!("{}", orch.output(&p, &id, lines).await?);
             Ok(())
         }
@@ -96,9 +98,15 @@ fn cwd() -> Result<PathBuf, CliError> {
     })
 }
 
-fn project_id(config: &Config, explicit: Option<&str>) -> Result<ProjectId, CliError> {
-    let project = config.choose_project(explicit, env_project().as_deref(), &cwd()?)?;
-    ProjectId::new(project.id.as_str()).map_err(|e| CliError::new(Exit::Failed, e.to_string()))
+fn project_id(fleet: &Fleet, explicit: Option<&str>) -> Result<ProjectId, CliError> {
+    Ok(fleet.choose_project(explicit, env_project().as_deref(), &cwd()?)?)
+}
+
+/// Says once that sessions run without tmux, before a command starts one.
+fn tmux_notice() {
+    if !ao_core::tmux::is_available() {
+        eprintln!("notice: tmux is not installed; using the process runtime instead");
+    }
 }
 
 fn print_json(value: &serde_json::Value) {
@@ -112,8 +120,9 @@ async fn start(
     dry_run: bool,
     json: bool,
 ) -> Result<(), CliError> {
-    let (orch, home) = orchestrator(global)?;
-    let id = project_id(orch.config(), project)?;
+    let fleet = fleet(global)?;
+    let id = project_id(&fleet, project)?;
+    let orch = fleet.acting_on(&id)?;
     let config_path = orch.config().path.clone();
     let project = orch.config().require_project(id.as_str())?.clone();
     if dry_run {
@@ -123,15 +132,15 @@ async fn start(
         print_json(&serde_json::to_value(launch.redacted()).unwrap_or_default());
         return Ok(());
     }
-    ProjectRegistry::new(&home)
-        .register(&id, &config_path, &project.session_prefix)
-        .map_err(registry_failed)?;
-    ask_for_trust(&home, &config_path, &project.settings.post_create)?;
     if no_orchestrator {
+        fleet.register(&id)?;
+        ask_for_trust(fleet.home(), &config_path, &project.settings.post_create)?;
         eprintln!("registered project {id} ({})", config_path.display());
         return Ok(());
     }
-    let outcome = orch.start_orchestrator(&id).await?;
+    ask_for_trust(fleet.home(), &config_path, &project.settings.post_create)?;
+    tmux_notice();
+    let outcome = fleet.start(&id).await?;
     let record = outcome.record();
     let attach = orch
         .attach_command(&id, &record.id)
@@ -199,24 +208,41 @@ fn ask_for_trust(
 }
 
 async fn stop(global: &GlobalArgs, project: Option<&str>, all: bool) -> Result<(), CliError> {
-    let (orch, _) = orchestrator(global)?;
-    let ids: Vec<ProjectId> = if all {
-        orch.config()
-            .projects
-            .keys()
-            .filter_map(|k| ProjectId::new(k.as_str()).ok())
-            .collect()
+    let fleet = fleet(global)?;
+    let results = if all {
+        fleet.stop_all().await
     } else {
-        vec![project_id(orch.config(), project)?]
+        let id = project_id(&fleet, project)?;
+        let result = fleet.orchestrator(&id)?.stop_orchestrator(&id).await;
+        vec![(id, result)]
     };
-    for id in ids {
-        match orch.stop_orchestrator(&id).await? {
-            Some(record) => eprintln!(
-                "stopped {} (its record is kept; `ao start` relaunches it)",
-                record.id
-            ),
-            None => eprintln!("project {id} has no orchestrator"),
+    let mut failures = 0;
+    let mut stopped = 0;
+    for (id, result) in results {
+        match result {
+            Ok(Some(record)) => {
+                stopped += 1;
+                eprintln!(
+                    "stopped {} (its record is kept; `ao start` relaunches it)",
+                    record.id
+                );
+            }
+            Ok(None) if !all => eprintln!("project {id} has no orchestrator"),
+            Ok(None) => {}
+            Err(e) => {
+                failures += 1;
+                eprintln!("error: project {id}: {}", CliError::from(e).message);
+            }
         }
+    }
+    if failures > 0 {
+        return Err(CliError::new(
+            Exit::Failed,
+            format!("{failures} orchestrator(s) could not be stopped"),
+        ));
+    }
+    if all && stopped == 0 {
+        eprintln!("no registered project has an orchestrator");
     }
     Ok(())
 }
@@ -225,8 +251,11 @@ async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
     if args.issue.is_none() && args.prompt.is_none() {
         return Err(CliError::new(Exit::Usage, "give an issue or --prompt"));
     }
-    let (orch, _) = orchestrator(global)?;
-    let project = project_id(orch.config(), args.project.as_deref())?;
+    let fleet = fleet(global)?;
+    let project = project_id(&fleet, args.project.as_deref())?;
+    if !args.dry_run {
+        tmux_notice();
+    }
     let req = SpawnRequest {
         project: Some(project),
         issue: args.issue,
@@ -237,7 +266,7 @@ async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
         claim_pr: None,
         dry_run: args.dry_run,
     };
-    let out = orch.spawn(req).await?;
+    let out = fleet.spawn(req).await?;
     for w in &out.warnings {
         eprintln!("warning: {w}");
     }
@@ -291,8 +320,8 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<(), CliError> {
         })?,
         None => args.message.join(" "),
     };
-    let (orch, _) = orchestrator(global)?;
-    let (project, id) = orch.locate_session(&args.session)?;
+    let fleet = fleet(global)?;
+    let (orch, project, id) = fleet.session(&args.session)?;
     let options = SendOptions {
         wait: !args.no_wait,
         timeout: Duration::from_secs(args.timeout),
@@ -302,39 +331,11 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Orchestrators of every config that matters here: the discovered one, and the configs of
-/// every registered project.
-fn every_orchestrator(global: &GlobalArgs) -> Result<Vec<Orchestrator>, CliError> {
-    let mut out = Vec::new();
-    let mut seen = Vec::new();
-    let home = AoHome::from_env()?;
-    if let Ok((orch, _)) = orchestrator(global) {
-        seen.push(orch.config().path.clone());
-        out.push(orch);
-    }
-    let registered = ProjectRegistry::new(&home).list().unwrap_or_default();
-    for entry in registered.values() {
-        if seen.contains(&entry.config_path) {
-            continue;
-        }
-        seen.push(entry.config_path.clone());
-        let global = GlobalArgs {
-            config: Some(entry.config_path.clone()),
-        };
-        match orchestrator(&global) {
-            Ok((orch, _)) => out.push(orch),
-            Err(e) => eprintln!(
-                "warning: skipping {}: {}",
-                entry.config_path.display(),
-                e.message
-            ),
-        }
-    }
-    if out.is_empty() {
-        // Nothing registered and no config: report why.
-        load_config(global)?;
-    }
-    Ok(out)
+/// A project named on the command line, as an id.
+fn project_arg(project: Option<&str>) -> Result<Option<ProjectId>, CliError> {
+    project
+        .map(|p| ProjectId::new(p).map_err(|e| CliError::new(Exit::Usage, e.to_string())))
+        .transpose()
 }
 
 async fn list(
@@ -344,38 +345,34 @@ async fn list(
     include_terminated: bool,
     json: bool,
 ) -> Result<(), CliError> {
-    let mut views: Vec<SessionView> = Vec::new();
-    for orch in every_orchestrator(global)? {
-        let filter = match project {
-            Some(p) if orch.config().project(p).is_none() => continue,
-            Some(p) => {
-                Some(ProjectId::new(p).map_err(|e| CliError::new(Exit::Usage, e.to_string()))?)
-            }
-            None => None,
-        };
-        views.extend(orch.status(filter.as_ref()).await?);
-    }
-    views.retain(|v| all || v.role == ao_core::Role::Worker);
-    views.retain(|v| {
-        include_terminated
-            || !matches!(
-                v.status,
-                ao_core::domain::DisplayStatus::Killed | ao_core::domain::DisplayStatus::Done
-            )
-            || v.runtime == ao_core::domain::RuntimeStatus::Alive
-    });
+    let fleet = fleet(global)?;
+    let filter = SessionFilter {
+        project: project_arg(project)?,
+        orchestrators: all,
+        terminated: include_terminated,
+    };
+    let seen = fleet.observe(&filter).await?;
+    report_leftovers(&seen);
     if json {
-        print_json(&json!({"data": views, "meta": {"count": views.len()}}));
+        print_json(&json!({
+            "data": seen.sessions,
+            "meta": {
+                "count": seen.sessions.len(),
+                "corrupt": seen.corrupt,
+                "orphans": seen.orphans,
+            },
+        }));
         return Ok(());
     }
-    if views.is_empty() {
+    if seen.sessions.is_empty() {
         eprintln!("no sessions");
         return Ok(());
     }
     let header = [
         "SESSION", "ROLE", "AGENT", "MODEL", "STATUS", "ACTIVITY", "BRANCH",
     ];
-    let rows: Vec<[String; 7]> = views
+    let rows: Vec<[String; 7]> = seen
+        .sessions
         .iter()
         .map(|v| {
             [
@@ -383,25 +380,103 @@ async fn list(
                 v.role.to_string(),
                 v.agent.clone(),
                 v.model.clone().unwrap_or_else(|| "-".into()),
-                serde_json::to_value(v.status)
-                    .ok()
-                    .and_then(|s| s.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                serde_json::to_value(v.activity.state)
-                    .ok()
-                    .and_then(|s| s.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                status_text(v),
+                crate::render::word(&v.activity.state),
                 v.branch.clone().unwrap_or_else(|| "-".into()),
             ]
         })
         .collect();
     print!("{}", crate::render::table(&header, &rows));
+    status_hints(&seen.sessions);
     Ok(())
 }
 
+/// A session's status in words: `exited 127` says how its agent ended.
+fn status_text(view: &SessionView) -> String {
+    let word = crate::render::word(&view.status);
+    match (view.status, view.runtime) {
+        (DisplayStatus::Exited, RuntimeStatus::Exited { code: Some(code) }) => {
+            format!("{word} {code}")
+        }
+        _ => word,
+    }
+}
+
+/// What to do about sessions whose agent is not running, one line per kind.
+fn status_hints(views: &[SessionView]) {
+    let ids = |status: DisplayStatus| {
+        views
+            .iter()
+            .filter(|v| v.status == status)
+            .map(|v| v.id.to_string())
+            .collect::<Vec<_>>()
+    };
+    let exited = ids(DisplayStatus::Exited);
+    if let Some(first) = exited.first() {
+        eprintln!(
+            "exited: the agent of {} ended; `ao session output {first}` shows why, `ao session restore {first}` relaunches it",
+            exited.join(", ")
+        );
+    }
+    let gone = ids(DisplayStatus::Gone);
+    if let Some(first) = gone.first() {
+        eprintln!(
+            "gone: the runtime lost {} (a reboot, a killed tmux server); `ao session restore {first}` brings it back (`--all` for every one)",
+            gone.join(", ")
+        );
+    }
+    let interrupted = ids(DisplayStatus::Interrupted);
+    if !interrupted.is_empty() {
+        eprintln!(
+            "interrupted: the spawn of {} was cut short; `ao session cleanup` finishes it",
+            interrupted.join(", ")
+        );
+    }
+}
+
+/// One stderr line per unreadable record, and one line about what crashes left behind.
+fn report_leftovers(seen: &Observation) {
+    for c in &seen.corrupt {
+        eprintln!(
+            "warning: unreadable session record {} was set aside as {} ({}); look at it, then delete it",
+            c.path.display(),
+            c.moved_to
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |p| p.display().to_string()),
+            c.detail
+        );
+    }
+    if seen.orphans.is_empty() {
+        return;
+    }
+    let mut counts: Vec<(OrphanKind, usize)> = Vec::new();
+    for o in &seen.orphans {
+        match counts.iter_mut().find(|(k, _)| *k == o.kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((o.kind, 1)),
+        }
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(kind, n)| {
+            let what = match kind {
+                OrphanKind::RuntimeSession => "runtime session",
+                OrphanKind::Worktree => "worktree",
+                OrphanKind::InterruptedSpawn => "interrupted spawn",
+                OrphanKind::LaunchHandoff => "stray launch file",
+            };
+            format!("{n} {what}{}", crate::render::plural(*n))
+        })
+        .collect();
+    eprintln!(
+        "note: left behind by a crash with no session to show for it: {}; `ao session cleanup` removes them (`--dry-run` lists them)",
+        parts.join(", ")
+    );
+}
+
 async fn attach(global: &GlobalArgs, session: &str) -> Result<(), CliError> {
-    let (orch, _) = orchestrator(global)?;
-    let (p, id) = orch.locate_session(session)?;
+    let fleet = fleet(global)?;
+    let (orch, p, id) = fleet.session(session)?;
     let command = orch.attach_command(&p, &id).await?;
     let Some((program, args)) = command.split_first() else {
         return Err(CliError::new(
@@ -429,8 +504,8 @@ async fn attach(global: &GlobalArgs, session: &str) -> Result<(), CliError> {
 }
 
 async fn kill(global: &GlobalArgs, session: &str, force: bool) -> Result<(), CliError> {
-    let (orch, _) = orchestrator(global)?;
-    let (p, id) = orch.locate_session(session)?;
+    let fleet = fleet(global)?;
+    let (orch, p, id) = fleet.session(session)?;
     let out = orch.kill(&p, &id, force).await?;
     match out.workspace {
         Some(Destroyed::RemovedAfterRescue { rescue_ref }) => {
@@ -478,37 +553,26 @@ async fn restore(
     all: bool,
     project: Option<&str>,
 ) -> Result<(), CliError> {
+    let fleet = fleet(global)?;
     if !all {
         let session =
             session.ok_or_else(|| CliError::new(Exit::Usage, "name a session or use --all"))?;
-        let (orch, _) = orchestrator(global)?;
-        let (p, id) = orch.locate_session(session)?;
+        let (orch, p, id) = fleet.session(session)?;
         orch.restore(&p, &id).await?;
         eprintln!("restored {id}");
         return Ok(());
     }
-    let mut failures = 0;
-    for orch in every_orchestrator(global)? {
-        let filter = match project {
-            Some(p) if orch.config().project(p).is_none() => continue,
-            Some(p) => {
-                Some(ProjectId::new(p).map_err(|e| CliError::new(Exit::Usage, e.to_string()))?)
-            }
-            None => None,
-        };
-        let (restored, failed) = orch.restore_all(filter.as_ref()).await?;
-        for r in restored {
-            println!("{}", r.id);
-        }
-        for (id, err) in failed {
-            failures += 1;
-            eprintln!("error: {id}: {err}");
-        }
+    let (restored, failed) = fleet.restore_all(project_arg(project)?.as_ref()).await?;
+    for r in restored {
+        println!("{}", r.id);
     }
-    if failures > 0 {
+    for (id, err) in &failed {
+        eprintln!("error: {id}: {err}");
+    }
+    if !failed.is_empty() {
         return Err(CliError::new(
             Exit::Failed,
-            format!("{failures} session(s) could not be restored"),
+            format!("{} session(s) could not be restored", failed.len()),
         ));
     }
     Ok(())
@@ -520,29 +584,30 @@ async fn cleanup(
     dry_run: bool,
     json: bool,
 ) -> Result<(), CliError> {
-    let mut report = ao_core::orchestrator::CleanupReport::default();
-    for orch in every_orchestrator(global)? {
-        let filter = match project {
-            Some(p) if orch.config().project(p).is_none() => continue,
-            Some(p) => {
-                Some(ProjectId::new(p).map_err(|e| CliError::new(Exit::Usage, e.to_string()))?)
-            }
-            None => None,
-        };
-        let r = orch.cleanup(filter.as_ref(), dry_run).await?;
-        report.cleaned.extend(r.cleaned);
-        report.kept.extend(r.kept);
-    }
+    let fleet = fleet(global)?;
+    let report = fleet
+        .cleanup(project_arg(project)?.as_ref(), dry_run)
+        .await?;
     if json {
         print_json(&json!({"data": report, "meta": {"dryRun": dry_run}}));
         return Ok(());
     }
     let verb = if dry_run { "would remove" } else { "removed" };
+    let name = |e: &ao_core::orchestrator::CleanupEntry| {
+        e.id.as_ref().map_or_else(
+            || {
+                e.path
+                    .as_ref()
+                    .map_or_else(String::new, |p| p.display().to_string())
+            },
+            ToString::to_string,
+        )
+    };
     for e in &report.cleaned {
-        eprintln!("{verb} {} ({})", e.id, e.reason);
+        eprintln!("{verb} {} ({})", name(e), e.reason);
     }
     for e in &report.kept {
-        eprintln!("kept {} ({})", e.id, e.reason);
+        eprintln!("kept {} ({})", name(e), e.reason);
     }
     if report.cleaned.is_empty() && report.kept.is_empty() {
         eprintln!("nothing to clean up");
@@ -559,8 +624,9 @@ async fn batch_spawn(
     if issues.is_empty() && prompts.is_empty() {
         return Err(CliError::new(Exit::Usage, "give issues or --prompt"));
     }
-    let (orch, _) = orchestrator(global)?;
-    let project = project_id(orch.config(), project)?;
+    let fleet = fleet(global)?;
+    let project = project_id(&fleet, project)?;
+    tmux_notice();
     let requests = issues
         .into_iter()
         .map(|i| SpawnRequest {
@@ -580,7 +646,7 @@ async fn batch_spawn(
             .clone()
             .or_else(|| req.prompt.clone())
             .unwrap_or_default();
-        match orch.spawn(req).await {
+        match fleet.spawn(req).await {
             Ok(out) => {
                 println!("{}", out.record.id);
                 let _ = std::io::stdout().flush();

@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 use crate::{stderr, stdout};
 
 fn doctor(dir: &Path, path: &str, extra_env: &[(&str, &str)]) -> Output {
+    // Doctor looks at the sessions too: any tmux server it asks is the test's own.
+    std::fs::create_dir_all(dir.join("tmux")).unwrap();
     Command::new(env!("CARGO_BIN_EXE_ao"))
         .args(["doctor", "--json"])
         .current_dir(dir)
@@ -14,6 +16,7 @@ fn doctor(dir: &Path, path: &str, extra_env: &[(&str, &str)]) -> Output {
         .env("PATH", path)
         .env("HOME", dir.join("home"))
         .env("AO_HOME", dir.join("ao-home"))
+        .env("TMUX_TMPDIR", dir.join("tmux"))
         .envs(extra_env.iter().copied())
         .output()
         .unwrap()

@@ -5,6 +5,7 @@
 mod config_cmd;
 mod demo;
 mod doctor;
+mod fleet;
 mod live;
 mod live_claude;
 mod live_codex;
@@ -45,7 +46,12 @@ pub(crate) fn git(dir: &Path, args: &[&str]) {
 
 /// A repository with one commit at `dir/repo`.
 pub(crate) fn repo(dir: &Path) -> std::path::PathBuf {
-    let repo = dir.join("repo");
+    repo_at(&dir.join("repo"))
+}
+
+/// A repository with one commit at `repo`.
+pub(crate) fn repo_at(repo: &Path) -> std::path::PathBuf {
+    let repo = repo.to_path_buf();
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "-q", "-b", "main"]);
     std::fs::write(repo.join("README.md"), "hi\n").unwrap();
@@ -74,8 +80,8 @@ pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-#[test]
-fn the_ao_binary_is_a_trampoline() {
+#[tokio::test]
+async fn the_ao_binary_is_a_trampoline() {
     let tmp = tempfile::tempdir().unwrap();
     let mut env = std::collections::BTreeMap::new();
     env.insert("PATH".to_string(), std::env::var("PATH").unwrap());
@@ -85,16 +91,19 @@ fn the_ao_binary_is_a_trampoline() {
         cwd: tmp.path().to_path_buf(),
         env,
     };
-    let path = ao_core::trampoline::write_spec(tmp.path(), "t", &spec).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ao"))
+    let handoff = ao_core::trampoline::Handoff::bind(tmp.path(), &spec).unwrap();
+    let socket = handoff.path().to_path_buf();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_ao"))
         .arg("__exec")
-        .arg(&path)
-        .output()
-        .unwrap();
+        .arg(&socket)
+        .output();
+    let (out, delivered) = tokio::join!(child, handoff.deliver(std::time::Duration::from_secs(10)));
+    delivered.unwrap();
+    let out = out.unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         stdout(&out).trim(),
         format!("from-spec {}", tmp.path().display())
     );
-    assert!(!path.exists(), "the spec is unlinked");
+    assert!(!socket.exists(), "the handoff is gone");
 }

@@ -8,20 +8,32 @@ use std::time::{Duration, Instant};
 
 use crate::{stderr, stdout};
 
-struct Env {
-    tmp: tempfile::TempDir,
-    socket: String,
+pub(crate) struct Env {
+    pub(crate) tmp: tempfile::TempDir,
+    pub(crate) socket: String,
 }
 
 impl Drop for Env {
     fn drop(&mut self) {
-        ao_core::tmux::kill_private_server(&self.socket);
+        // Every server of this test — the named ones and its own "default" one — lives under
+        // its private TMUX_TMPDIR.
+        let dir = self
+            .tmux_dir()
+            .join(format!("tmux-{}", rustix::process::getuid().as_raw()));
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let _ = Command::new("tmux")
+                .arg("-S")
+                .arg(entry.path())
+                .arg("kill-server")
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
     }
 }
 
 /// A repository, a config using the `command` agent (a raw-mode reader that records every byte
 /// it receives), and an isolated environment.
-fn env() -> Env {
+pub(crate) fn env() -> Env {
     static N: AtomicU32 = AtomicU32::new(0);
     let tmp = tempfile::tempdir().unwrap();
     let socket = format!(
@@ -31,6 +43,7 @@ fn env() -> Env {
     );
     let repo = crate::repo(tmp.path());
     std::fs::create_dir_all(tmp.path().join("out")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("t")).unwrap();
     let reader = "stty raw -echo; printf '\\033[?2004hREADY %s\\r\\n' \"$AO_SESSION_ID\"; exec cat > \"$AO_TEST_OUT/$AO_SESSION_ID.bin\"";
     let config = format!(
         "projects:\n  app:\n    path: {}\n    sessionPrefix: app\n    agent: command\n    env:\n      AO_TEST_OUT: {}\n    agentConfig:\n      command: [sh, -c, {}]\n      promptVia: none\n",
@@ -43,15 +56,35 @@ fn env() -> Env {
 }
 
 impl Env {
-    fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.tmp.path()
     }
 
-    fn repo(&self) -> PathBuf {
+    /// The test's own TMUX_TMPDIR: even tmux's default server is private to the test.
+    pub(crate) fn tmux_dir(&self) -> PathBuf {
+        self.dir().join("t")
+    }
+
+    /// Runs tmux against the test's server `socket`.
+    pub(crate) fn tmux_on(&self, socket: &str, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .env("TMUX_TMPDIR", self.tmux_dir())
+            .args(["-L", socket])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Runs tmux against the test's server.
+    pub(crate) fn tmux(&self, args: &[&str]) -> Output {
+        self.tmux_on(&self.socket, args)
+    }
+
+    pub(crate) fn repo(&self) -> PathBuf {
         self.dir().join("repo")
     }
 
-    fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ao"));
         cmd.args(args)
             .current_dir(self.dir())
@@ -61,21 +94,22 @@ impl Env {
             .env("XDG_CONFIG_HOME", self.dir().join("home/.config"))
             .env("AO_HOME", self.dir().join("ao-home"))
             .env("AO_TMUX_SOCKET", &self.socket)
+            .env("TMUX_TMPDIR", self.tmux_dir())
             .env("GIT_CONFIG_GLOBAL", "/dev/null");
         cmd
     }
 
-    fn ao(&self, args: &[&str]) -> Output {
+    pub(crate) fn ao(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let out = self.ao(args);
         assert_eq!(out.status.code(), Some(0), "ao {args:?}: {}", stderr(&out));
         stdout(&out)
     }
 
-    fn wait_screen(&self, session: &str, needle: &str) {
+    pub(crate) fn wait_screen(&self, session: &str, needle: &str) {
         let start = Instant::now();
         loop {
             let out = self.ao(&["session", "output", session, "--lines", "20"]);
@@ -282,10 +316,7 @@ fn twenty_spawns_at_once_get_twenty_sessions() {
         String::from_utf8_lossy(&worktrees.stdout).lines().count(),
         21
     );
-    let sessions = Command::new("tmux")
-        .args(["-L", &e.socket, "list-sessions", "-F", "#{session_name}"])
-        .output()
-        .unwrap();
+    let sessions = e.tmux(&["list-sessions", "-F", "#{session_name}"]);
     let names: std::collections::BTreeSet<String> = String::from_utf8_lossy(&sessions.stdout)
         .lines()
         .map(str::to_string)
@@ -368,13 +399,7 @@ fn cleanup_removes_merged_work_and_keeps_dirty_dead_workers() {
         &["push", "-q", "origin", "session/app-1:main"],
     );
     std::fs::write(wt("app-2").join("draft.txt"), "wip\n").unwrap();
-    assert!(
-        Command::new("tmux")
-            .args(["-L", &e.socket, "kill-session", "-t", "=app-2:"])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(e.tmux(&["kill-session", "-t", "=app-2:"]).status.success());
 
     let dry: serde_json::Value =
         serde_json::from_str(&e.ok(&["session", "cleanup", "--dry-run", "--json"])).unwrap();
@@ -405,13 +430,7 @@ fn restore_all_brings_every_session_back_after_the_tmux_server_dies() {
     e.ok(&["start"]);
     e.ok(&["spawn", "--prompt", "a"]);
     e.ok(&["spawn", "--prompt", "b"]);
-    assert!(
-        Command::new("tmux")
-            .args(["-L", &e.socket, "kill-server"])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(e.tmux(&["kill-server"]).status.success());
     let restored = e.ok(&["session", "restore", "--all"]);
     let mut ids: Vec<&str> = restored.lines().collect();
     ids.sort_unstable();
@@ -430,23 +449,7 @@ fn restore_all_brings_every_session_back_after_the_tmux_server_dies() {
 fn an_orchestrator_cannot_act_on_another_projects_sessions() {
     let e = env();
     let cfg = std::fs::read_to_string(e.dir().join("agent-orchestrator.yaml")).unwrap();
-    let web = e.dir().join("web");
-    std::fs::create_dir_all(&web).unwrap();
-    crate::git(&web, &["init", "-q", "-b", "main"]);
-    crate::git(
-        &web,
-        &[
-            "-c",
-            "user.email=t@e",
-            "-c",
-            "user.name=t",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "base",
-        ],
-    );
+    let web = crate::repo_at(&e.dir().join("web"));
     std::fs::write(
         e.dir().join("agent-orchestrator.yaml"),
         format!("{cfg}  web:\n    path: {}\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec sleep 60']\n", web.display()),

@@ -39,16 +39,21 @@ impl Config {
     }
 
     /// The project whose session prefix names this session (`<prefix>-<n>`,
-    /// `<prefix>-orchestrator`).
+    /// `<prefix>-orchestrator`); the longest prefix wins.
     pub fn project_for_session(&self, session: &str) -> Option<&Project> {
         self.projects
             .values()
-            .filter(|p| {
-                session
-                    .strip_prefix(p.session_prefix.as_str())
-                    .is_some_and(|rest| rest.starts_with('-'))
-            })
+            .filter(|p| p.names_session(session))
             .max_by_key(|p| p.session_prefix.len())
+    }
+}
+
+impl Project {
+    /// Whether `session` is named like one of this project's sessions (`<prefix>-…`).
+    pub fn names_session(&self, session: &str) -> bool {
+        session
+            .strip_prefix(self.session_prefix.as_str())
+            .is_some_and(|rest| rest.len() > 1 && rest.starts_with('-'))
     }
 }
 

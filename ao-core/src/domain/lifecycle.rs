@@ -25,6 +25,8 @@ pub enum SessionPhase {
     Errored,
     /// Stopped by a person or by cleanup.
     Killed,
+    /// An orchestrator stopped with `ao stop` (its record is kept for the next start).
+    Stopped,
     /// Finished: work merged and cleaned up.
     Done,
 }
@@ -149,21 +151,34 @@ pub enum DisplayStatus {
     Stuck,
     /// Failed.
     Errored,
-    /// Stopped, or its process is gone.
+    /// Stopped with `ao session kill` (or by cleanup).
     Killed,
+    /// An orchestrator stopped with `ao stop`.
+    Stopped,
+    /// The agent's program ended (its exit code is in the runtime status).
+    Exited,
+    /// The runtime no longer has the session (a reboot, a killed tmux server): `ao session
+    /// restore` brings it back.
+    Gone,
+    /// Its spawn was cut short (the creating `ao` died): `ao session cleanup` finishes it.
+    Interrupted,
     /// Finished.
     Done,
 }
 
 impl Lifecycle {
     /// The status to show: terminal phases first, then what needs a person, then a dead
-    /// process, then the pull request's state, then the session's own phase.
+    /// process, then the pull request's state, then the session's own phase. (A spawn whose
+    /// creator died shows as [`DisplayStatus::Interrupted`]; that takes the record, see
+    /// `SessionView`.)
     pub fn display_status(&self) -> DisplayStatus {
         use DisplayStatus as D;
         match self.session {
             SessionPhase::Done => return D::Done,
             SessionPhase::Killed => return D::Killed,
+            SessionPhase::Stopped => return D::Stopped,
             SessionPhase::Errored => return D::Errored,
+            SessionPhase::Spawning => return D::Spawning,
             _ => {}
         }
         if let Some(pr) = &self.pr
@@ -176,11 +191,10 @@ impl Lifecycle {
             SessionPhase::Stuck => return D::Stuck,
             _ => {}
         }
-        if matches!(
-            self.runtime,
-            RuntimeStatus::Exited { .. } | RuntimeStatus::Missing
-        ) {
-            return D::Killed;
+        match self.runtime {
+            RuntimeStatus::Exited { .. } => return D::Exited,
+            RuntimeStatus::Missing => return D::Gone,
+            _ => {}
         }
         if let Some(pr) = &self.pr {
             return match (pr.state, pr.ci, pr.review) {
@@ -198,7 +212,6 @@ impl Lifecycle {
             };
         }
         match self.session {
-            SessionPhase::Spawning => D::Spawning,
             SessionPhase::Idle => D::Idle,
             _ => D::Working,
         }
@@ -240,17 +253,30 @@ mod tests {
     }
 
     #[test]
-    fn a_dead_process_shows_as_killed_unless_a_person_is_needed() {
+    fn an_exited_agent_a_gone_runtime_and_a_kill_are_told_apart() {
         let l = Lifecycle {
             session: SessionPhase::Working,
             pr: None,
             runtime: RuntimeStatus::Exited { code: Some(1) },
         };
-        assert_eq!(l.display_status(), DisplayStatus::Killed);
-        let l = Lifecycle {
-            session: SessionPhase::Done,
+        assert_eq!(l.display_status(), DisplayStatus::Exited);
+        let gone = Lifecycle {
+            runtime: RuntimeStatus::Missing,
             ..l
         };
-        assert_eq!(l.display_status(), DisplayStatus::Done);
+        assert_eq!(gone.display_status(), DisplayStatus::Gone);
+        for (phase, shown) in [
+            (SessionPhase::Done, DisplayStatus::Done),
+            (SessionPhase::Killed, DisplayStatus::Killed),
+            (SessionPhase::Stopped, DisplayStatus::Stopped),
+            // A spawn in progress has no runtime yet; that is not "gone".
+            (SessionPhase::Spawning, DisplayStatus::Spawning),
+        ] {
+            let l = Lifecycle {
+                session: phase,
+                ..gone
+            };
+            assert_eq!(l.display_status(), shown, "{phase:?}");
+        }
     }
 }

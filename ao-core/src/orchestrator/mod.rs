@@ -7,7 +7,8 @@
 
 mod doctor;
 mod launch;
-mod sessions;
+pub(crate) mod observe;
+pub(crate) mod sessions;
 mod spawn;
 
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ use crate::plugin::{
 use crate::prompt::PromptError;
 use crate::store::{SessionRecord, Store, StoreError};
 
+pub use observe::{Observation, Orphan, OrphanKind, SessionFilter};
 pub use sessions::{CleanupEntry, CleanupReport, KillOutcome, SendOptions};
 pub use spawn::{SpawnOutcome, SpawnRequest, StartOutcome};
 
@@ -48,6 +50,9 @@ pub struct Options {
     /// When set, the caller is that project's orchestrator: acting on any other project's
     /// sessions is refused.
     pub scope: Option<ProjectId>,
+    /// How long a start watches a new agent for an early death (it stops sooner once the agent
+    /// reports activity).
+    pub spawn_watch: Duration,
 }
 
 impl Options {
@@ -62,6 +67,7 @@ impl Options {
             poll_interval: Duration::from_millis(500),
             submit_timeout: Duration::from_secs(15),
             scope: scope_from_env(),
+            spawn_watch: Duration::from_secs(1),
         }
     }
 }
@@ -113,6 +119,23 @@ pub enum OrchestratorError {
         /// The name given.
         session: String,
     },
+    /// No such project (registered or in the config given).
+    #[error("no project `{project}`")]
+    ProjectNotFound {
+        /// The id given.
+        project: String,
+        /// The projects there are.
+        known: Vec<String>,
+    },
+    /// Several projects could be meant.
+    #[error("several projects could be meant ({}); name one with --project", known.join(", "))]
+    AmbiguousProject {
+        /// The projects there are.
+        known: Vec<String>,
+    },
+    /// The project registry refused (an id or prefix another project owns) or failed.
+    #[error(transparent)]
+    Registry(#[from] crate::projects::ProjectRegistryError),
     /// An orchestrator tried to act on another project's sessions.
     #[error("this orchestrator belongs to project {scope}; it may not act on project {project}")]
     OutOfScope {
@@ -180,6 +203,30 @@ pub enum OrchestratorError {
     StillRunning {
         /// The session.
         session: SessionId,
+    },
+    /// Another `ao` is creating the session right now.
+    #[error("session {session} is still being spawned (by process {pid})")]
+    SpawnInProgress {
+        /// The session.
+        session: SessionId,
+        /// The process spawning it.
+        pid: u32,
+    },
+    /// The agent's program ended right after it started.
+    #[error(
+        "session {session}: the agent `{program}` exited {} right after starting; its screen:\n{}",
+        code.map_or_else(|| "(status unknown)".to_string(), |c| format!("with status {c}")),
+        indent(screen)
+    )]
+    AgentExited {
+        /// The session (kept, for `restore` or `kill`).
+        session: SessionId,
+        /// The program that was started.
+        program: String,
+        /// Its exit status, when known.
+        code: Option<i32>,
+        /// The last lines of its screen.
+        screen: String,
     },
     /// The agent stayed busy for the whole wait.
     #[error("session {session} stayed busy for {}s; message not sent", waited.as_secs())]
@@ -255,6 +302,18 @@ pub enum OrchestratorError {
     },
 }
 
+/// Text indented as a quoted block (for screens in messages).
+fn indent(text: &str) -> String {
+    let text = text.trim_end();
+    if text.trim().is_empty() {
+        return "  (nothing)".to_string();
+    }
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl OrchestratorError {
     /// The kind of failure.
     pub fn class(&self) -> ErrorClass {
@@ -265,7 +324,15 @@ impl OrchestratorError {
             Self::Config(_)
             | Self::SessionNotFound { .. }
             | Self::UnknownSession { .. }
+            | Self::ProjectNotFound { .. }
+            | Self::AmbiguousProject { .. }
             | Self::IssueRef(_) => ErrorClass::NotFound,
+            Self::Registry(
+                crate::projects::ProjectRegistryError::Clash { .. }
+                | crate::projects::ProjectRegistryError::PrefixClash { .. },
+            )
+            | Self::StillRunning { .. }
+            | Self::SpawnInProgress { .. } => ErrorClass::Refused,
             Self::Tracker(TrackerError::NotFound { .. })
             | Self::Store(StoreError::NotFound { .. }) => ErrorClass::NotFound,
             Self::UnsavedWork { .. }
@@ -341,6 +408,11 @@ impl SessionView {
     pub fn new(record: &SessionRecord, runtime: RuntimeStatus) -> Self {
         let mut lifecycle = record.lifecycle;
         lifecycle.runtime = runtime;
+        let status = if record.spawn_interrupted() {
+            DisplayStatus::Interrupted
+        } else {
+            lifecycle.display_status()
+        };
         Self {
             id: record.id.clone(),
             project_id: record.project_id.clone(),
@@ -349,7 +421,7 @@ impl SessionView {
             model: record.model.clone(),
             branch: record.branch.clone(),
             workspace_path: record.workspace_path.clone(),
-            status: lifecycle.display_status(),
+            status,
             runtime,
             activity: record.activity.clone(),
             issue: record.issue.as_ref().map(IssueRef::to_string),
@@ -367,10 +439,10 @@ impl SessionView {
 /// Runs sessions of the projects of one config, with plugins from a registry and records in a
 /// store.
 pub struct Orchestrator {
-    config: Arc<Config>,
-    registry: Arc<Registry>,
-    store: Arc<dyn Store>,
-    options: Options,
+    pub(crate) config: Arc<Config>,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) options: Options,
 }
 
 impl std::fmt::Debug for Orchestrator {
@@ -399,6 +471,27 @@ impl Orchestrator {
         }
     }
 
+    /// A facade over `config` sharing a registry (as every project of a [`crate::fleet::Fleet`]
+    /// does).
+    pub fn with_shared_registry(
+        config: Config,
+        registry: Arc<Registry>,
+        store: Arc<dyn Store>,
+        options: Options,
+    ) -> Self {
+        Self {
+            config: Arc::new(config),
+            registry,
+            store,
+            options,
+        }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
     /// The config in use.
     pub fn config(&self) -> &Config {
         &self.config
@@ -410,7 +503,7 @@ impl Orchestrator {
     }
 
     /// Refuses when a scoped caller (an orchestrator) acts on another project.
-    fn in_scope(&self, project: &ProjectId) -> Result<(), OrchestratorError> {
+    pub(crate) fn in_scope(&self, project: &ProjectId) -> Result<(), OrchestratorError> {
         match &self.options.scope {
             Some(scope) if scope != project => Err(OrchestratorError::OutOfScope {
                 scope: scope.clone(),
@@ -426,7 +519,7 @@ impl Orchestrator {
         self.project(id)
     }
 
-    fn project(&self, id: &ProjectId) -> Result<&Project, OrchestratorError> {
+    pub(crate) fn project(&self, id: &ProjectId) -> Result<&Project, OrchestratorError> {
         Ok(self.config.require_project(id.as_str())?)
     }
 
@@ -438,7 +531,7 @@ impl Orchestrator {
         }
     }
 
-    async fn record(
+    pub(crate) async fn record(
         &self,
         project: &ProjectId,
         id: &SessionId,

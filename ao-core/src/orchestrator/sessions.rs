@@ -1,17 +1,18 @@
 //! Working with existing sessions: send, output, status, kill, cleanup, restore, claim a PR.
 
-use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::observe::{Observation, OrphanKind, Scope, SessionFilter, clean_orphans, observe};
 use super::{Orchestrator, OrchestratorError, SessionView};
 use crate::config::{Project, RoleOverrides};
 use crate::domain::{
     ActivityState, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
 use crate::plugin::{
-    ActivityProbe, Destroyed, RegistryError, RuntimeHandle, WorkspaceInfo, WorkspaceRequest,
+    ActivityProbe, Destroyed, RegistryError, UnsavedWork, WorkspaceInfo, WorkspaceRequest,
 };
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, worker_system_prompt};
 use crate::store::SessionRecord;
@@ -47,14 +48,18 @@ pub struct KillOutcome {
     pub workspace: Option<Destroyed>,
 }
 
-/// One session in a cleanup report.
+/// One session, or one thing a crash left behind, in a cleanup report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CleanupEntry {
-    /// The session.
-    pub id: SessionId,
-    /// The project.
-    pub project_id: ProjectId,
+    /// The session (none for a stray launch handoff).
+    pub id: Option<SessionId>,
+    /// The project, when known.
+    pub project_id: Option<ProjectId>,
+    /// What a crash left behind; none for a session with a record.
+    pub kind: Option<OrphanKind>,
+    /// Its file or directory, for things a crash left behind.
+    pub path: Option<PathBuf>,
     /// Why it was (or would be) cleaned, or why it was kept.
     pub reason: String,
 }
@@ -164,10 +169,10 @@ impl Orchestrator {
             Some(id) => Some(id.clone()),
             None => {
                 let probe = self.activity_probe(&record, RuntimeStatus::Missing, None);
-                agent
-                    .session_info(&probe)
+                let agent = agent.clone();
+                super::observe::off_thread(async move { agent.session_info(&probe).await.ok() })
                     .await
-                    .ok()
+                    .flatten()
                     .and_then(|i| i.agent_session_id)
             }
         };
@@ -177,7 +182,12 @@ impl Orchestrator {
             _ => (agent.launch_spec(&req)?, agent.assigned_session_id(&req)),
         };
         self.prepare_agent(&agent, &req).await?;
-        let handle = runtime.start(&record.id, &spec).await?;
+        // In place: where the record says it runs (an exited program's session there is
+        // replaced), never wherever this caller would start new sessions.
+        let handle = match &record.runtime {
+            Some(old) => self.runtime_of(old)?.restart(old, &spec).await?,
+            None => runtime.start(&record.id, &spec).await?,
+        };
         let updated = self
             .store
             .update(
@@ -188,15 +198,18 @@ impl Orchestrator {
                     if fresh_id.is_some() {
                         r.agent_session_id = fresh_id;
                     }
-                    r.lifecycle.runtime = RuntimeStatus::Alive;
-                    r.lifecycle.session = SessionPhase::Working;
+                    Self::mark_started(r);
                 }),
             )
+            .await?;
+        self.watch_start(agent.as_ref(), &updated, &spec.program)
             .await?;
         Ok(updated)
     }
 
-    /// Relaunches a session whose process is gone.
+    /// Relaunches a session whose agent is not running — gone with its runtime, or exited
+    /// with its session kept — in place. Refused while the agent runs, or while another `ao`
+    /// is still spawning it.
     pub async fn restore(
         &self,
         project_id: &ProjectId,
@@ -204,6 +217,12 @@ impl Orchestrator {
     ) -> Result<SessionRecord, OrchestratorError> {
         let project = self.acting_on(project_id)?;
         let record = self.record(project_id, id).await?;
+        if record.lifecycle.session == SessionPhase::Spawning && !record.spawn_interrupted() {
+            return Err(OrchestratorError::SpawnInProgress {
+                session: id.clone(),
+                pid: record.spawned_by.map_or(0, |p| p.pid),
+            });
+        }
         if self.is_alive(&record).await? {
             return Err(OrchestratorError::StillRunning {
                 session: id.clone(),
@@ -213,8 +232,9 @@ impl Orchestrator {
     }
 
     /// Relaunches every session whose process is gone (after a reboot, or a killed tmux
-    /// server) — except those stopped on purpose (killed, done). Returns the restored ones
-    /// and, for each that failed, why.
+    /// server) — except those stopped on purpose (killed, stopped, done), spawns (in progress,
+    /// or interrupted: `cleanup` finishes those) and errored ones. Returns the restored ones and, for
+    /// each that failed, why.
     pub async fn restore_all(
         &self,
         project: Option<&ProjectId>,
@@ -222,27 +242,30 @@ impl Orchestrator {
         if let Some(p) = project {
             self.in_scope(p)?;
         }
-        let project = project.or(self.options.scope.as_ref());
-        let mut restored = Vec::new();
-        let mut failed = Vec::new();
-        for view in self.status(project).await? {
-            if view.runtime == RuntimeStatus::Alive {
-                continue;
-            }
-            let record = self.record(&view.project_id, &view.id).await?;
-            if matches!(
-                record.lifecycle.session,
-                SessionPhase::Killed | SessionPhase::Done
-            ) {
-                continue;
-            }
-            let project = self.project(&view.project_id)?;
-            match self.relaunch(project, record).await {
-                Ok(r) => restored.push(r),
-                Err(e) => failed.push((view.id.clone(), e)),
-            }
-        }
-        Ok((restored, failed))
+        let scope = self.scope_of(project.or(self.options.scope.as_ref()))?;
+        restore_all(&scope).await
+    }
+
+    /// The projects of this config an observation covers (one, or all).
+    pub(crate) fn scope_of(
+        &self,
+        project: Option<&ProjectId>,
+    ) -> Result<Vec<Scope<'_>>, OrchestratorError> {
+        Ok(match project {
+            Some(p) => vec![Scope {
+                orch: self,
+                project: self.project(p)?,
+            }],
+            None => self
+                .config
+                .projects
+                .values()
+                .map(|project| Scope {
+                    orch: self,
+                    project,
+                })
+                .collect(),
+        })
     }
 
     /// Delivers a message to a session's agent, waiting while it is busy.
@@ -272,11 +295,9 @@ impl Orchestrator {
         let state = loop {
             let terminal = runtime.output(&handle, 50).await.ok();
             let probe = self.activity_probe(&record, RuntimeStatus::Alive, terminal);
-            let state = agent
-                .activity(&probe)
+            let state = super::observe::activity_off_thread(agent.clone(), probe)
                 .await
-                .map(|a| a.state)
-                .unwrap_or(ActivityState::Unknown);
+                .map_or(ActivityState::Unknown, |a| a.state);
             if state == ActivityState::WaitingInput && !options.force {
                 return Err(OrchestratorError::WaitingForInput {
                     session: id.clone(),
@@ -302,8 +323,7 @@ impl Orchestrator {
         let is_prompt = state != ActivityState::WaitingInput
             && crate::delivery::method(&clean) == crate::delivery::Method::Paste;
         if is_prompt && options.wait {
-            self.confirm_submitted(agent.as_ref(), &record, sent_at)
-                .await?;
+            self.confirm_submitted(agent, &record, sent_at).await?;
         }
         Ok(())
     }
@@ -312,14 +332,21 @@ impl Orchestrator {
     /// cannot tell are trusted to have taken it.
     async fn confirm_submitted(
         &self,
-        agent: &dyn crate::plugin::Agent,
+        agent: std::sync::Arc<dyn crate::plugin::Agent>,
         record: &SessionRecord,
         sent_at: crate::domain::Timestamp,
     ) -> Result<(), OrchestratorError> {
         let started = Instant::now();
         loop {
             let probe = self.activity_probe(record, RuntimeStatus::Alive, None);
-            match agent.submitted_since(&probe, sent_at).await {
+            let asked = agent.clone();
+            let taken =
+                super::observe::off_thread(
+                    async move { asked.submitted_since(&probe, sent_at).await },
+                )
+                .await
+                .flatten();
+            match taken {
                 None | Some(true) => return Ok(()),
                 Some(false) if started.elapsed() >= self.options.submit_timeout => {
                     return Err(OrchestratorError::NotSubmitted {
@@ -353,42 +380,6 @@ impl Orchestrator {
             ready_threshold: Duration::from_millis(self.config.file.ready_threshold_ms),
             env,
         }
-    }
-
-    /// A session's activity as its agent reports it now (from hooks and the agent's own
-    /// files, not the screen); the runtime's word wins when the process is gone.
-    pub(super) async fn observed_activity(
-        &self,
-        record: &SessionRecord,
-        runtime: RuntimeStatus,
-    ) -> crate::domain::Activity {
-        use crate::domain::{Activity, ActivitySource, Timestamp};
-        match runtime {
-            RuntimeStatus::Alive => {}
-            RuntimeStatus::Exited { .. } | RuntimeStatus::Missing => {
-                return Activity::at(
-                    ActivityState::Exited,
-                    Timestamp::now(),
-                    ActivitySource::Runtime,
-                );
-            }
-            _ => return record.activity.clone(),
-        }
-        let Ok(agent) = self.agent_named(&record.agent) else {
-            return record.activity.clone();
-        };
-        let mut terminal = None;
-        if agent.wants_terminal()
-            && let Some(handle) = &record.runtime
-            && let Ok(rt) = self.runtime_of(handle)
-        {
-            terminal = rt.output(handle, 50).await.ok();
-        }
-        let probe = self.activity_probe(record, runtime, terminal);
-        agent
-            .activity(&probe)
-            .await
-            .unwrap_or_else(|_| record.activity.clone())
     }
 
     /// The project and id of a session named on a command line (its prefix names the project).
@@ -467,60 +458,21 @@ impl Orchestrator {
         }
     }
 
-    /// Every session of `project` (or of every configured project), with liveness observed in
-    /// one runtime call per runtime.
+    /// Every session of `project` (or of every configured project), observed in a fixed
+    /// number of runtime calls.
     pub async fn status(
         &self,
         project: Option<&ProjectId>,
     ) -> Result<Vec<SessionView>, OrchestratorError> {
-        let ids: Vec<ProjectId> = match project {
-            Some(p) => vec![p.clone()],
-            None => self
-                .config
-                .projects
-                .keys()
-                .filter_map(|k| ProjectId::new(k.as_str()).ok())
-                .collect(),
-        };
-        let mut records = Vec::new();
-        for id in &ids {
-            records.extend(self.store.list(id).await?.records);
-        }
-        let mut by_runtime: HashMap<String, Vec<RuntimeHandle>> = HashMap::new();
-        for r in &records {
-            if let Some(h) = &r.runtime {
-                by_runtime
-                    .entry(h.runtime.clone())
-                    .or_default()
-                    .push(h.clone());
-            }
-        }
-        let mut liveness: HashMap<(String, String), RuntimeStatus> = HashMap::new();
-        for (name, handles) in by_runtime {
-            let runtime = match self
-                .registry
-                .runtime(&self.plugin_context(&name, serde_json::Value::Null))
-            {
-                Ok(rt) => rt,
-                Err(_) => continue,
-            };
-            for (id, status) in runtime.liveness(&handles).await? {
-                liveness.insert((name.clone(), id), status);
-            }
-        }
-        let mut views = Vec::with_capacity(records.len());
-        for r in &records {
-            let status = r.runtime.as_ref().map_or(RuntimeStatus::Missing, |h| {
-                liveness
-                    .get(&(h.runtime.clone(), h.id.clone()))
-                    .copied()
-                    .unwrap_or(RuntimeStatus::Unknown)
-            });
-            let mut view = SessionView::new(r, status);
-            view.activity = self.observed_activity(r, status).await;
-            views.push(view);
-        }
-        Ok(views)
+        let scope = self.scope_of(project)?;
+        Ok(observe(&scope, &SessionFilter::all()).await?.sessions)
+    }
+
+    /// What one look at the sessions of `filter.project` (or every configured project) finds:
+    /// the sessions it shows, unreadable records, and what crashes left behind.
+    pub async fn observe(&self, filter: &SessionFilter) -> Result<Observation, OrchestratorError> {
+        let scope = self.scope_of(filter.project.as_ref())?;
+        observe(&scope, filter).await
     }
 
     /// Stops a session and removes its workspace — unless that would lose unsaved work, in
@@ -573,80 +525,61 @@ impl Orchestrator {
     }
 
     /// Removes workers whose process is gone or whose branch is merged into
-    /// `origin/<defaultBranch>`; never an orchestrator, never unsaved work (reported instead).
+    /// `origin/<defaultBranch>`, and what crashes left behind; never an orchestrator, never
+    /// unsaved work (reported instead).
     pub async fn cleanup(
         &self,
         project: Option<&ProjectId>,
         dry_run: bool,
     ) -> Result<CleanupReport, OrchestratorError> {
-        let mut report = CleanupReport::default();
         // A scoped caller cleans its own project only.
         if let Some(p) = project {
             self.in_scope(p)?;
         }
-        let project = project.or(self.options.scope.as_ref());
-        for view in self.status(project).await? {
-            if view.role != Role::Worker {
-                continue;
-            }
-            let project = self.project(&view.project_id)?;
-            let record = self.record(&view.project_id, &view.id).await?;
-            let dead = view.runtime != RuntimeStatus::Alive;
-            let merged = match &record.branch {
-                Some(branch) => {
-                    let (repo, target) = (
-                        project.path.clone(),
-                        format!("origin/{}", project.default_branch),
-                    );
-                    let branch = branch.clone();
-                    tokio::task::spawn_blocking(move || {
-                        Ok::<bool, std::io::Error>(
-                            crate::git::has_moved_since_created(&repo, &branch)?
-                                && crate::git::is_ancestor(&repo, &branch, &target)?,
-                        )
-                    })
-                    .await
-                    .map_err(|e| OrchestratorError::Io {
-                        path: project.path.clone(),
-                        source: std::io::Error::other(e),
-                    })?
-                    .unwrap_or(false)
-                }
-                None => false,
-            };
-            if !dead && !merged {
-                continue;
-            }
-            let reason = if merged {
-                "branch merged".to_string()
-            } else {
-                "process gone".to_string()
-            };
-            let entry = |reason: String| CleanupEntry {
-                id: view.id.clone(),
-                project_id: view.project_id.clone(),
-                reason,
-            };
-            if let Some(info) = workspace_info(project, &record) {
-                let workspace = self.workspace_for(project)?;
-                if workspace.exists(&info).await? {
-                    let work = workspace.unsaved_work(&info).await?;
-                    if !work.is_empty() {
-                        report.kept.push(entry(format!(
-                            "{reason}, but unsaved work: {} file(s), {} commit(s)",
-                            work.files.len(),
-                            work.commits.len()
-                        )));
-                        continue;
+        let scope = self.scope_of(project.or(self.options.scope.as_ref()))?;
+        cleanup(&scope, dry_run).await
+    }
+
+    /// Finishes a spawn whose creator died: stops its runtime session, removes its worktree
+    /// and archives the record — unless the worktree holds unsaved work, which is returned
+    /// (the record then stays, marked errored, for `kill --force`).
+    pub(crate) async fn finish_interrupted(
+        &self,
+        project_id: &ProjectId,
+        id: &SessionId,
+        dry_run: bool,
+    ) -> Result<Option<UnsavedWork>, OrchestratorError> {
+        let project = self.project(project_id)?;
+        let record = self.record(project_id, id).await?;
+        if let Some(info) = workspace_info(project, &record) {
+            let workspace = self.workspace_for(project)?;
+            if workspace.exists(&info).await? {
+                let work = workspace.unsaved_work(&info).await?;
+                if !work.is_empty() {
+                    if !dry_run {
+                        if let Some(handle) = &record.runtime {
+                            self.runtime_of(handle)?.stop(handle).await?;
+                        }
+                        self.store
+                            .update(
+                                project_id,
+                                id,
+                                Box::new(|r| {
+                                    r.spawned_by = None;
+                                    r.lifecycle.session = SessionPhase::Errored;
+                                    r.error = Some("its spawn was cut short".into());
+                                }),
+                            )
+                            .await?;
                     }
+                    return Ok(Some(work));
                 }
             }
-            if !dry_run {
-                self.kill(&view.project_id, &view.id, false).await?;
-            }
-            report.cleaned.push(entry(reason));
         }
-        Ok(report)
+        if !dry_run {
+            self.kill(project_id, id, false).await?;
+        }
+        Ok(None)
     }
 
     /// Makes a worker the owner of an existing pull request. Orchestrators are refused.
@@ -705,4 +638,130 @@ impl Orchestrator {
             found.branch,
         ))
     }
+}
+
+/// Relaunches every session in `scope` whose runtime is not alive, except those stopped on
+/// purpose and spawns.
+pub(crate) async fn restore_all(
+    scope: &[Scope<'_>],
+) -> Result<(Vec<SessionRecord>, Vec<(SessionId, OrchestratorError)>), OrchestratorError> {
+    let mut restored = Vec::new();
+    let mut failed = Vec::new();
+    let seen = observe(scope, &SessionFilter::all()).await?;
+    for view in seen.sessions {
+        if view.runtime == RuntimeStatus::Alive {
+            continue;
+        }
+        let Some(s) = scope
+            .iter()
+            .find(|s| s.orch.project_id(s.project).ok().as_ref() == Some(&view.project_id))
+        else {
+            continue;
+        };
+        let record = s.orch.record(&view.project_id, &view.id).await?;
+        // Stopped on purpose, or a spawn (in progress, or cut short and kept for its unsaved
+        // work): a person decides about those.
+        if matches!(
+            record.lifecycle.session,
+            SessionPhase::Killed
+                | SessionPhase::Done
+                | SessionPhase::Stopped
+                | SessionPhase::Spawning
+                | SessionPhase::Errored
+        ) {
+            continue;
+        }
+        match s.orch.relaunch(s.project, record).await {
+            Ok(r) => restored.push(r),
+            Err(e) => failed.push((view.id.clone(), e)),
+        }
+    }
+    Ok((restored, failed))
+}
+
+/// Removes the workers in `scope` whose process is gone or whose branch is merged, and what
+/// crashes left behind (see [`Orchestrator::cleanup`]).
+pub(crate) async fn cleanup(
+    scope: &[Scope<'_>],
+    dry_run: bool,
+) -> Result<CleanupReport, OrchestratorError> {
+    let mut report = CleanupReport::default();
+    let seen = observe(scope, &SessionFilter::all()).await?;
+    for view in &seen.sessions {
+        if view.role != Role::Worker {
+            continue;
+        }
+        let Some(s) = scope
+            .iter()
+            .find(|s| s.orch.project_id(s.project).ok().as_ref() == Some(&view.project_id))
+        else {
+            continue;
+        };
+        let (orch, project) = (s.orch, s.project);
+        let record = orch.record(&view.project_id, &view.id).await?;
+        // Spawns are not finished here unless interrupted (below, with the orphans).
+        if record.lifecycle.session == SessionPhase::Spawning {
+            continue;
+        }
+        let dead = view.runtime != RuntimeStatus::Alive;
+        let merged = match &record.branch {
+            Some(branch) => {
+                let (repo, target) = (
+                    project.path.clone(),
+                    format!("origin/{}", project.default_branch),
+                );
+                let branch = branch.clone();
+                tokio::task::spawn_blocking(move || {
+                    Ok::<bool, std::io::Error>(
+                        crate::git::has_moved_since_created(&repo, &branch)?
+                            && crate::git::is_ancestor(&repo, &branch, &target)?,
+                    )
+                })
+                .await
+                .map_err(|e| OrchestratorError::Io {
+                    path: project.path.clone(),
+                    source: std::io::Error::other(e),
+                })?
+                .unwrap_or(false)
+            }
+            None => false,
+        };
+        if !dead && !merged {
+            continue;
+        }
+        let reason = if merged {
+            "branch merged".to_string()
+        } else {
+            "process gone".to_string()
+        };
+        let entry = |reason: String| CleanupEntry {
+            id: Some(view.id.clone()),
+            project_id: Some(view.project_id.clone()),
+            kind: None,
+            path: None,
+            reason,
+        };
+        if let Some(info) = workspace_info(project, &record) {
+            let workspace = orch.workspace_for(project)?;
+            if workspace.exists(&info).await? {
+                let work = workspace.unsaved_work(&info).await?;
+                if !work.is_empty() {
+                    report.kept.push(entry(format!(
+                        "{reason}, but unsaved work: {} file(s), {} commit(s)",
+                        work.files.len(),
+                        work.commits.len()
+                    )));
+                    continue;
+                }
+            }
+        }
+        if !dry_run {
+            orch.kill(&view.project_id, &view.id, false).await?;
+        }
+        report.cleaned.push(entry(reason));
+    }
+    let (cleaned, kept) = clean_orphans(scope, &seen.orphans, dry_run).await?;
+    report.cleaned.extend(cleaned);
+    report.kept.extend(kept);
+    Ok(report)
 }

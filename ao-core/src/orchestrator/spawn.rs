@@ -1,15 +1,25 @@
 //! Creating sessions: `spawn` (a worker) and `start_orchestrator` — each a transaction that
-//! leaves nothing behind when a step fails.
+//! leaves nothing behind when a step fails, and that is recorded before anything else is made.
+//!
+//! Record-first: the session's record is written (phase `spawning`, with where its workspace
+//! and runtime session will be, and the stamp of the process making it) before the workspace
+//! or runtime exist; each step then updates it. A failed step rolls back what was made and
+//! archives the record with the error. A crash at any point leaves a record that listings
+//! show, that `kill` can finish, and that reconciliation reports as an interrupted spawn once
+//! its creator is gone.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::{Orchestrator, OrchestratorError};
 use crate::config::{OrchestratorSessionStrategy, RoleOverrides};
 use crate::domain::{
-    IssueRef, LaunchSpec, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
+    ActivityState, IssueRef, LaunchSpec, PrRef, ProjectId, Role, RuntimeStatus, SessionId,
+    SessionPhase,
 };
+use crate::owner::ProcessStamp;
 use crate::plugin::{
-    Issue, LaunchRequest, Runtime, RuntimeHandle, Workspace, WorkspaceInfo, WorkspaceRequest,
+    Agent, Issue, LaunchRequest, Runtime, RuntimeHandle, Workspace, WorkspaceInfo, WorkspaceRequest,
 };
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, task_prompt, worker_system_prompt};
 use crate::store::{SessionRecord, StoreError};
@@ -219,6 +229,14 @@ impl Orchestrator {
             });
         }
 
+        // Record first: from here on a crash leaves something listings show and `kill` or
+        // `cleanup` can finish.
+        record.spawned_by = Some(ProcessStamp::current());
+        record.runtime = Some(runtime.locate(&id));
+        if let Err(e) = self.store.create(record.clone()).await {
+            self.remove_launch_files(&project_id, &id);
+            return Err(e.into());
+        }
         let mut undo = Rollback::default();
         let result = async {
             let ws_req = WorkspaceRequest {
@@ -232,32 +250,146 @@ impl Orchestrator {
                 post_create: post_create.clone(),
             };
             let info = workspace.create(&ws_req).await?;
-            record.workspace_path = Some(info.path.clone());
+            let made = info.path.clone();
             undo.workspace = Some((workspace.clone(), info));
+            self.store
+                .update(
+                    &project_id,
+                    &id,
+                    Box::new(move |r| r.workspace_path = Some(made)),
+                )
+                .await?;
             self.prepare_agent(&agent, &launch_req).await?;
             let handle = runtime.start(&id, &launch).await?;
-            record.runtime = Some(handle.clone());
             undo.runtime = Some((runtime.clone(), handle.clone()));
+            self.store
+                .update(
+                    &project_id,
+                    &id,
+                    Box::new({
+                        let handle = handle.clone();
+                        move |r| r.runtime = Some(handle)
+                    }),
+                )
+                .await?;
             if let Some(text) = agent.initial_input(&launch_req) {
                 runtime.send(&handle, &text).await?;
             }
-            record.lifecycle.session = SessionPhase::Working;
-            record.lifecycle.runtime = RuntimeStatus::Alive;
-            self.store.create(record.clone()).await?;
-            Ok::<(), OrchestratorError>(())
+            let started = self
+                .store
+                .update(&project_id, &id, Box::new(Self::mark_started))
+                .await?;
+            Ok::<SessionRecord, OrchestratorError>(started)
         }
         .await;
-        match result {
-            Ok(()) => Ok(SpawnOutcome {
-                record,
-                launch,
-                warnings,
-            }),
+        let record = match result {
+            Ok(record) => record,
             Err(e) => {
                 undo.run().await;
                 self.remove_launch_files(&project_id, &id);
-                Err(e)
+                self.archive_failed(&project_id, &id, &e).await;
+                return Err(e);
             }
+        };
+        // Kept either way: a dead agent's session is for `restore` or `kill`.
+        self.watch_start(agent.as_ref(), &record, &launch.program)
+            .await?;
+        Ok(SpawnOutcome {
+            record,
+            launch,
+            warnings,
+        })
+    }
+
+    /// A record's change once its agent runs.
+    pub(super) fn mark_started(r: &mut SessionRecord) {
+        r.lifecycle.session = SessionPhase::Working;
+        r.lifecycle.runtime = RuntimeStatus::Alive;
+        r.spawned_by = None;
+        r.error = None;
+    }
+
+    /// Archives the record of a spawn that failed and was rolled back, with why.
+    async fn archive_failed(&self, project: &ProjectId, id: &SessionId, error: &OrchestratorError) {
+        let why = error.to_string();
+        let noted = self
+            .store
+            .update(
+                project,
+                id,
+                Box::new(move |r| {
+                    r.error = Some(why);
+                    r.lifecycle.session = SessionPhase::Errored;
+                    r.spawned_by = None;
+                }),
+            )
+            .await;
+        // If the store fails here the record keeps this process's stamp: once this process is
+        // gone it is an interrupted spawn, which `cleanup` finishes — nothing is lost.
+        if noted.is_ok() {
+            let _ = self.store.archive(project, id).await;
+        }
+    }
+
+    /// Watches a just-started agent for up to `spawn_watch`: done as soon as it reports any
+    /// activity; an error naming its exit status and last screen when it has died.
+    pub(super) async fn watch_start(
+        &self,
+        agent: &dyn Agent,
+        record: &SessionRecord,
+        program: &str,
+    ) -> Result<(), OrchestratorError> {
+        let Some(handle) = record.runtime.clone() else {
+            return Ok(());
+        };
+        let runtime = self.runtime_of(&handle)?;
+        let deadline = Instant::now() + self.options.spawn_watch;
+        loop {
+            let status = runtime
+                .liveness(std::slice::from_ref(&handle))
+                .await?
+                .get(&handle.id)
+                .copied()
+                .unwrap_or(RuntimeStatus::Missing);
+            if status != RuntimeStatus::Alive {
+                // Its last words: the screen's last lines that say anything.
+                let screen = runtime.output(&handle, 200).await.unwrap_or_default();
+                let said: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+                let screen = said[said.len().saturating_sub(12)..].join("\n");
+                let _ = self
+                    .store
+                    .update(
+                        &record.project_id,
+                        &record.id,
+                        Box::new(move |r| r.lifecycle.runtime = status),
+                    )
+                    .await;
+                return Err(OrchestratorError::AgentExited {
+                    session: record.id.clone(),
+                    program: program.to_string(),
+                    code: match status {
+                        RuntimeStatus::Exited { code } => code,
+                        _ => None,
+                    },
+                    screen,
+                });
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            let terminal = if agent.wants_terminal() {
+                runtime.output(&handle, 50).await.ok()
+            } else {
+                None
+            };
+            let probe = self.activity_probe(record, RuntimeStatus::Alive, terminal);
+            let activity =
+                super::observe::activity_off_thread(self.agent_named(&record.agent)?, probe).await;
+            if activity.is_some_and(|a| a.state != ActivityState::Unknown) {
+                return Ok(());
+            }
+            tokio::time::sleep(left.min(Duration::from_millis(200))).await;
         }
     }
 
@@ -319,7 +451,7 @@ impl Orchestrator {
                 Box::new(|r| {
                     // Stopped on purpose: `restore --all` leaves it; `ao start` relaunches it.
                     r.lifecycle.runtime = RuntimeStatus::Exited { code: None };
-                    r.lifecycle.session = SessionPhase::Killed;
+                    r.lifecycle.session = SessionPhase::Stopped;
                 }),
             )
             .await?;
@@ -360,8 +492,24 @@ impl Orchestrator {
                     self.remove_launch_files(project_id, &id);
                 }
                 _ => {
+                    if existing.lifecycle.session == SessionPhase::Spawning
+                        && !existing.spawn_interrupted()
+                    {
+                        return Err(OrchestratorError::SpawnInProgress {
+                            session: id.clone(),
+                            pid: existing.spawned_by.map_or(0, |p| p.pid),
+                        });
+                    }
                     let alive = self.is_alive(&existing).await?;
                     if alive {
+                        // Its start was cut short after the agent came up: finish the record.
+                        let existing = if existing.lifecycle.session == SessionPhase::Spawning {
+                            self.store
+                                .update(project_id, &id, Box::new(Self::mark_started))
+                                .await?
+                        } else {
+                            existing
+                        };
                         return Ok(StartOutcome::Reused(existing));
                     }
                     let restored = self.relaunch(project, existing).await?;
@@ -373,9 +521,6 @@ impl Orchestrator {
         let runtime = self.runtime_for(project)?;
         let (resolved, launch, launch_req) = self.orchestrator_launch(project, &id)?;
         let agent = self.agent_named(&resolved.agent.value)?;
-        let agent_session_id = agent.assigned_session_id(&launch_req);
-        self.prepare_agent(&agent, &launch_req).await?;
-        let handle = runtime.start(&id, &launch).await?;
         let mut record = SessionRecord::new(
             id.clone(),
             project_id.clone(),
@@ -383,16 +528,47 @@ impl Orchestrator {
             resolved.agent.value.clone(),
         );
         record.model = resolved.model.value.clone();
-        record.agent_session_id = agent_session_id;
+        record.agent_session_id = agent.assigned_session_id(&launch_req);
         record.workspace_path = Some(project.path.clone());
-        record.runtime = Some(handle.clone());
         record.config_path = Some(self.config.path.clone());
-        record.lifecycle.session = SessionPhase::Working;
-        record.lifecycle.runtime = RuntimeStatus::Alive;
-        if let Err(e) = self.store.create(record.clone()).await {
-            let _ = runtime.stop(&handle).await;
-            return Err(e.into());
+        record.spawned_by = Some(ProcessStamp::current());
+        record.runtime = Some(runtime.locate(&id));
+        self.store.create(record).await?;
+        let result = async {
+            self.prepare_agent(&agent, &launch_req).await?;
+            let handle = runtime.start(&id, &launch).await?;
+            let update = self
+                .store
+                .update(
+                    project_id,
+                    &id,
+                    Box::new({
+                        let handle = handle.clone();
+                        move |r| {
+                            r.runtime = Some(handle);
+                            Self::mark_started(r);
+                        }
+                    }),
+                )
+                .await;
+            match update {
+                Ok(record) => Ok(record),
+                Err(e) => {
+                    let _ = runtime.stop(&handle).await;
+                    Err(e.into())
+                }
+            }
         }
+        .await;
+        let record = match result {
+            Ok(record) => record,
+            Err(e) => {
+                self.archive_failed(project_id, &id, &e).await;
+                return Err(e);
+            }
+        };
+        self.watch_start(agent.as_ref(), &record, &launch.program)
+            .await?;
         Ok(StartOutcome::Started(record))
     }
 }

@@ -169,6 +169,8 @@ pub enum AgentError {
 ///   resume.
 /// - `activity` MUST NOT block on the agent and SHOULD prefer hook events, then the CLI's own
 ///   state files, then terminal text; it returns `unknown` rather than guessing.
+/// - `activity`, `submitted_since` and `session_info` MAY read files with blocking calls: `ao`
+///   calls them on blocking threads, never on the async ones.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Agent: Send + Sync + 'static {

@@ -24,6 +24,10 @@ fn id(prefix: &str, suffix: &str) -> SessionId {
 }
 
 async fn eventually_output(rt: &dyn Runtime, handle: &RuntimeHandle, needle: &str) -> String {
+    assert!(
+        !needle.is_empty(),
+        "waiting for empty output proves nothing"
+    );
     let start = Instant::now();
     loop {
         let out = rt.output(handle, 50).await.unwrap_or_default();
@@ -62,10 +66,13 @@ async fn eventually_status(rt: &dyn Runtime, handle: &RuntimeHandle, want: Runti
 pub async fn runtime(rt: Arc<dyn Runtime>, prefix: &str, cwd: &Path) {
     let rt = rt.as_ref();
 
-    // A program starts, sees its environment, and its output can be read.
+    // A program starts, sees its environment, and its output can be read; the handle is the
+    // one `locate` announced.
     let mut spec = sh("echo \"ready:$AO_CONFORMANCE\"; exec sleep 60", cwd);
     spec.env.insert("AO_CONFORMANCE".into(), "value-42".into());
+    let located = rt.locate(&id(prefix, "1"));
     let a = rt.start(&id(prefix, "1"), &spec).await.expect("start");
+    assert_eq!(a, located, "start returns the handle locate announced");
     eventually_output(rt, &a, "ready:value-42").await;
     eventually_status(rt, &a, RuntimeStatus::Alive).await;
 
@@ -100,11 +107,14 @@ pub async fn runtime(rt: Arc<dyn Runtime>, prefix: &str, cwd: &Path) {
     let c = rt
         .start(
             &id(prefix, "2"),
-            &sh("read -r line; echo \"got:$line\"; exec sleep 60", cwd),
+            &sh(
+                "echo listening; read -r line; echo \"got:$line\"; exec sleep 60",
+                cwd,
+            ),
         )
         .await
         .expect("start");
-    eventually_output(rt, &c, "").await;
+    eventually_output(rt, &c, "listening").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     rt.send(&c, "hello 'quoted' $(not run) world\n")
         .await
@@ -117,6 +127,66 @@ pub async fn runtime(rt: Arc<dyn Runtime>, prefix: &str, cwd: &Path) {
         .await
         .expect("start");
     eventually_status(rt, &d, RuntimeStatus::Exited { code: Some(7) }).await;
+
+    // An exited program's session stays until stopped: its status and last screen are kept,
+    // a plain start of the same name is refused, and a restart replaces it in place.
+    let e = rt
+        .start(&id(prefix, "4"), &sh("echo first-run; exit 3", cwd))
+        .await
+        .expect("start");
+    eventually_status(rt, &e, RuntimeStatus::Exited { code: Some(3) }).await;
+    eventually_output(rt, &e, "first-run").await;
+    assert!(
+        matches!(
+            rt.start(&id(prefix, "4"), &spec).await,
+            Err(RuntimeError::AlreadyExists { .. })
+        ),
+        "a session whose program exited but which was not stopped is still there"
+    );
+    let e2 = rt
+        .restart(&e, &sh("echo second-run; exec sleep 60", cwd))
+        .await
+        .expect("restart of an exited session");
+    assert_eq!(e2.id, e.id);
+    eventually_output(rt, &e2, "second-run").await;
+    eventually_status(rt, &e2, RuntimeStatus::Alive).await;
+    assert!(
+        matches!(
+            rt.restart(&e2, &spec).await,
+            Err(RuntimeError::AlreadyExists { .. })
+        ),
+        "a running session is never restarted over"
+    );
+
+    // The inventory finds every session, also those no handle names.
+    let found = rt.inventory(&[]).await.expect("inventory");
+    let status_of = |name: &str| found.iter().find(|o| o.handle.id == name).map(|o| o.status);
+    assert_eq!(status_of(&b.id), Some(RuntimeStatus::Alive), "{found:?}");
+    assert_eq!(
+        status_of(&d.id),
+        Some(RuntimeStatus::Exited { code: Some(7) }),
+        "{found:?}"
+    );
+    assert_eq!(
+        status_of(&a.id),
+        None,
+        "a stopped session is gone: {found:?}"
+    );
+    let again = found
+        .iter()
+        .find(|o| o.handle.id == b.id)
+        .map(|o| o.handle.clone())
+        .expect("b in the inventory");
+    assert_eq!(again, b, "the inventory's handle reaches the same session");
+
+    // Screens of many sessions at once; a gone one is left out.
+    let screens = rt
+        .screens(&[b.clone(), a.clone(), e2.clone()], 20)
+        .await
+        .expect("screens");
+    assert!(screens[&b.id].contains("ten"), "{screens:?}");
+    assert!(screens[&e2.id].contains("second-run"), "{screens:?}");
+    assert!(!screens.contains_key(&a.id), "{screens:?}");
 
     // Liveness answers for many handles at once, unknown ones included.
     let unknown = RuntimeHandle {
@@ -138,9 +208,14 @@ pub async fn runtime(rt: Arc<dyn Runtime>, prefix: &str, cwd: &Path) {
         "sending to a missing session"
     );
 
-    for h in [&b, &c, &d] {
+    for h in [&b, &c, &d, &e2] {
         rt.stop(h).await.expect("stop");
     }
+    let left = rt.inventory(&[]).await.expect("inventory");
+    assert!(
+        left.iter().all(|o| !o.handle.id.starts_with(prefix)),
+        "everything stopped: {left:?}"
+    );
 }
 
 /// Runs every workspace check. `request(name)` makes a request for a fresh session `name`; the

@@ -26,7 +26,7 @@ pub use notifier::{FakeNotifier, Notifier, NotifierError};
 pub use registry::{Factory, PluginContext, Registry, RegistryError};
 #[cfg(any(test, feature = "mocks"))]
 pub use runtime::MockRuntime;
-pub use runtime::{FakeRuntime, Runtime, RuntimeError, RuntimeHandle};
+pub use runtime::{FakeRuntime, Observed, Runtime, RuntimeError, RuntimeHandle};
 #[cfg(any(test, feature = "mocks"))]
 pub use scm::MockScm;
 pub use scm::{

@@ -1,7 +1,7 @@
 //! `Runtime`: runs a launch spec and talks to it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -71,15 +71,31 @@ pub enum RuntimeError {
     },
 }
 
+/// A session a runtime holds, as it found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observed {
+    /// How to reach it.
+    pub handle: RuntimeHandle,
+    /// How it is.
+    pub status: RuntimeStatus,
+}
+
 /// A session host (tmux, a pseudo-terminal host process, …).
+///
+/// A handle records *where* its session runs (a tmux server, a host's socket); every operation
+/// on a handle goes there, never to wherever the runtime would start a new session today.
 ///
 /// Contract:
 /// - `start` MUST run exactly the spec's argv with its env and cwd (no shell), MUST fail with
-///   `AlreadyExists` rather than reuse a session, and SHOULD keep the exit status observable.
-/// - Every operation MUST address exactly the handle's session (no prefix matching) and MUST
-///   refuse (`Foreign`) a session it did not create.
+///   `AlreadyExists` rather than reuse a session — also one whose program has exited but which
+///   was not stopped — and SHOULD keep the exit status observable until `stop`.
+/// - Every operation MUST address exactly the handle's session at the handle's location (no
+///   prefix matching) and MUST refuse (`Foreign`) a session it did not create.
 /// - `send` MUST deliver text as text: control characters removed, submitted once.
-/// - `liveness` MUST answer for all handles in one round trip where the runtime allows.
+/// - `liveness`, `inventory` and `screens` MUST answer for all handles in a number of round
+///   trips that does not grow with the number of sessions, where the runtime allows.
+/// - `restart` MUST refuse (`AlreadyExists`) while the session's program runs, and otherwise
+///   replace the session in place, at the handle's location.
 /// - `stop` MUST be idempotent: stopping a gone session is success.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -117,22 +133,115 @@ pub trait Runtime: Send + Sync + 'static {
             implementer: self.name().to_string(),
         })
     }
+
+    /// The handle `start` would return for `session`: where it will run. Recorded before the
+    /// start, so a crash in between still leaves the place to look.
+    fn locate(&self, session: &SessionId) -> RuntimeHandle {
+        RuntimeHandle {
+            runtime: self.name().to_string(),
+            id: session.to_string(),
+            data: serde_json::Value::Null,
+        }
+    }
+
+    /// Every session this runtime holds for this `AO_HOME`, with its status: those at its own
+    /// location and at every location the `known` handles name — including sessions no
+    /// handle names (what a crash left behind).
+    async fn inventory(&self, known: &[RuntimeHandle]) -> Result<Vec<Observed>, RuntimeError> {
+        let statuses = self.liveness(known).await?;
+        Ok(known
+            .iter()
+            .filter_map(|h| {
+                let status = *statuses.get(&h.id)?;
+                (status != RuntimeStatus::Missing).then(|| Observed {
+                    handle: h.clone(),
+                    status,
+                })
+            })
+            .collect())
+    }
+
+    /// The last `lines` lines of each session's screen, keyed by handle id; sessions that are
+    /// gone are left out.
+    async fn screens(
+        &self,
+        handles: &[RuntimeHandle],
+        lines: usize,
+    ) -> Result<HashMap<String, String>, RuntimeError> {
+        let mut out = HashMap::new();
+        for h in handles {
+            if let Ok(text) = self.output(h, lines).await {
+                out.insert(h.id.clone(), text);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Starts `spec` in place of `handle`'s session, at the handle's location: a session there
+    /// whose program has exited is stopped first; a running one is `AlreadyExists`.
+    async fn restart(
+        &self,
+        handle: &RuntimeHandle,
+        spec: &LaunchSpec,
+    ) -> Result<RuntimeHandle, RuntimeError> {
+        let status = self
+            .liveness(std::slice::from_ref(handle))
+            .await?
+            .get(&handle.id)
+            .copied()
+            .unwrap_or(RuntimeStatus::Missing);
+        if status == RuntimeStatus::Alive {
+            return Err(RuntimeError::AlreadyExists {
+                name: handle.id.clone(),
+            });
+        }
+        self.stop(handle).await?;
+        let session = SessionId::new(handle.id.as_str()).map_err(|e| RuntimeError::Failed {
+            operation: "restart",
+            detail: e.to_string(),
+        })?;
+        self.start(&session, spec).await
+    }
 }
 
-#[derive(Debug, Default)]
+/// One session of the [`FakeRuntime`]: a real child process with pipes.
 struct FakeSession {
-    spec: Option<LaunchSpec>,
+    spec: LaunchSpec,
     sent: Vec<String>,
-    status: RuntimeStatus,
+    screen: Arc<Mutex<String>>,
+    status: Arc<Mutex<RuntimeStatus>>,
+    stdin: Arc<tokio::sync::Mutex<Option<tokio::process::ChildStdin>>>,
+    /// Ends the program; the value is the exit code to report (an injected exit).
+    kill: Option<tokio::sync::oneshot::Sender<Option<i32>>>,
 }
 
-/// An in-memory runtime for tests: records what was started and sent; failures can be
-/// injected.
-#[derive(Debug)]
+impl FakeSession {
+    fn status(&self) -> RuntimeStatus {
+        self.status.lock().map_or(RuntimeStatus::Unknown, |s| *s)
+    }
+}
+
+/// The most output a fake session keeps.
+const FAKE_SCREEN_BYTES: usize = 256 * 1024;
+
+/// A runtime for tests that keeps everything in this process: each session is a real child
+/// process with pipes instead of a terminal (its "screen" is what it printed, its input what
+/// was sent). It passes the same conformance suite as tmux and the process runtime — a program
+/// that cannot start exits 127, an exited session stays until stopped — and it records what
+/// was started and sent; failures and exits can be injected.
 pub struct FakeRuntime {
     name: String,
     sessions: Mutex<HashMap<String, FakeSession>>,
     fail_start: Mutex<bool>,
+}
+
+impl std::fmt::Debug for FakeRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeRuntime")
+            .field("name", &self.name)
+            .field("running", &self.running())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for FakeRuntime {
@@ -164,22 +273,24 @@ impl FakeRuntime {
         }
     }
 
-    /// Marks a session as exited.
+    /// Ends a session's program as if it had exited with `code` (the session stays, exited,
+    /// until stopped).
     pub fn exit(&self, id: &str, code: Option<i32>) {
-        if let Some(s) = self
-            .sessions
-            .lock()
-            .ok()
-            .as_mut()
-            .and_then(|m| m.get_mut(id))
+        if let Ok(mut sessions) = self.sessions.lock()
+            && let Some(s) = sessions.get_mut(id)
         {
-            s.status = RuntimeStatus::Exited { code };
+            if let Ok(mut status) = s.status.lock() {
+                *status = RuntimeStatus::Exited { code };
+            }
+            if let Some(kill) = s.kill.take() {
+                let _ = kill.send(code);
+            }
         }
     }
 
     /// The spec a session was started with.
     pub fn spec(&self, id: &str) -> Option<LaunchSpec> {
-        self.sessions.lock().ok()?.get(id)?.spec.clone()
+        Some(self.sessions.lock().ok()?.get(id)?.spec.clone())
     }
 
     /// Messages sent to a session.
@@ -198,7 +309,7 @@ impl FakeRuntime {
             .lock()
             .map(|m| {
                 m.iter()
-                    .filter(|(_, s)| s.status == RuntimeStatus::Alive)
+                    .filter(|(_, s)| s.status() == RuntimeStatus::Alive)
                     .map(|(k, _)| k.clone())
                     .collect()
             })
@@ -213,7 +324,113 @@ impl FakeRuntime {
             detail: "fake runtime state poisoned".into(),
         }
     }
+
+    fn handle(&self, name: &str) -> RuntimeHandle {
+        RuntimeHandle {
+            runtime: self.name.clone(),
+            id: name.to_string(),
+            data: serde_json::Value::Null,
+        }
+    }
+
+    /// Starts the program as a child process, or records why it could not start as the
+    /// trampoline does (exit 127, the reason on its screen).
+    fn launch(spec: &LaunchSpec) -> FakeSession {
+        let screen = Arc::new(Mutex::new(String::new()));
+        let status = Arc::new(Mutex::new(RuntimeStatus::Alive));
+        let exec = crate::trampoline::ExecSpec::for_launch(spec);
+        let child = tokio::process::Command::new(&spec.program)
+            .args(&spec.argv[1..])
+            .current_dir(&spec.cwd)
+            .env_clear()
+            .envs(&exec.env)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn();
+        let mut session = FakeSession {
+            spec: spec.clone(),
+            sent: Vec::new(),
+            screen: screen.clone(),
+            status: status.clone(),
+            stdin: Arc::default(),
+            kill: None,
+        };
+        let mut child = match child {
+            Ok(child) => child,
+            Err(e) => {
+                if let Ok(mut s) = screen.lock() {
+                    *s = format!("ao: cannot run {}: {e}\n", spec.program);
+                }
+                if let Ok(mut s) = status.lock() {
+                    *s = RuntimeStatus::Exited { code: Some(127) };
+                }
+                return session;
+            }
+        };
+        session.stdin = Arc::new(tokio::sync::Mutex::new(child.stdin.take()));
+        for pipe in [
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn AsyncRead>),
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn AsyncRead>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let screen = screen.clone();
+            tokio::spawn(async move {
+                use tokio::io::AsyncReadExt;
+                let mut pipe = Box::into_pin(pipe);
+                let mut buf = vec![0u8; 4096];
+                while let Ok(n) = pipe.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Ok(mut s) = screen.lock() {
+                        s.push_str(&String::from_utf8_lossy(&buf[..n]));
+                        if s.len() > FAKE_SCREEN_BYTES {
+                            let cut = s.len() - FAKE_SCREEN_BYTES / 2;
+                            let cut = (cut..s.len())
+                                .find(|i| s.is_char_boundary(*i))
+                                .unwrap_or(s.len());
+                            s.drain(..cut);
+                        }
+                    }
+                }
+            });
+        }
+        let (kill, mut killed) = tokio::sync::oneshot::channel::<Option<i32>>();
+        session.kill = Some(kill);
+        tokio::spawn(async move {
+            let code = tokio::select! {
+                exit = child.wait() => exit.ok().and_then(|s| {
+                    use std::os::unix::process::ExitStatusExt;
+                    s.code().or_else(|| s.signal().map(|sig| 128 + sig))
+                }),
+                injected = &mut killed => {
+                    let _ = child.kill().await;
+                    injected.ok().flatten()
+                }
+            };
+            if let Ok(mut s) = status.lock()
+                && *s == RuntimeStatus::Alive
+            {
+                *s = RuntimeStatus::Exited { code };
+            }
+        });
+        session
+    }
 }
+
+/// A child's output pipe.
+trait AsyncRead: tokio::io::AsyncRead + Send + 'static {}
+impl<T: tokio::io::AsyncRead + Send + 'static> AsyncRead for T {}
 
 #[async_trait]
 impl Runtime for FakeRuntime {
@@ -232,40 +449,65 @@ impl Runtime for FakeRuntime {
                 detail: "injected failure".into(),
             });
         }
-        let mut sessions = self.sessions.lock().map_err(|_| Self::poisoned())?;
+        crate::trampoline::ExecSpec::for_launch(spec)
+            .validate()
+            .map_err(|e| RuntimeError::Failed {
+                operation: "start",
+                detail: e.to_string(),
+            })?;
         let name = session.to_string();
-        if sessions
-            .get(&name)
-            .is_some_and(|s| s.status == RuntimeStatus::Alive)
+        if self
+            .sessions
+            .lock()
+            .map_err(|_| Self::poisoned())?
+            .contains_key(&name)
         {
+            // Exited but not stopped counts too: tmux keeps such a pane, a host keeps serving.
             return Err(RuntimeError::AlreadyExists { name });
         }
-        sessions.insert(
-            name.clone(),
-            FakeSession {
-                spec: Some(spec.clone()),
-                sent: Vec::new(),
-                status: RuntimeStatus::Alive,
-            },
-        );
-        Ok(RuntimeHandle {
-            runtime: self.name.clone(),
-            id: name,
-            data: serde_json::Value::Null,
-        })
+        let launched = Self::launch(spec);
+        self.sessions
+            .lock()
+            .map_err(|_| Self::poisoned())?
+            .insert(name.clone(), launched);
+        Ok(self.handle(&name))
     }
 
     async fn send(&self, handle: &RuntimeHandle, text: &str) -> Result<(), RuntimeError> {
-        let mut sessions = self.sessions.lock().map_err(|_| Self::poisoned())?;
-        match sessions.get_mut(&handle.id) {
-            Some(s) if s.status == RuntimeStatus::Alive => {
-                s.sent.push(text.to_string());
-                Ok(())
-            }
-            _ => Err(RuntimeError::NotFound {
-                name: handle.id.clone(),
-            }),
+        let clean = crate::delivery::sanitize(text);
+        if clean.is_empty() {
+            return Err(RuntimeError::Failed {
+                operation: "send",
+                detail: "the message is empty".into(),
+            });
         }
+        let stdin = {
+            let mut sessions = self.sessions.lock().map_err(|_| Self::poisoned())?;
+            match sessions.get_mut(&handle.id) {
+                Some(s) if s.status() == RuntimeStatus::Alive => {
+                    s.sent.push(text.to_string());
+                    s.stdin.clone()
+                }
+                _ => {
+                    return Err(RuntimeError::NotFound {
+                        name: handle.id.clone(),
+                    });
+                }
+            }
+        };
+        use tokio::io::AsyncWriteExt;
+        let mut stdin = stdin.lock().await;
+        if let Some(pipe) = stdin.as_mut() {
+            let line = format!("{clean}\n");
+            pipe.write_all(line.as_bytes())
+                .await
+                .map_err(|e| RuntimeError::Failed {
+                    operation: "send",
+                    detail: e.to_string(),
+                })?;
+            let _ = pipe.flush().await;
+        }
+        Ok(())
     }
 
     async fn output(&self, handle: &RuntimeHandle, lines: usize) -> Result<String, RuntimeError> {
@@ -275,7 +517,8 @@ impl Runtime for FakeRuntime {
             .ok_or_else(|| RuntimeError::NotFound {
                 name: handle.id.clone(),
             })?;
-        let all: Vec<&str> = s.sent.iter().flat_map(|m| m.lines()).collect();
+        let screen = s.screen.lock().map_err(|_| Self::poisoned())?;
+        let all: Vec<&str> = screen.trim_end().lines().collect();
         Ok(all[all.len().saturating_sub(lines)..].join("\n"))
     }
 
@@ -291,17 +534,29 @@ impl Runtime for FakeRuntime {
                     h.id.clone(),
                     sessions
                         .get(&h.id)
-                        .map_or(RuntimeStatus::Missing, |s| s.status),
+                        .map_or(RuntimeStatus::Missing, FakeSession::status),
                 )
             })
             .collect())
     }
 
+    async fn inventory(&self, _known: &[RuntimeHandle]) -> Result<Vec<Observed>, RuntimeError> {
+        let sessions = self.sessions.lock().map_err(|_| Self::poisoned())?;
+        Ok(sessions
+            .iter()
+            .map(|(name, s)| Observed {
+                handle: self.handle(name),
+                status: s.status(),
+            })
+            .collect())
+    }
+
     async fn stop(&self, handle: &RuntimeHandle) -> Result<(), RuntimeError> {
-        let mut sessions = self.sessions.lock().map_err(|_| Self::poisoned())?;
-        if let Some(s) = sessions.get_mut(&handle.id) {
-            s.status = RuntimeStatus::Exited { code: None };
-        }
+        // Dropping the session drops its kill switch, which ends the program.
+        self.sessions
+            .lock()
+            .map_err(|_| Self::poisoned())?
+            .remove(&handle.id);
         Ok(())
     }
 
@@ -315,26 +570,44 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn the_fake_records_starts_sends_and_exits() {
+    async fn the_fake_runs_programs_and_records_starts_sends_and_exits() {
         let rt = FakeRuntime::new();
         let id = SessionId::new("app-1").unwrap();
-        let spec = LaunchSpec::new("agent", ["--x"], "/w");
+        let spec = LaunchSpec::new("cat", Vec::<String>::new(), "/");
         let handle = rt.start(&id, &spec).await.unwrap();
         assert!(matches!(
             rt.start(&id, &spec).await,
             Err(RuntimeError::AlreadyExists { .. })
         ));
         rt.send(&handle, "hello\nworld").await.unwrap();
-        assert_eq!(rt.output(&handle, 1).await.unwrap(), "world");
+        let start = std::time::Instant::now();
+        while rt.output(&handle, 1).await.unwrap() != "world" {
+            assert!(start.elapsed() < std::time::Duration::from_secs(5));
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(rt.sent("app-1"), ["hello\nworld"]);
         rt.exit("app-1", Some(3));
         let live = rt.liveness(std::slice::from_ref(&handle)).await.unwrap();
         assert_eq!(live["app-1"], RuntimeStatus::Exited { code: Some(3) });
         rt.stop(&handle).await.unwrap();
         rt.fail_next_start();
+        assert!(rt.start(&id, &spec).await.is_err());
+
+        // A program that is not there exits 127 and says why, as through the trampoline.
+        let missing = rt
+            .start(
+                &SessionId::new("app-2").unwrap(),
+                &LaunchSpec::new("no-such-program-xyz", Vec::<String>::new(), "/"),
+            )
+            .await
+            .unwrap();
+        let live = rt.liveness(std::slice::from_ref(&missing)).await.unwrap();
+        assert_eq!(live["app-2"], RuntimeStatus::Exited { code: Some(127) });
         assert!(
-            rt.start(&SessionId::new("app-2").unwrap(), &spec)
+            rt.output(&missing, 5)
                 .await
-                .is_err()
+                .unwrap()
+                .contains("cannot run no-such-program-xyz")
         );
     }
 }

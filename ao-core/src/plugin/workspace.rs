@@ -162,12 +162,34 @@ pub trait Workspace: Send + Sync + 'static {
     -> Result<Destroyed, WorkspaceError>;
 }
 
-/// An in-memory workspace for tests; unsaved work and failures can be set per session.
+/// A workspace for tests: a plain directory at the requested path, no git. Every file in it
+/// counts as unsaved work (a fresh one is empty), so it passes the same conformance suite as
+/// the worktree workspace; a forced removal keeps the names of the files it rescued. Extra
+/// unsaved work and failures can be injected per session.
 #[derive(Debug, Default)]
 pub struct FakeWorkspace {
     live: Mutex<HashMap<String, WorkspaceInfo>>,
     unsaved: Mutex<HashMap<String, UnsavedWork>>,
+    rescued: Mutex<HashMap<String, Vec<String>>>,
     fail_create: Mutex<bool>,
+}
+
+/// Every file under `dir`, as sorted paths relative to it.
+fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(rel.display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 impl FakeWorkspace {
@@ -183,7 +205,7 @@ impl FakeWorkspace {
         }
     }
 
-    /// Sets the unsaved work a session's workspace reports.
+    /// Adds unsaved work a session's workspace reports beside its files.
     pub fn set_unsaved(&self, session: &str, work: UnsavedWork) {
         if let Ok(mut u) = self.unsaved.lock() {
             u.insert(session.to_string(), work);
@@ -195,10 +217,24 @@ impl FakeWorkspace {
         let mut ids: Vec<String> = self
             .live
             .lock()
-            .map(|m| m.keys().cloned().collect())
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, info)| info.path.is_dir())
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
             .unwrap_or_default();
         ids.sort();
         ids
+    }
+
+    /// The files a forced removal of a session's workspace rescued.
+    pub fn rescued(&self, session: &str) -> Vec<String> {
+        self.rescued
+            .lock()
+            .ok()
+            .and_then(|r| r.get(session).cloned())
+            .unwrap_or_default()
     }
 
     fn poisoned(path: &std::path::Path) -> WorkspaceError {
@@ -227,12 +263,15 @@ impl Workspace for FakeWorkspace {
                 detail: "injected failure".into(),
             });
         }
-        let mut live = self.live.lock().map_err(|_| Self::poisoned(&req.path))?;
-        if live.contains_key(req.session_id.as_str()) {
+        if req.path.exists() {
             return Err(WorkspaceError::AlreadyExists {
                 path: req.path.clone(),
             });
         }
+        std::fs::create_dir_all(&req.path).map_err(|source| WorkspaceError::Io {
+            path: req.path.clone(),
+            source,
+        })?;
         let info = WorkspaceInfo {
             project_id: req.project_id.clone(),
             session_id: req.session_id.clone(),
@@ -242,27 +281,29 @@ impl Workspace for FakeWorkspace {
             base_branch: req.base_branch.clone(),
             warnings: Vec::new(),
         };
-        live.insert(req.session_id.to_string(), info.clone());
+        self.live
+            .lock()
+            .map_err(|_| Self::poisoned(&req.path))?
+            .insert(req.session_id.to_string(), info.clone());
         Ok(info)
     }
 
     async fn exists(&self, info: &WorkspaceInfo) -> Result<bool, WorkspaceError> {
-        Ok(self
-            .live
-            .lock()
-            .map_err(|_| Self::poisoned(&info.path))?
-            .contains_key(info.session_id.as_str()))
+        Ok(info.path.is_dir())
     }
 
     async fn unsaved_work(&self, info: &WorkspaceInfo) -> Result<UnsavedWork, WorkspaceError> {
-        let unsaved = self
+        let mut work = self
             .unsaved
             .lock()
-            .map_err(|_| Self::poisoned(&info.path))?;
-        Ok(unsaved
+            .map_err(|_| Self::poisoned(&info.path))?
             .get(info.session_id.as_str())
             .cloned()
-            .unwrap_or_default())
+            .unwrap_or_default();
+        work.files.extend(files_under(&info.path));
+        work.files.sort();
+        work.files.dedup();
+        Ok(work)
     }
 
     async fn destroy(
@@ -270,6 +311,9 @@ impl Workspace for FakeWorkspace {
         info: &WorkspaceInfo,
         force: bool,
     ) -> Result<Destroyed, WorkspaceError> {
+        if !info.path.exists() {
+            return Ok(Destroyed::Removed);
+        }
         let work = self.unsaved_work(info).await?;
         if !work.is_empty() && !force {
             return Err(WorkspaceError::UnsavedWork {
@@ -277,7 +321,17 @@ impl Workspace for FakeWorkspace {
                 work,
             });
         }
-        self.live
+        if !work.is_empty() {
+            self.rescued
+                .lock()
+                .map_err(|_| Self::poisoned(&info.path))?
+                .insert(info.session_id.to_string(), work.files.clone());
+        }
+        std::fs::remove_dir_all(&info.path).map_err(|source| WorkspaceError::Io {
+            path: info.path.clone(),
+            source,
+        })?;
+        self.unsaved
             .lock()
             .map_err(|_| Self::poisoned(&info.path))?
             .remove(info.session_id.as_str());
@@ -295,12 +349,12 @@ impl Workspace for FakeWorkspace {
 mod tests {
     use super::*;
 
-    fn request(id: &str) -> WorkspaceRequest {
+    fn request(dir: &std::path::Path, id: &str) -> WorkspaceRequest {
         WorkspaceRequest {
             project_id: ProjectId::new("app").unwrap(),
             session_id: SessionId::new(id).unwrap(),
             repo_path: "/repo".into(),
-            path: format!("/w/{id}").into(),
+            path: dir.join(id),
             branch: format!("session/{id}"),
             base_branch: "main".into(),
             symlinks: vec![],
@@ -310,15 +364,17 @@ mod tests {
 
     #[tokio::test]
     async fn the_fake_honours_the_unsaved_work_contract() {
+        let tmp = tempfile::tempdir().unwrap();
         let ws = FakeWorkspace::new();
-        let info = ws.create(&request("app-1")).await.unwrap();
+        let info = ws.create(&request(tmp.path(), "app-1")).await.unwrap();
         ws.set_unsaved(
             "app-1",
             UnsavedWork {
-                files: vec!["a.rs".into()],
-                commits: vec![],
+                files: vec![],
+                commits: vec!["abc wip".into()],
             },
         );
+        std::fs::write(info.path.join("a.rs"), "x").unwrap();
         assert!(matches!(
             ws.destroy(&info, false).await,
             Err(WorkspaceError::UnsavedWork { .. })
@@ -331,9 +387,11 @@ mod tests {
                 rescue_ref: "refs/ao/rescue/app-1".into()
             }
         );
+        assert_eq!(ws.rescued("app-1"), ["a.rs"]);
         assert!(!ws.exists(&info).await.unwrap());
         ws.fail_next_create();
-        assert!(ws.create(&request("app-2")).await.is_err());
-        assert!(ws.create(&request("app-2")).await.is_ok());
+        assert!(ws.create(&request(tmp.path(), "app-2")).await.is_err());
+        assert!(ws.create(&request(tmp.path(), "app-2")).await.is_ok());
+        assert_eq!(ws.live(), ["app-2"]);
     }
 }

@@ -49,19 +49,30 @@ pub(crate) struct Reply {
     pub(crate) bracketed_paste: bool,
     #[serde(default)]
     pub(crate) error: Option<String>,
+    /// The session the host serves.
+    #[serde(default)]
+    pub(crate) session: Option<String>,
 }
 
 struct State {
+    session: Option<String>,
     parser: vt100::Parser,
     exit: Option<Option<i32>>,
     /// Output for attached terminals.
     tee: tokio::sync::broadcast::Sender<Vec<u8>>,
 }
 
-/// Runs the host (`<exe> __pty-host <socket> <spec> <rows> <cols>`); returns on stop or failure.
+/// Runs the host (`<exe> __pty-host <socket> <launch> <rows> <cols> [session]`); returns on
+/// stop or failure.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
-    let [socket, spec, rows, cols] = args else {
-        return Err(format!("usage: {HOST_ARG} <socket> <spec> <rows> <cols>"));
+    let (socket, spec, rows, cols, session) = match args {
+        [socket, spec, rows, cols] => (socket, spec, rows, cols, None),
+        [socket, spec, rows, cols, session] => (socket, spec, rows, cols, Some(session.clone())),
+        _ => {
+            return Err(format!(
+                "usage: {HOST_ARG} <socket> <launch> <rows> <cols> [session]"
+            ));
+        }
     };
     let rows: u16 = rows.parse().map_err(|_| "bad rows")?;
     let cols: u16 = cols.parse().map_err(|_| "bad cols")?;
@@ -72,12 +83,17 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     rt.block_on(serve(
         PathBuf::from(socket),
         PathBuf::from(spec),
-        rows,
-        cols,
+        (rows, cols),
+        session,
     ))
 }
 
-async fn serve(socket: PathBuf, spec: PathBuf, rows: u16, cols: u16) -> Result<(), String> {
+async fn serve(
+    socket: PathBuf,
+    spec: PathBuf,
+    (rows, cols): (u16, u16),
+    session: Option<String>,
+) -> Result<(), String> {
     use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
     let err = |e: rustix::io::Errno| e.to_string();
     let master =
@@ -118,6 +134,7 @@ async fn serve(socket: PathBuf, spec: PathBuf, rows: u16, cols: u16) -> Result<(
 
     let (tee, _) = tokio::sync::broadcast::channel(256);
     let state = Arc::new(Mutex::new(State {
+        session,
         parser: vt100::Parser::new(rows, cols, 2000),
         exit: None,
         tee,
@@ -191,6 +208,7 @@ async fn handle(
         Err(e) => reply.error = Some(e.to_string()),
         Ok(request) => {
             if let Ok(s) = state.lock() {
+                reply.session = s.session.clone();
                 reply.alive = s.exit.is_none();
                 reply.code = s.exit.flatten();
                 reply.bracketed_paste = s.parser.screen().bracketed_paste();

@@ -1,6 +1,8 @@
 //! The process runtime: sessions without tmux. Each session's pseudo-terminal lives in a small
 //! host process (`ao __pty-host`) reachable over `$AO_HOME/run/<hash>.sock`, so it outlives the
-//! command that started it and any `ao` process can talk to it.
+//! command that started it and any `ao` process can talk to it. A handle records its host's
+//! socket; the host keeps serving (with the program's exit status) after the program ends,
+//! until it is stopped.
 
 mod host;
 
@@ -19,8 +21,8 @@ use host::{Reply, Request};
 use crate::delivery::{Method, looks_unsubmitted, method, sanitize};
 use crate::domain::{LaunchSpec, RuntimeStatus, SessionId};
 use crate::home::AoHome;
-use crate::plugin::{Runtime, RuntimeError, RuntimeHandle};
-use crate::trampoline::{ExecSpec, write_spec};
+use crate::plugin::{Observed, Runtime, RuntimeError, RuntimeHandle};
+use crate::trampoline::{ExecSpec, Handoff};
 
 /// Sessions as pseudo-terminals in host processes.
 #[derive(Debug, Clone)]
@@ -100,9 +102,27 @@ impl ProcessRuntime {
             .join(format!("{hash:016x}.sock"))
     }
 
-    async fn ask(&self, name: &str, request: &Request) -> Result<Reply, RuntimeError> {
-        let socket = self.socket(name);
-        host::request(&socket, request)
+    /// The host socket a handle records (older handles: the one its name gives).
+    fn socket_of(&self, handle: &RuntimeHandle) -> PathBuf {
+        handle
+            .data
+            .get("socket")
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(|| self.socket(&handle.id), PathBuf::from)
+    }
+
+    async fn ask(&self, handle: &RuntimeHandle, request: &Request) -> Result<Reply, RuntimeError> {
+        self.ask_at(&self.socket_of(handle), &handle.id, request)
+            .await
+    }
+
+    async fn ask_at(
+        &self,
+        socket: &std::path::Path,
+        name: &str,
+        request: &Request,
+    ) -> Result<Reply, RuntimeError> {
+        host::request(socket, request)
             .await
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => {
@@ -115,31 +135,22 @@ impl ProcessRuntime {
             })
     }
 
-    async fn write(&self, name: &str, data: String) -> Result<(), RuntimeError> {
-        let reply = self.ask(name, &Request::Write { data }).await?;
-        match reply.error {
-            Some(e) => Err(RuntimeError::Failed {
-                operation: "write to the session",
-                detail: e,
-            }),
-            None => Ok(()),
+    fn handle_at(&self, socket: &std::path::Path, name: &str) -> RuntimeHandle {
+        RuntimeHandle {
+            runtime: "process".into(),
+            id: name.to_string(),
+            data: serde_json::json!({ "socket": socket }),
         }
     }
-}
 
-#[async_trait]
-impl Runtime for ProcessRuntime {
-    fn name(&self) -> &str {
-        "process"
-    }
-
-    async fn start(
+    /// Starts `spec` as session `name` in a host serving on `socket`.
+    async fn start_at(
         &self,
-        session: &SessionId,
+        socket: &std::path::Path,
+        name: &str,
         spec: &LaunchSpec,
     ) -> Result<RuntimeHandle, RuntimeError> {
-        let name = session.as_str();
-        if self.ask(name, &Request::Status).await.is_ok() {
+        if self.ask_at(socket, name, &Request::Status).await.is_ok() {
             return Err(RuntimeError::AlreadyExists { name: name.into() });
         }
         let run = self.home.root().join("run");
@@ -156,36 +167,39 @@ impl Runtime for ProcessRuntime {
         exec.env
             .entry("TERM".into())
             .or_insert_with(|| "xterm-256color".into());
-        let spec_path = write_spec(&self.home.root().join("launch"), name, &exec).map_err(|e| {
-            RuntimeError::Failed {
-                operation: "write launch spec",
-                detail: e.to_string(),
-            }
+        let handoff = Handoff::bind(&run, &exec).map_err(|e| RuntimeError::Failed {
+            operation: "prepare launch",
+            detail: e.to_string(),
         })?;
-        let socket = self.socket(name);
         // `setsid` puts the host in a session of its own: it survives this command and its terminal.
         let spawned = std::process::Command::new("setsid")
             .arg(&self.exe)
             .arg(HOST_ARG)
-            .arg(&socket)
-            .arg(&spec_path)
+            .arg(socket)
+            .arg(handoff.path())
             .arg(self.size.0.to_string())
             .arg(self.size.1.to_string())
+            .arg(name)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn();
         if let Err(e) = spawned {
-            let _ = std::fs::remove_file(&spec_path);
             return Err(RuntimeError::Unavailable {
                 program: "setsid".into(),
                 detail: e.to_string(),
             });
         }
+        handoff
+            .deliver(Duration::from_secs(10))
+            .await
+            .map_err(|e| RuntimeError::Failed {
+                operation: "start",
+                detail: e.to_string(),
+            })?;
         let started = Instant::now();
-        while self.ask(name, &Request::Status).await.is_err() {
+        while self.ask_at(socket, name, &Request::Status).await.is_err() {
             if started.elapsed() > Duration::from_secs(10) {
-                let _ = std::fs::remove_file(&spec_path);
                 return Err(RuntimeError::Failed {
                     operation: "start",
                     detail: "the session host did not come up".into(),
@@ -193,16 +207,61 @@ impl Runtime for ProcessRuntime {
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        Ok(RuntimeHandle {
-            runtime: "process".into(),
-            id: name.to_string(),
-            data: serde_json::json!({ "socket": socket }),
-        })
+        Ok(self.handle_at(socket, name))
+    }
+
+    async fn write(&self, handle: &RuntimeHandle, data: String) -> Result<(), RuntimeError> {
+        let reply = self.ask(handle, &Request::Write { data }).await?;
+        match reply.error {
+            Some(e) => Err(RuntimeError::Failed {
+                operation: "write to the session",
+                detail: e,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+#[async_trait]
+impl Runtime for ProcessRuntime {
+    fn name(&self) -> &str {
+        "process"
+    }
+
+    fn locate(&self, session: &SessionId) -> RuntimeHandle {
+        self.handle_at(&self.socket(session.as_str()), session.as_str())
+    }
+
+    async fn start(
+        &self,
+        session: &SessionId,
+        spec: &LaunchSpec,
+    ) -> Result<RuntimeHandle, RuntimeError> {
+        let name = session.as_str();
+        self.start_at(&self.socket(name), name, spec).await
+    }
+
+    async fn restart(
+        &self,
+        handle: &RuntimeHandle,
+        spec: &LaunchSpec,
+    ) -> Result<RuntimeHandle, RuntimeError> {
+        let socket = self.socket_of(handle);
+        match self.ask_at(&socket, &handle.id, &Request::Status).await {
+            Ok(r) if r.alive => {
+                return Err(RuntimeError::AlreadyExists {
+                    name: handle.id.clone(),
+                });
+            }
+            // The program ended but its host still serves: stop it to make way.
+            Ok(_) => self.stop(handle).await?,
+            Err(_) => {}
+        }
+        self.start_at(&socket, &handle.id, spec).await
     }
 
     async fn send(&self, handle: &RuntimeHandle, text: &str) -> Result<(), RuntimeError> {
-        let name = handle.id.as_str();
-        let mode = self.ask(name, &Request::Mode).await?;
+        let mode = self.ask(handle, &Request::Mode).await?;
         let clean = sanitize(text);
         if clean.is_empty() {
             return Err(RuntimeError::Failed {
@@ -214,19 +273,19 @@ impl Runtime for ProcessRuntime {
             Method::Paste if mode.bracketed_paste => format!("\x1b[200~{clean}\x1b[201~"),
             _ => clean.clone(),
         };
-        self.write(name, data).await?;
+        self.write(handle, data).await?;
         tokio::time::sleep(self.enter_delay).await;
-        self.write(name, "\r".into()).await?;
+        self.write(handle, "\r".into()).await?;
         tokio::time::sleep(self.enter_delay + Duration::from_millis(100)).await;
-        let screen = self.ask(name, &Request::Output { lines: 50 }).await?.text;
+        let screen = self.ask(handle, &Request::Output { lines: 50 }).await?.text;
         if looks_unsubmitted(&screen, &clean) {
-            self.write(name, "\r".into()).await?;
+            self.write(handle, "\r".into()).await?;
         }
         Ok(())
     }
 
     async fn output(&self, handle: &RuntimeHandle, lines: usize) -> Result<String, RuntimeError> {
-        Ok(self.ask(&handle.id, &Request::Output { lines }).await?.text)
+        Ok(self.ask(handle, &Request::Output { lines }).await?.text)
     }
 
     async fn liveness(
@@ -235,7 +294,7 @@ impl Runtime for ProcessRuntime {
     ) -> Result<HashMap<String, RuntimeStatus>, RuntimeError> {
         let mut out = HashMap::new();
         for h in handles {
-            let status = match self.ask(&h.id, &Request::Status).await {
+            let status = match self.ask(h, &Request::Status).await {
                 Ok(r) if r.alive => RuntimeStatus::Alive,
                 Ok(r) => RuntimeStatus::Exited { code: r.code },
                 Err(_) => RuntimeStatus::Missing,
@@ -249,16 +308,60 @@ impl Runtime for ProcessRuntime {
         Ok(vec![
             self.exe.display().to_string(),
             ATTACH_ARG.to_string(),
-            self.socket(&handle.id).display().to_string(),
+            self.socket_of(handle).display().to_string(),
         ])
     }
 
+    async fn inventory(&self, known: &[RuntimeHandle]) -> Result<Vec<Observed>, RuntimeError> {
+        // Every host socket under `run/` (handoffs aside), plus any a handle records elsewhere.
+        let run = self.home.root().join("run");
+        let mut sockets: Vec<PathBuf> = std::fs::read_dir(&run)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.ends_with(".sock") && !crate::trampoline::is_handoff(&name)
+            })
+            .map(|e| e.path())
+            .collect();
+        for h in known {
+            let s = self.socket_of(h);
+            if !sockets.contains(&s) {
+                sockets.push(s);
+            }
+        }
+        sockets.sort();
+        let mut out = Vec::new();
+        for socket in sockets {
+            let Ok(reply) = host::request(&socket, &Request::Status).await else {
+                continue;
+            };
+            let name = reply.session.clone().or_else(|| {
+                known
+                    .iter()
+                    .find(|h| self.socket_of(h) == socket)
+                    .map(|h| h.id.clone())
+            });
+            let Some(name) = name else { continue };
+            out.push(Observed {
+                handle: self.handle_at(&socket, &name),
+                status: if reply.alive {
+                    RuntimeStatus::Alive
+                } else {
+                    RuntimeStatus::Exited { code: reply.code }
+                },
+            });
+        }
+        Ok(out)
+    }
+
     async fn stop(&self, handle: &RuntimeHandle) -> Result<(), RuntimeError> {
-        match self.ask(&handle.id, &Request::Stop).await {
+        match self.ask(handle, &Request::Stop).await {
             Ok(_) => {
                 // The host answers, then ends the program and removes its socket: wait for that,
                 // so that a stopped session never still looks alive.
-                let socket = self.socket(&handle.id);
+                let socket = self.socket_of(handle);
                 let started = Instant::now();
                 while socket.exists() && started.elapsed() < Duration::from_secs(5) {
                     tokio::time::sleep(Duration::from_millis(10)).await;

@@ -217,15 +217,51 @@ impl FileStore {
             for (path, stem) in suspects {
                 match Self::read(&path, Some(&stem))? {
                     Some(Ok(record)) => listing.records.push(record),
-                    Some(Err(detail)) => {
-                        listing.corrupt.push(self.set_aside(project, &path, detail))
-                    }
+                    // Reported below, with every record set aside before.
+                    Some(Err(detail)) => drop(self.set_aside(project, &path, detail)),
                     None => {}
                 }
             }
         }
         listing.records.sort_by_key(|r| id_order(r.id.as_str()));
+        listing.corrupt = self.set_aside_records(project);
         Ok(listing)
+    }
+
+    /// Every record in `corrupt/`, newly set aside or from before: they stay reported until a
+    /// person has looked and removed them. Why each is unreadable is found by reading it again
+    /// (its content is unchanged).
+    fn set_aside_records(&self, project: &ProjectId) -> Vec<CorruptRecord> {
+        let sessions = self.home.sessions_dir(project);
+        let dir = sessions.join("corrupt");
+        let mut out: Vec<CorruptRecord> = fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                // `<sid>.json.<millis>`
+                let original = name
+                    .rsplit_once('.')
+                    .map_or(name.as_str(), |(stem, _)| stem)
+                    .to_string();
+                let detail = match fs::read(e.path()) {
+                    Ok(bytes) => match serde_json::from_slice::<SessionRecord>(&bytes) {
+                        Err(err) => err.to_string(),
+                        Ok(r) => format!("it holds session {}", r.id),
+                    },
+                    Err(err) => err.to_string(),
+                };
+                CorruptRecord {
+                    path: sessions.join(original),
+                    moved_to: Some(e.path()),
+                    detail,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.moved_to.cmp(&b.moved_to));
+        out
     }
 
     fn archive_sync(&self, project: &ProjectId, id: &SessionId) -> Result<(), StoreError> {

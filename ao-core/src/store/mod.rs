@@ -37,7 +37,8 @@ pub(crate) fn id_order(id: &str) -> (String, u64, String) {
 pub type RecordChange = Box<dyn FnOnce(&mut SessionRecord) + Send>;
 
 /// A record that could not be read and was set aside.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CorruptRecord {
     /// Where it was.
     pub path: PathBuf,
@@ -52,7 +53,8 @@ pub struct CorruptRecord {
 pub struct Listing {
     /// Readable records, ordered by id.
     pub records: Vec<SessionRecord>,
-    /// Records set aside as corrupt during this listing.
+    /// Records that could not be read and sit in `corrupt/` — set aside during this listing
+    /// or before — until a person removes them.
     pub corrupt: Vec<CorruptRecord>,
 }
 
@@ -125,7 +127,8 @@ pub enum StoreError {
 ///   never lost; it sets `updatedAt`; it MUST refuse (`NewerSchema`) records of a newer schema.
 /// - `allocate_id` MUST return `<prefix>-<n>` with `n` never handed out before for that
 ///   project, even to sessions since archived or whose spawn failed.
-/// - `list` MUST NOT fail because one record is unreadable: it sets it aside and reports it.
+/// - `list` MUST NOT fail because one record is unreadable: it sets it aside and reports it,
+///   in this and every later listing, until a person removes it.
 /// - Writes MUST be durable before returning and MUST leave the old or the new record after a
 ///   crash, never a torn one.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]

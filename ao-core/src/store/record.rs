@@ -66,6 +66,13 @@ pub struct SessionRecord {
     pub config_path: Option<PathBuf>,
     /// The agent's own session id (for resume).
     pub agent_session_id: Option<String>,
+    /// The process creating the session, while it is being spawned (so an abandoned spawn can
+    /// be told from one in progress).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spawned_by: Option<crate::owner::ProcessStamp>,
+    /// Why the session failed, e.g. a spawn that was rolled back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Reaction bookkeeping by reaction key.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub reactions: BTreeMap<String, ReactionState>,
@@ -96,9 +103,17 @@ impl SessionRecord {
             updated_at: now,
             config_path: None,
             agent_session_id: None,
+            spawned_by: None,
+            error: None,
             reactions: BTreeMap::new(),
             extra: serde_json::Map::new(),
         }
+    }
+
+    /// Whether the record is of a spawn whose creating process is gone before it finished.
+    pub fn spawn_interrupted(&self) -> bool {
+        self.lifecycle.session == crate::domain::SessionPhase::Spawning
+            && self.spawned_by.is_none_or(|p| !p.is_alive())
     }
 
     /// Whether this `ao` may rewrite the record.

@@ -1,19 +1,26 @@
 //! The tmux runtime: each session is a tmux session named after its id, on the user's
-//! default server or the one `AO_TMUX_SOCKET` names.
+//! default server or the one `AO_TMUX_SOCKET` names — and, once started, on the server its
+//! handle records, whatever `AO_TMUX_SOCKET` says later.
 //!
 //! Mechanics that matter:
 //! - every target is exact (`=<name>:`) — tmux otherwise matches prefixes, so `pj-1` would hit
 //!   `pj-10`;
 //! - every session carries `@ao-home` (a hash of `AO_HOME`) and no operation touches a session
 //!   without ours — a same-named session of someone else is an error, never killed;
-//! - a placeholder starts the session, `remain-on-exit` is set, then `respawn-pane -k` runs the
-//!   trampoline — so even a program that exits at once leaves its exit status behind;
+//! - one tmux invocation creates the session with a placeholder, tags it, sets
+//!   `remain-on-exit` and respawns the pane with the trampoline — so a killed `ao` never leaves
+//!   an untagged session, and even a program that exits at once leaves its exit status behind;
+//! - observing many sessions costs a fixed number of tmux processes: one `list-panes -a` per
+//!   server gives liveness, exit status and tags; screens come from one invocation running a
+//!   `capture-pane` per session with a marker printed between them; the version is asked once
+//!   per process;
 //! - tmux client commands run with a minimal environment, so a tmux server they start never
 //!   holds the caller's secrets (the program gets the full environment via the trampoline).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -23,8 +30,8 @@ pub use crate::delivery::{Method, looks_unsubmitted, method, sanitize};
 
 use crate::domain::{LaunchSpec, RuntimeStatus, SessionId};
 use crate::home::AoHome;
-use crate::plugin::{Runtime, RuntimeError, RuntimeHandle};
-use crate::trampoline::{EXEC_ARG, ExecSpec, write_spec};
+use crate::plugin::{Observed, Runtime, RuntimeError, RuntimeHandle};
+use crate::trampoline::{EXEC_ARG, ExecSpec, Handoff};
 
 /// Environment variables a tmux client keeps; everything else is left out.
 const CLIENT_ENV: &[&str] = &[
@@ -38,6 +45,13 @@ const CLIENT_ENV: &[&str] = &[
     "TERM",
     "TMUX_TMPDIR",
 ];
+
+/// How long a started pane's trampoline may take to fetch its launch.
+const HANDOFF_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most argument bytes one tmux invocation carries: tmux refuses a command whose
+/// arguments (with their NULs) exceed 16 KiB less a message header.
+const MAX_COMMAND_BYTES: usize = 16 * 1024 - 512;
 
 /// Where tmux keeps the socket of the server named `label` (`-L label`):
 /// `$TMUX_TMPDIR` (default `/tmp`) `/tmux-<uid>/<label>`.
@@ -66,14 +80,28 @@ pub fn kill_private_server(label: &str) {
     }
 }
 
-/// Whether a tmux binary can be run.
+/// The installed tmux's version (`tmux 3.3a`), asked once per process; `None` when tmux cannot
+/// be run.
+pub fn version() -> Option<&'static str> {
+    static VERSION: OnceLock<Option<String>> = OnceLock::new();
+    VERSION
+        .get_or_init(|| {
+            let out = std::process::Command::new("tmux")
+                .arg("-V")
+                .stdin(Stdio::null())
+                .stderr(Stdio::null())
+                .output()
+                .ok()?;
+            out.status
+                .success()
+                .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+        })
+        .as_deref()
+}
+
+/// Whether a tmux binary can be run (asked once per process).
 pub fn is_available() -> bool {
-    std::process::Command::new("tmux")
-        .arg("-V")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    version().is_some()
 }
 
 /// Whether tmux's error says there is no server (any more) to ask.
@@ -91,9 +119,9 @@ fn server_dying(stderr: &str) -> bool {
 /// How to build a [`TmuxRuntime`].
 #[derive(Debug, Clone)]
 pub struct TmuxOptions {
-    /// `-L` socket name; `None` is the user's default server.
+    /// `-L` socket name new sessions go to; `None` is the user's default server.
     pub socket: Option<String>,
-    /// `AO_HOME` (its hash tags our sessions; exec specs are written under it).
+    /// `AO_HOME` (its hash tags our sessions; launch handoffs live under it).
     pub home: AoHome,
     /// The binary that acts as the trampoline (runs `__exec`); normally the current executable.
     pub exe: PathBuf,
@@ -116,7 +144,7 @@ impl TmuxOptions {
                 .filter(|s| !s.is_empty()),
             home,
             exe,
-            enter_delay: Duration::from_millis(200),
+            enter_delay: Duration::from_millis(300),
             size: (200, 50),
         })
     }
@@ -127,6 +155,18 @@ impl TmuxOptions {
 pub struct TmuxRuntime {
     options: TmuxOptions,
     tag: String,
+}
+
+/// A tmux server: its `-L` socket name, or `None` for the user's default server.
+type Server = Option<String>;
+
+/// The server a handle records (`data.socket`; none: the default server).
+fn server_of(handle: &RuntimeHandle) -> Server {
+    handle
+        .data
+        .get("socket")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
 }
 
 /// A stable 64-bit FNV-1a hash, hex: tags sessions with the `AO_HOME` that owns them.
@@ -158,11 +198,36 @@ enum PaneState {
     Closing,
 }
 
+impl PaneState {
+    fn status(self) -> RuntimeStatus {
+        match self {
+            Self::Alive => RuntimeStatus::Alive,
+            Self::Exited(code) => RuntimeStatus::Exited { code: Some(code) },
+            Self::Closing => RuntimeStatus::Exited { code: None },
+        }
+    }
+}
+
 /// Which of our sessions tmux knows, and how each is.
 enum Tagged {
     Missing,
     Foreign,
     Ours,
+}
+
+/// Handles grouped by the server they live on.
+fn by_server(handles: &[RuntimeHandle]) -> BTreeMap<Server, Vec<&RuntimeHandle>> {
+    let mut out: BTreeMap<Server, Vec<&RuntimeHandle>> = BTreeMap::new();
+    for h in handles {
+        out.entry(server_of(h)).or_default().push(h);
+    }
+    out
+}
+
+/// The last `lines` lines of a captured screen.
+fn last_lines(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.trim_end().lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 impl TmuxRuntime {
@@ -172,40 +237,46 @@ impl TmuxRuntime {
         Self { options, tag }
     }
 
-    /// The tmux server's socket name, if not the default.
+    /// The tmux server's socket name new sessions go to, if not the default.
     pub fn socket(&self) -> Option<&str> {
         self.options.socket.as_deref()
     }
 
-    fn base_args(&self) -> Vec<String> {
-        match &self.options.socket {
-            Some(s) => vec!["-L".into(), s.clone()],
-            None => Vec::new(),
-        }
+    fn own(&self) -> Server {
+        self.options.socket.clone()
     }
 
-    async fn tmux(&self, args: &[&str], stdin: Option<&[u8]>) -> Result<TmuxOutput, RuntimeError> {
+    async fn tmux(
+        &self,
+        server: &Server,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+    ) -> Result<TmuxOutput, RuntimeError> {
         // A server that is shutting down (`kill-server` returns before it has gone) drops
         // clients that reach it without running their command; once it has gone, the same
         // command finds no server or starts a fresh one.
-        let mut out = self.tmux_once(args, stdin).await?;
+        let mut out = self.tmux_once(server, args, stdin).await?;
         for _ in 0..5 {
             if out.ok || !server_dying(&out.stderr) {
                 break;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            out = self.tmux_once(args, stdin).await?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            out = self.tmux_once(server, args, stdin).await?;
         }
         Ok(out)
     }
 
     async fn tmux_once(
         &self,
+        server: &Server,
         args: &[&str],
         stdin: Option<&[u8]>,
     ) -> Result<TmuxOutput, RuntimeError> {
         let mut cmd = tokio::process::Command::new("tmux");
-        cmd.args(self.base_args()).args(args).env_clear();
+        if let Some(label) = server {
+            cmd.args(["-L", label]);
+        }
+        cmd.args(args).env_clear();
         for key in CLIENT_ENV {
             if let Some(v) = std::env::var_os(key) {
                 cmd.env(key, v);
@@ -252,11 +323,12 @@ impl TmuxRuntime {
 
     async fn checked(
         &self,
+        server: &Server,
         operation: &'static str,
         args: &[&str],
         stdin: Option<&[u8]>,
     ) -> Result<String, RuntimeError> {
-        let out = self.tmux(args, stdin).await?;
+        let out = self.tmux(server, args, stdin).await?;
         if out.ok {
             Ok(out.stdout)
         } else {
@@ -267,9 +339,10 @@ impl TmuxRuntime {
         }
     }
 
-    async fn tagged(&self, name: &str) -> Result<Tagged, RuntimeError> {
+    async fn tagged(&self, server: &Server, name: &str) -> Result<Tagged, RuntimeError> {
         let out = self
             .tmux(
+                server,
                 &["show-options", "-t", &target(name), "-v", "@ao-home"],
                 None,
             )
@@ -283,7 +356,7 @@ impl TmuxRuntime {
         }
         // The session exists but has no tag: someone else's.
         let exists = self
-            .tmux(&["has-session", "-t", &target(name)], None)
+            .tmux(server, &["has-session", "-t", &target(name)], None)
             .await?
             .ok;
         Ok(if exists {
@@ -293,8 +366,8 @@ impl TmuxRuntime {
         })
     }
 
-    async fn require_ours(&self, name: &str) -> Result<(), RuntimeError> {
-        match self.tagged(name).await? {
+    async fn require_ours(&self, server: &Server, name: &str) -> Result<(), RuntimeError> {
+        match self.tagged(server, name).await? {
             Tagged::Ours => Ok(()),
             Tagged::Foreign => Err(RuntimeError::Foreign { name: name.into() }),
             Tagged::Missing => Err(RuntimeError::NotFound { name: name.into() }),
@@ -302,8 +375,11 @@ impl TmuxRuntime {
     }
 
     /// Sends SIGCHLD to the tmux server so that it reaps exited panes.
-    async fn nudge_server(&self) {
-        let Ok(out) = self.tmux(&["display-message", "-p", "#{pid}"], None).await else {
+    async fn nudge_server(&self, server: &Server) {
+        let Ok(out) = self
+            .tmux(server, &["display-message", "-p", "#{pid}"], None)
+            .await
+        else {
             return;
         };
         let pid = out
@@ -317,14 +393,19 @@ impl TmuxRuntime {
         }
     }
 
-    /// The first pane of every session tagged with our home, in one tmux call (no server
-    /// means no sessions).
-    async fn list_panes(&self) -> Result<HashMap<String, PaneState>, RuntimeError> {
+    /// The first pane of every session tagged with our home on `server`, in one tmux call (no
+    /// server means no sessions).
+    async fn list_panes(
+        &self,
+        server: &Server,
+    ) -> Result<HashMap<String, PaneState>, RuntimeError> {
         // `:` cannot occur in a session name; a tab would come back as `_` from a tmux client
         // without a UTF-8 locale.
         let format =
             "#{session_name}:#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}:#{@ao-home}";
-        let out = self.tmux(&["list-panes", "-a", "-F", format], None).await?;
+        let out = self
+            .tmux(server, &["list-panes", "-a", "-F", format], None)
+            .await?;
         let mut seen = HashMap::new();
         if !out.ok {
             if server_gone(&out.stderr) {
@@ -355,19 +436,48 @@ impl TmuxRuntime {
         Ok(seen)
     }
 
-    fn handle(&self, name: &str) -> RuntimeHandle {
+    /// [`Self::list_panes`], waiting briefly for panes of interest that are closing to get
+    /// their exit status.
+    async fn settled_panes(
+        &self,
+        server: &Server,
+        of_interest: impl Fn(&str) -> bool,
+    ) -> Result<HashMap<String, PaneState>, RuntimeError> {
+        let mut seen = self.list_panes(server).await?;
+        // tmux marks a pane dead when its terminal closes and records the exit status when it
+        // reaps the process. tmux 3.3 sometimes misses that wakeup and leaves the process a
+        // zombie until some other child exits; a SIGCHLD makes it reap — so wait briefly,
+        // nudge once, and only then report an exit without its status.
+        for attempt in 0..20 {
+            if !seen
+                .iter()
+                .any(|(name, state)| *state == PaneState::Closing && of_interest(name))
+            {
+                break;
+            }
+            if attempt == 4 {
+                self.nudge_server(server).await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            seen = self.list_panes(server).await?;
+        }
+        Ok(seen)
+    }
+
+    fn handle_at(&self, server: &Server, name: &str) -> RuntimeHandle {
         RuntimeHandle {
             runtime: "tmux".into(),
             id: name.to_string(),
-            data: match &self.options.socket {
+            data: match server {
                 Some(s) => serde_json::json!({ "socket": s }),
                 None => serde_json::Value::Null,
             },
         }
     }
 
-    async fn press_enter(&self, name: &str) -> Result<(), RuntimeError> {
+    async fn press_enter(&self, server: &Server, name: &str) -> Result<(), RuntimeError> {
         self.checked(
+            server,
             "send Enter",
             &["send-keys", "-t", &target(name), "Enter"],
             None,
@@ -375,40 +485,48 @@ impl TmuxRuntime {
         .await
         .map(drop)
     }
-}
 
-#[async_trait]
-impl Runtime for TmuxRuntime {
-    fn name(&self) -> &str {
-        "tmux"
+    async fn kill_if_ours(&self, server: &Server, name: &str) {
+        if matches!(self.tagged(server, name).await, Ok(Tagged::Ours)) {
+            let _ = self
+                .tmux(server, &["kill-session", "-t", &target(name)], None)
+                .await;
+        }
     }
 
-    async fn start(
+    /// Starts `spec` as session `name` on `server`.
+    async fn start_at(
         &self,
-        session: &SessionId,
+        server: &Server,
+        name: &str,
         spec: &LaunchSpec,
     ) -> Result<RuntimeHandle, RuntimeError> {
-        let name = session.as_str();
-        match self.tagged(name).await? {
-            Tagged::Ours => return Err(RuntimeError::AlreadyExists { name: name.into() }),
-            Tagged::Foreign => return Err(RuntimeError::Foreign { name: name.into() }),
-            Tagged::Missing => {}
-        }
-        // The program gets the caller's whole environment plus ao's additions, via the spec.
-        let exec = ExecSpec::for_launch(spec);
-        let dir = self.options.home.root().join("launch");
-        let spec_path = write_spec(&dir, name, &exec).map_err(|e| RuntimeError::Failed {
-            operation: "write launch spec",
-            detail: e.to_string(),
+        // The program gets the caller's whole environment plus ao's additions, via the
+        // handoff — and the server it really runs on, so the `ao` it calls finds it again.
+        let mut exec = ExecSpec::for_launch(spec);
+        match server {
+            Some(label) => exec.env.insert("AO_TMUX_SOCKET".into(), label.clone()),
+            None => exec.env.remove("AO_TMUX_SOCKET"),
+        };
+        let handoff = Handoff::bind(&self.options.home.root().join("run"), &exec).map_err(|e| {
+            RuntimeError::Failed {
+                operation: "prepare launch",
+                detail: e.to_string(),
+            }
         })?;
-        let result = async {
-            let (w, h) = (
-                self.options.size.0.to_string(),
-                self.options.size.1.to_string(),
-            );
-            let cwd = spec.cwd.display().to_string();
-            self.checked(
-                "new-session",
+        let (w, h) = (
+            self.options.size.0.to_string(),
+            self.options.size.1.to_string(),
+        );
+        let cwd = spec.cwd.display().to_string();
+        let t = target(name);
+        let exe = self.options.exe.display().to_string();
+        let socket = handoff.path().display().to_string();
+        // One invocation: whatever happens to this process, the session either does not exist
+        // or is tagged, keeps its exit status, and runs the trampoline.
+        let out = self
+            .tmux(
+                server,
                 &[
                     "new-session",
                     "-d",
@@ -422,28 +540,20 @@ impl Runtime for TmuxRuntime {
                     &cwd,
                     "sleep",
                     "2147483647",
-                ],
-                None,
-            )
-            .await?;
-            let t = target(name);
-            self.checked(
-                "tag session",
-                &["set-option", "-t", &t, "@ao-home", &self.tag],
-                None,
-            )
-            .await?;
-            self.checked(
-                "set remain-on-exit",
-                &["set-option", "-w", "-t", &t, "remain-on-exit", "on"],
-                None,
-            )
-            .await?;
-            let exe = self.options.exe.display().to_string();
-            let spec_arg = spec_path.display().to_string();
-            self.checked(
-                "respawn-pane",
-                &[
+                    ";",
+                    "set-option",
+                    "-t",
+                    &t,
+                    "@ao-home",
+                    &self.tag,
+                    ";",
+                    "set-option",
+                    "-w",
+                    "-t",
+                    &t,
+                    "remain-on-exit",
+                    "on",
+                    ";",
                     "respawn-pane",
                     "-k",
                     "-t",
@@ -452,29 +562,155 @@ impl Runtime for TmuxRuntime {
                     &cwd,
                     &exe,
                     EXEC_ARG,
-                    &spec_arg,
+                    &socket,
                 ],
                 None,
             )
             .await?;
-            Ok::<(), RuntimeError>(())
-        }
-        .await;
-        if let Err(e) = result {
-            let _ = std::fs::remove_file(&spec_path);
-            if matches!(self.tagged(name).await, Ok(Tagged::Ours)) {
-                let _ = self
-                    .tmux(&["kill-session", "-t", &target(name)], None)
-                    .await;
+        if !out.ok {
+            if out.stderr.contains("duplicate session") {
+                return Err(match self.tagged(server, name).await? {
+                    Tagged::Ours => RuntimeError::AlreadyExists { name: name.into() },
+                    _ => RuntimeError::Foreign { name: name.into() },
+                });
             }
-            return Err(e);
+            self.kill_if_ours(server, name).await;
+            return Err(RuntimeError::Failed {
+                operation: "new-session",
+                detail: out.stderr,
+            });
         }
-        Ok(self.handle(name))
+        if let Err(e) = handoff.deliver(HANDOFF_TIMEOUT).await {
+            self.kill_if_ours(server, name).await;
+            return Err(RuntimeError::Failed {
+                operation: "start",
+                detail: e.to_string(),
+            });
+        }
+        Ok(self.handle_at(server, name))
+    }
+
+    /// Screens of `names` on `server`, captured in as few invocations as the command-size
+    /// limit allows: `capture-pane` per session, a marker printed after each. A session that
+    /// vanished ends its invocation early; the rest are asked again.
+    async fn capture_many(
+        &self,
+        server: &Server,
+        names: &[&str],
+        lines: usize,
+    ) -> Result<HashMap<String, String>, RuntimeError> {
+        // Short forms (`capturep -pJS-N -t=NAME:`, `display`) fit ~200 sessions per call.
+        let flags = format!("-pJS-{}", lines.max(1));
+        let marker = format!(
+            "__ao-screen-{:x}__",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64)
+                ^ u64::from(std::process::id())
+        );
+        let mut out = HashMap::new();
+        let mut rest = names;
+        while !rest.is_empty() {
+            let mut targets = Vec::new();
+            let mut bytes = 0;
+            for name in rest {
+                let t = format!("-t{}", target(name));
+                // Every argument with its NUL: capturep, flags, target, `;`, display, -p,
+                // marker, `;`.
+                let cost = 9 + flags.len() + 1 + t.len() + 1 + 2 + 8 + 3 + marker.len() + 1 + 2;
+                if !targets.is_empty() && bytes + cost > MAX_COMMAND_BYTES {
+                    break;
+                }
+                bytes += cost;
+                targets.push(t);
+            }
+            let mut args: Vec<&str> = Vec::new();
+            for t in &targets {
+                if !args.is_empty() {
+                    args.push(";");
+                }
+                args.extend(["capturep", &flags, t, ";", "display", "-p", &marker]);
+            }
+            let result = self.tmux(server, &args, None).await?;
+            let mut done = 0;
+            let mut screen = String::new();
+            for line in result.stdout.lines() {
+                if line == marker {
+                    out.insert(rest[done].to_string(), last_lines(&screen, lines));
+                    screen.clear();
+                    done += 1;
+                    if done == targets.len() {
+                        break;
+                    }
+                } else {
+                    screen.push_str(line);
+                    screen.push('\n');
+                }
+            }
+            if done < targets.len() {
+                if result.ok || server_gone(&result.stderr) {
+                    break;
+                }
+                // The session after the last marker is gone; skip it.
+                done += 1;
+            }
+            rest = &rest[done..];
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Runtime for TmuxRuntime {
+    fn name(&self) -> &str {
+        "tmux"
+    }
+
+    fn locate(&self, session: &SessionId) -> RuntimeHandle {
+        self.handle_at(&self.own(), session.as_str())
+    }
+
+    async fn start(
+        &self,
+        session: &SessionId,
+        spec: &LaunchSpec,
+    ) -> Result<RuntimeHandle, RuntimeError> {
+        self.start_at(&self.own(), session.as_str(), spec).await
+    }
+
+    async fn restart(
+        &self,
+        handle: &RuntimeHandle,
+        spec: &LaunchSpec,
+    ) -> Result<RuntimeHandle, RuntimeError> {
+        let server = server_of(handle);
+        let name = handle.id.as_str();
+        let panes = self.settled_panes(&server, |n| n == name).await?;
+        match panes.get(name) {
+            Some(PaneState::Alive) => {
+                return Err(RuntimeError::AlreadyExists { name: name.into() });
+            }
+            // Ours (the listing only has tagged sessions), its program gone: make way.
+            Some(_) => {
+                let out = self
+                    .tmux(&server, &["kill-session", "-t", &target(name)], None)
+                    .await?;
+                if !out.ok && !out.stderr.contains("can't find session") {
+                    return Err(RuntimeError::Failed {
+                        operation: "kill-session",
+                        detail: out.stderr,
+                    });
+                }
+            }
+            None => {}
+        }
+        self.start_at(&server, name, spec).await
     }
 
     async fn send(&self, handle: &RuntimeHandle, text: &str) -> Result<(), RuntimeError> {
+        let server = server_of(handle);
         let name = handle.id.as_str();
-        self.require_ours(name).await?;
+        self.require_ours(&server, name).await?;
         let clean = sanitize(text);
         if clean.is_empty() {
             return Err(RuntimeError::Failed {
@@ -486,6 +722,7 @@ impl Runtime for TmuxRuntime {
         match method(&clean) {
             Method::Typed => {
                 self.checked(
+                    &server,
                     "type message",
                     &["send-keys", "-t", &t, "-l", "--", &clean],
                     None,
@@ -498,99 +735,146 @@ impl Runtime for TmuxRuntime {
                     .map_or(0, |d| d.as_nanos());
                 let buffer = format!("ao-{name}-{}-{nanos}", std::process::id());
                 self.checked(
-                    "load message",
-                    &["load-buffer", "-b", &buffer, "-"],
-                    Some(clean.as_bytes()),
-                )
-                .await?;
-                self.checked(
+                    &server,
                     "paste message",
-                    &["paste-buffer", "-p", "-r", "-d", "-b", &buffer, "-t", &t],
-                    None,
+                    &[
+                        "load-buffer",
+                        "-b",
+                        &buffer,
+                        "-",
+                        ";",
+                        "paste-buffer",
+                        "-p",
+                        "-r",
+                        "-d",
+                        "-b",
+                        &buffer,
+                        "-t",
+                        &t,
+                    ],
+                    Some(clean.as_bytes()),
                 )
                 .await?;
             }
         }
         tokio::time::sleep(self.options.enter_delay).await;
-        self.press_enter(name).await?;
+        self.press_enter(&server, name).await?;
         // Confirm the submission: an Enter swallowed by a busy composer is retried once.
         tokio::time::sleep(self.options.enter_delay + Duration::from_millis(100)).await;
         let screen = self
-            .checked("read screen", &["capture-pane", "-p", "-J", "-t", &t], None)
+            .checked(
+                &server,
+                "read screen",
+                &["capture-pane", "-p", "-J", "-t", &t],
+                None,
+            )
             .await?;
         if looks_unsubmitted(&screen, &clean) {
-            self.press_enter(name).await?;
+            self.press_enter(&server, name).await?;
         }
         Ok(())
     }
 
     async fn output(&self, handle: &RuntimeHandle, lines: usize) -> Result<String, RuntimeError> {
+        let server = server_of(handle);
         let name = handle.id.as_str();
-        self.require_ours(name).await?;
+        let t = target(name);
         let start = format!("-{}", lines.max(1));
-        let text = self
-            .checked(
-                "capture-pane",
+        // The tag and the screen in one invocation; the tag line comes first.
+        let out = self
+            .tmux(
+                &server,
                 &[
+                    "show-options",
+                    "-t",
+                    &t,
+                    "-v",
+                    "@ao-home",
+                    ";",
                     "capture-pane",
                     "-p",
                     "-J",
                     "-t",
-                    &target(name),
+                    &t,
                     "-S",
                     &start,
                 ],
                 None,
             )
             .await?;
-        let all: Vec<&str> = text.trim_end().lines().collect();
-        Ok(all[all.len().saturating_sub(lines)..].join("\n"))
+        if !out.ok {
+            self.require_ours(&server, name).await?;
+            return Err(RuntimeError::Failed {
+                operation: "capture-pane",
+                detail: out.stderr,
+            });
+        }
+        let (tag, screen) = out.stdout.split_once('\n').unwrap_or((&out.stdout, ""));
+        if tag.trim() != self.tag {
+            return Err(RuntimeError::Foreign { name: name.into() });
+        }
+        Ok(last_lines(screen, lines))
     }
 
     async fn liveness(
         &self,
         handles: &[RuntimeHandle],
     ) -> Result<HashMap<String, RuntimeStatus>, RuntimeError> {
-        let mut seen = self.list_panes().await?;
-        // tmux marks a pane dead when its terminal closes and records the exit status when it
-        // reaps the process. tmux 3.3 sometimes misses that wakeup and leaves the process a
-        // zombie until some other child exits; a SIGCHLD makes it reap — so wait briefly,
-        // nudge once, and only then report an exit without its status.
-        for attempt in 0..20 {
-            if !handles
-                .iter()
-                .any(|h| seen.get(&h.id) == Some(&PaneState::Closing))
-            {
-                break;
+        let mut out = HashMap::new();
+        for (server, group) in by_server(handles) {
+            let seen = self
+                .settled_panes(&server, |n| group.iter().any(|h| h.id == n))
+                .await?;
+            for h in group {
+                let status = seen
+                    .get(&h.id)
+                    .map_or(RuntimeStatus::Missing, |p| p.status());
+                out.insert(h.id.clone(), status);
             }
-            if attempt == 4 {
-                self.nudge_server().await;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            seen = self.list_panes().await?;
         }
-        Ok(handles
-            .iter()
-            .map(|h| {
-                let status = match seen.get(&h.id) {
-                    None => RuntimeStatus::Missing,
-                    Some(PaneState::Alive) => RuntimeStatus::Alive,
-                    Some(PaneState::Exited(code)) => RuntimeStatus::Exited { code: Some(*code) },
-                    Some(PaneState::Closing) => RuntimeStatus::Exited { code: None },
-                };
-                (h.id.clone(), status)
-            })
-            .collect())
+        Ok(out)
+    }
+
+    async fn inventory(&self, known: &[RuntimeHandle]) -> Result<Vec<Observed>, RuntimeError> {
+        let mut servers = by_server(known).into_keys().collect::<Vec<_>>();
+        if !servers.contains(&self.own()) {
+            servers.push(self.own());
+        }
+        let mut out = Vec::new();
+        for server in servers {
+            let seen = self.settled_panes(&server, |_| true).await?;
+            let mut names: Vec<_> = seen.into_iter().collect();
+            names.sort_by(|a, b| a.0.cmp(&b.0));
+            out.extend(names.into_iter().map(|(name, pane)| Observed {
+                handle: self.handle_at(&server, &name),
+                status: pane.status(),
+            }));
+        }
+        Ok(out)
+    }
+
+    async fn screens(
+        &self,
+        handles: &[RuntimeHandle],
+        lines: usize,
+    ) -> Result<HashMap<String, String>, RuntimeError> {
+        let mut out = HashMap::new();
+        for (server, group) in by_server(handles) {
+            let names: Vec<&str> = group.iter().map(|h| h.id.as_str()).collect();
+            out.extend(self.capture_many(&server, &names, lines).await?);
+        }
+        Ok(out)
     }
 
     async fn stop(&self, handle: &RuntimeHandle) -> Result<(), RuntimeError> {
+        let server = server_of(handle);
         let name = handle.id.as_str();
-        match self.tagged(name).await? {
+        match self.tagged(&server, name).await? {
             Tagged::Missing => Ok(()),
             Tagged::Foreign => Err(RuntimeError::Foreign { name: name.into() }),
             Tagged::Ours => {
                 let out = self
-                    .tmux(&["kill-session", "-t", &target(name)], None)
+                    .tmux(&server, &["kill-session", "-t", &target(name)], None)
                     .await?;
                 if out.ok || out.stderr.contains("can't find session") || server_gone(&out.stderr) {
                     Ok(())
@@ -606,7 +890,9 @@ impl Runtime for TmuxRuntime {
 
     fn attach_command(&self, handle: &RuntimeHandle) -> Result<Vec<String>, RuntimeError> {
         let mut cmd = vec!["tmux".to_string()];
-        cmd.extend(self.base_args());
+        if let Some(label) = server_of(handle) {
+            cmd.extend(["-L".to_string(), label]);
+        }
         cmd.extend(["attach-session".into(), "-t".into(), target(&handle.id)]);
         Ok(cmd)
     }

@@ -7,6 +7,8 @@ mod config_props;
 mod config_resolve;
 mod config_samples;
 mod config_schema;
+mod fakes;
+mod fleet;
 mod orchestrator;
 mod process;
 mod store;

@@ -1,6 +1,5 @@
 //! The `Orchestrator` facade against the fakes: transactions, roles, prompts, refusals.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,11 +55,21 @@ fn fixture_with(yaml: &str, store: Option<Arc<dyn Store>>) -> Fx {
 fn fixture_full(yaml: &str, store: Option<Arc<dyn Store>>, with_scm: bool) -> Fx {
     let tmp = tempfile::tempdir().unwrap();
     let home = AoHome::new(tmp.path().join("ao-home"));
+    let app = tmp.path().join("srv/app");
+    std::fs::create_dir_all(&app).unwrap();
+    let yaml = yaml.replace("/srv/app", app.to_str().unwrap());
     let runtime = Arc::new(FakeRuntime::named("tmux"));
     let workspace = Arc::new(FakeWorkspace::new());
     let tracker = Arc::new(FakeTracker::new());
-    let codex = Arc::new(FakeAgent::new("codex", "codex-bin"));
-    let claude = Arc::new(FakeAgent::new("claude-code", "claude-bin"));
+    let bin = tmp.path().join("bin");
+    let codex = Arc::new(FakeAgent::new(
+        "codex",
+        crate::support::agent_program(&bin, "codex-bin"),
+    ));
+    let claude = Arc::new(FakeAgent::new(
+        "claude-code",
+        crate::support::agent_program(&bin, "claude-bin"),
+    ));
     let mut registry = Registry::new();
     let r = runtime.clone();
     registry.register_runtime("tmux", move |_| Ok(r.clone() as Arc<dyn Runtime>));
@@ -79,7 +88,7 @@ fn fixture_full(yaml: &str, store: Option<Arc<dyn Store>>, with_scm: bool) -> Fx
     registry.register_agent("claude-code", move |_| Ok(c.clone() as Arc<dyn Agent>));
     let cfg: Config = config::load_str(
         &tmp.path().join("agent-orchestrator.yaml"),
-        yaml,
+        &yaml,
         &registry.known_names(),
         &|_| None,
     )
@@ -89,6 +98,7 @@ fn fixture_full(yaml: &str, store: Option<Arc<dyn Store>>, with_scm: bool) -> Fx
     options.ao_bin = Some("/opt/ao/bin/ao".into());
     options.poll_interval = Duration::from_millis(5);
     options.submit_timeout = Duration::from_millis(300);
+    options.spawn_watch = Duration::from_millis(50);
     let orch = Orchestrator::new(cfg, registry, store.clone(), options);
     Fx {
         _tmp: tmp,
@@ -147,7 +157,7 @@ async fn spawn_creates_a_worker_with_its_own_workspace_runtime_and_record() {
     );
 
     let spec = fx.runtime.spec("app-1").unwrap();
-    assert_eq!(spec.program, "codex-bin");
+    assert!(spec.program.ends_with("/codex-bin"), "{}", spec.program);
     assert_eq!(&spec.argv[1..3], ["--model", "gpt-5-codex"]);
     assert_eq!(spec.argv.last().unwrap(), "Fix the flaky test.");
     assert_eq!(spec.cwd, fx.home.worktree_dir(&project(), &sid("app-1")));
@@ -282,7 +292,7 @@ async fn an_agent_override_drops_the_model_meant_for_the_configured_agent() {
         "{:?}",
         out.launch.argv
     );
-    assert_eq!(out.launch.program, "claude-bin");
+    assert!(out.launch.program.ends_with("/claude-bin"));
 }
 
 #[tokio::test]
@@ -322,7 +332,7 @@ async fn the_orchestrator_is_started_reused_restored_and_replaced_per_strategy()
     assert_eq!(r.model.as_deref(), Some("sonnet"));
     assert_eq!(r.branch, None);
     let spec = fx.runtime.spec("app-orchestrator").unwrap();
-    assert_eq!(spec.cwd, Path::new("/srv/app"));
+    assert!(spec.cwd.ends_with("srv/app"), "{}", spec.cwd.display());
     assert_eq!(spec.env["AO_ROLE"], "orchestrator");
     let system = system_prompt(&fx, "app-orchestrator");
     assert!(system.contains("ORCH-RULE-17") && !system.contains("WORKER-RULE-42"));
@@ -550,7 +560,7 @@ async fn status_and_cleanup_never_touch_orchestrators_or_unsaved_work() {
     assert_eq!(
         dry.cleaned
             .iter()
-            .map(|e| e.id.as_str())
+            .map(|e| e.id.as_ref().unwrap().as_str())
             .collect::<Vec<_>>(),
         ["app-1"]
     );
@@ -565,7 +575,7 @@ async fn status_and_cleanup_never_touch_orchestrators_or_unsaved_work() {
         report
             .cleaned
             .iter()
-            .map(|e| e.id.as_str())
+            .map(|e| e.id.as_ref().unwrap().as_str())
             .collect::<Vec<_>>(),
         ["app-1"]
     );
@@ -573,7 +583,7 @@ async fn status_and_cleanup_never_touch_orchestrators_or_unsaved_work() {
         report
             .kept
             .iter()
-            .map(|e| e.id.as_str())
+            .map(|e| e.id.as_ref().unwrap().as_str())
             .collect::<Vec<_>>(),
         ["app-2"]
     );
@@ -593,10 +603,12 @@ async fn restore_relaunches_a_dead_worker_in_place() {
     let fx = fixture();
     fx.orch.spawn(spawn_req("x")).await.unwrap();
     let id = sid("app-1");
-    assert!(matches!(
-        fx.orch.restore(&project(), &id).await,
-        Err(OrchestratorError::StillRunning { .. })
-    ));
+    let running = fx.orch.restore(&project(), &id).await.unwrap_err();
+    assert!(
+        matches!(running, OrchestratorError::StillRunning { .. }),
+        "{running}"
+    );
+    assert_eq!(running.class(), ErrorClass::Refused, "never a second agent");
     fx.runtime.exit("app-1", Some(137));
     let restored = fx.orch.restore(&project(), &id).await.unwrap();
     assert_eq!(restored.id, id);
@@ -700,7 +712,7 @@ async fn cleanup_removes_workers_whose_branch_is_merged_into_origin() {
     assert_eq!(report.cleaned.len(), 1, "{report:?}");
     assert_eq!(
         (
-            report.cleaned[0].id.as_str(),
+            report.cleaned[0].id.as_ref().unwrap().as_str(),
             report.cleaned[0].reason.as_str()
         ),
         ("app-1", "branch merged")
@@ -733,4 +745,331 @@ async fn waiting_for_output_returns_the_screen_or_says_what_never_showed() {
         .await
         .unwrap();
     assert!(screen.contains("hello there"), "{screen}");
+}
+
+/// A workspace that checks, when asked to create one, that the session's record already
+/// exists as a spawn in progress of this very process.
+struct RecordFirst {
+    inner: Arc<FakeWorkspace>,
+    store: Arc<dyn Store>,
+}
+
+#[async_trait::async_trait]
+impl Workspace for RecordFirst {
+    fn name(&self) -> &str {
+        "worktree"
+    }
+    async fn create(
+        &self,
+        req: &ao_core::plugin::WorkspaceRequest,
+    ) -> Result<ao_core::plugin::WorkspaceInfo, ao_core::plugin::WorkspaceError> {
+        let record = self
+            .store
+            .get(&req.project_id, &req.session_id)
+            .await
+            .expect("the record exists before the workspace");
+        assert_eq!(
+            record.lifecycle.session,
+            ao_core::domain::SessionPhase::Spawning
+        );
+        assert_eq!(
+            record.spawned_by.map(|p| p.pid),
+            Some(std::process::id()),
+            "it names the process spawning it"
+        );
+        assert_eq!(record.workspace_path.as_ref(), Some(&req.path));
+        assert!(record.runtime.is_some(), "where it will run is known too");
+        self.inner.create(req).await
+    }
+    async fn exists(
+        &self,
+        info: &ao_core::plugin::WorkspaceInfo,
+    ) -> Result<bool, ao_core::plugin::WorkspaceError> {
+        self.inner.exists(info).await
+    }
+    async fn unsaved_work(
+        &self,
+        info: &ao_core::plugin::WorkspaceInfo,
+    ) -> Result<UnsavedWork, ao_core::plugin::WorkspaceError> {
+        self.inner.unsaved_work(info).await
+    }
+    async fn destroy(
+        &self,
+        info: &ao_core::plugin::WorkspaceInfo,
+        force: bool,
+    ) -> Result<ao_core::plugin::Destroyed, ao_core::plugin::WorkspaceError> {
+        self.inner.destroy(info, force).await
+    }
+}
+
+#[tokio::test]
+async fn the_record_comes_first_and_a_failed_spawn_is_archived_with_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store: Arc<dyn Store> = Arc::new(ao_core::store::FileStore::new(AoHome::new(
+        tmp.path().join("ao-home"),
+    )));
+    let mut fx = fixture_with(CONFIG, Some(store.clone()));
+    // Same home for the store and the facade.
+    fx.home = AoHome::new(tmp.path().join("ao-home"));
+    let mut registry = Registry::new();
+    let ws = Arc::new(RecordFirst {
+        inner: fx.workspace.clone(),
+        store: store.clone(),
+    });
+    registry.register_workspace("worktree", move |_| Ok(ws.clone() as Arc<dyn Workspace>));
+    let r = fx.runtime.clone();
+    registry.register_runtime("tmux", move |_| Ok(r.clone() as Arc<dyn Runtime>));
+    let c = fx.codex.clone();
+    registry.register_agent("codex", move |_| Ok(c.clone() as Arc<dyn Agent>));
+    let cfg = fx.orch.config().clone();
+    let mut options = fx.orch.options().clone();
+    options.home = fx.home.clone();
+    let orch = Orchestrator::new(cfg, registry, store.clone(), options);
+
+    orch.spawn(spawn_req("works")).await.unwrap();
+    let record = store.get(&project(), &sid("app-1")).await.unwrap();
+    assert_eq!(record.spawned_by, None, "a finished spawn names no creator");
+
+    fx.runtime.fail_next_start();
+    let err = orch.spawn(spawn_req("fails")).await.unwrap_err();
+    assert!(matches!(err, OrchestratorError::Runtime(_)), "{err}");
+    assert!(matches!(
+        store.get(&project(), &sid("app-2")).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let archived: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fx.home.archive_dir(&project()).join("app-2.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        archived["error"]
+            .as_str()
+            .unwrap()
+            .contains("injected failure"),
+        "{archived}"
+    );
+    assert_eq!(archived["lifecycle"]["session"], "errored");
+    assert_eq!(
+        fx.workspace.live(),
+        ["app-1"],
+        "the failed spawn's workspace is gone"
+    );
+}
+
+#[tokio::test]
+async fn an_agent_that_exits_at_once_fails_the_spawn_and_keeps_its_record() {
+    let fx = fixture_with(
+        &CONFIG.replace(
+            "    worker:\n      agent: codex\n",
+            "    worker:\n      agent: command\n      agentConfig: {command: [no-such-agent-program-xyz]}\n",
+        )
+        .replace(
+            "      agentConfig: {model: gpt-5-codex, permissions: auto-edit}\n",
+            "",
+        ),
+        None,
+    );
+    let mut registry = Registry::builtin();
+    let r = fx.runtime.clone();
+    registry.register_runtime("tmux", move |_| Ok(r.clone() as Arc<dyn Runtime>));
+    let w = fx.workspace.clone();
+    registry.register_workspace("worktree", move |_| Ok(w.clone() as Arc<dyn Workspace>));
+    let orch = Orchestrator::new(
+        fx.orch.config().clone(),
+        registry,
+        fx.store.clone(),
+        fx.orch.options().clone(),
+    );
+    let err = orch.spawn(spawn_req("x")).await.unwrap_err();
+    let OrchestratorError::AgentExited {
+        session,
+        program,
+        code,
+        screen,
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        (session.as_str(), program.as_str(), *code),
+        ("app-1", "no-such-agent-program-xyz", Some(127))
+    );
+    assert!(
+        screen.contains("cannot run no-such-agent-program-xyz"),
+        "{screen}"
+    );
+    assert_eq!(err.class(), ErrorClass::Failed);
+    assert!(err.to_string().contains("exited with status 127"), "{err}");
+    // Kept for `restore` or `kill`, and shown as what it is.
+    let views = orch.status(None).await.unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].status, ao_core::domain::DisplayStatus::Exited);
+    assert_eq!(views[0].runtime, RuntimeStatus::Exited { code: Some(127) });
+    orch.kill(&project(), &sid("app-1"), false).await.unwrap();
+    assert!(fx.workspace.live().is_empty());
+}
+
+#[tokio::test]
+async fn an_interrupted_spawn_is_reported_and_cleanup_finishes_it() {
+    let fx = fixture();
+    // What a spawn killed after its workspace and runtime session existed leaves behind.
+    let dead = ao_core::owner::ProcessStamp {
+        pid: 999_999_999,
+        start: Some(1),
+    };
+    for (n, keep) in [(1, false), (2, true)] {
+        let id = sid(&format!("app-{n}"));
+        let path = fx.home.worktree_dir(&project(), &id);
+        let mut record =
+            ao_core::store::SessionRecord::new(id.clone(), project(), Role::Worker, "codex");
+        record.branch = Some(format!("session/{id}"));
+        record.workspace_path = Some(path.clone());
+        record.spawned_by = Some(dead);
+        fx.workspace
+            .create(&ao_core::plugin::WorkspaceRequest {
+                project_id: project(),
+                session_id: id.clone(),
+                repo_path: "/srv/app".into(),
+                path: path.clone(),
+                branch: format!("session/{id}"),
+                base_branch: "main".into(),
+                symlinks: vec![],
+                post_create: vec![],
+            })
+            .await
+            .unwrap();
+        if keep {
+            std::fs::write(path.join("work.txt"), "precious").unwrap();
+        }
+        let handle = fx
+            .runtime
+            .start(&id, &ao_core::domain::LaunchSpec::new("sleep", ["60"], "/"))
+            .await
+            .unwrap();
+        record.runtime = Some(handle);
+        fx.store.create(record).await.unwrap();
+    }
+    let seen = fx
+        .orch
+        .observe(&ao_core::orchestrator::SessionFilter::all())
+        .await
+        .unwrap();
+    assert!(
+        seen.sessions
+            .iter()
+            .all(|v| v.status == ao_core::domain::DisplayStatus::Interrupted),
+        "{:?}",
+        seen.sessions
+    );
+    let kinds: Vec<_> = seen
+        .orphans
+        .iter()
+        .map(|o| (o.kind, o.session.clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                ao_core::orchestrator::OrphanKind::InterruptedSpawn,
+                Some(sid("app-1"))
+            ),
+            (
+                ao_core::orchestrator::OrphanKind::InterruptedSpawn,
+                Some(sid("app-2"))
+            ),
+        ]
+    );
+    let report = fx.orch.cleanup(None, false).await.unwrap();
+    assert_eq!(report.cleaned.len(), 1, "{report:?}");
+    assert_eq!(report.cleaned[0].id, Some(sid("app-1")));
+    assert_eq!(report.kept[0].id, Some(sid("app-2")));
+    assert!(report.kept[0].reason.contains("unsaved work"), "{report:?}");
+    assert!(
+        fx.runtime.running().is_empty(),
+        "both runtime sessions stopped"
+    );
+    assert_eq!(fx.workspace.live(), ["app-2"], "unsaved work is kept");
+    assert!(matches!(
+        fx.store.get(&project(), &sid("app-1")).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let kept = fx.store.get(&project(), &sid("app-2")).await.unwrap();
+    assert_eq!(
+        kept.lifecycle.session,
+        ao_core::domain::SessionPhase::Errored
+    );
+    let again = fx
+        .orch
+        .observe(&ao_core::orchestrator::SessionFilter::all())
+        .await
+        .unwrap();
+    assert!(again.orphans.is_empty(), "{:?}", again.orphans);
+}
+
+#[tokio::test]
+async fn what_no_record_accounts_for_is_found_and_removed_unless_it_holds_work() {
+    let fx = fixture();
+    fx.orch.spawn(spawn_req("a live one")).await.unwrap();
+    // A runtime session and two worktrees with no record, and a handoff nobody fetched.
+    let stray = fx
+        .runtime
+        .start(
+            &sid("app-9"),
+            &ao_core::domain::LaunchSpec::new("sleep", ["60"], "/"),
+        )
+        .await
+        .unwrap();
+    let empty = fx.home.worktree_dir(&project(), &sid("app-7"));
+    let holding = fx.home.worktree_dir(&project(), &sid("app-8"));
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::create_dir_all(&holding).unwrap();
+    std::fs::write(holding.join("notes.md"), "keep").unwrap();
+    let run = fx.home.root().join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    let handoff = run.join("exec-999999999-1-0.sock");
+    std::fs::write(&handoff, "").unwrap();
+
+    let seen = fx
+        .orch
+        .observe(&ao_core::orchestrator::SessionFilter::default())
+        .await
+        .unwrap();
+    use ao_core::orchestrator::OrphanKind as K;
+    let mut kinds: Vec<_> = seen
+        .orphans
+        .iter()
+        .map(|o| (o.kind, o.session.as_ref().map(|s| s.to_string())))
+        .collect();
+    kinds.sort_by_key(|(k, s)| (format!("{k:?}"), s.clone()));
+    assert_eq!(
+        kinds,
+        [
+            (K::LaunchHandoff, None),
+            (K::RuntimeSession, Some("app-9".into())),
+            (K::Worktree, Some("app-7".into())),
+            (K::Worktree, Some("app-8".into())),
+        ]
+    );
+    let dry = fx.orch.cleanup(None, true).await.unwrap();
+    assert_eq!(dry.cleaned.len(), 3, "{dry:?}");
+    assert!(handoff.exists() && empty.exists() && fx.runtime.running().contains(&"app-9".into()));
+
+    let report = fx.orch.cleanup(None, false).await.unwrap();
+    assert_eq!(report.cleaned.len(), 3, "{report:?}");
+    assert_eq!(report.kept.len(), 1);
+    assert_eq!(report.kept[0].id, Some(sid("app-8")));
+    assert!(!handoff.exists() && !empty.exists());
+    assert!(holding.join("notes.md").exists());
+    assert_eq!(
+        fx.runtime
+            .liveness(std::slice::from_ref(&stray))
+            .await
+            .unwrap()["app-9"],
+        RuntimeStatus::Missing
+    );
+    assert_eq!(
+        fx.runtime.running(),
+        ["app-1"],
+        "the recorded session is untouched"
+    );
 }

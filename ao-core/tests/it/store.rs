@@ -146,7 +146,18 @@ async fn a_corrupt_record_is_set_aside_and_reported() {
         );
         assert!(!c.path.exists());
     }
-    // Gone from the live set; its content is kept for a person to look at.
+    // Gone from the live set; its content is kept for a person to look at, and every later
+    // listing still reports it (with why) until it is removed.
+    let again = store.list(&project()).await.unwrap();
+    assert_eq!(again.corrupt.len(), 2);
+    assert!(
+        again
+            .corrupt
+            .iter()
+            .any(|c| c.path == dir.join("app-3.json") && c.detail.contains("EOF")),
+        "{:?}",
+        again.corrupt
+    );
     assert!(matches!(
         store
             .get(&project(), &SessionId::new("app-2").unwrap())

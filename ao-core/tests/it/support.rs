@@ -77,3 +77,14 @@ pub(crate) fn errors(result: Result<Config, ConfigError>) -> Vec<Diagnostic> {
         .filter(Diagnostic::is_error)
         .collect()
 }
+
+/// A stand-in agent program at `dir/name` for the fake runtime, which really runs programs: it
+/// echoes what it is sent, and keeps running. Returns its absolute path.
+pub(crate) fn agent_program(dir: &Path, name: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(&path, "#!/bin/sh\nexec cat\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}

@@ -158,10 +158,10 @@ async fn big_arguments_and_secrets_reach_the_program_and_nothing_else() {
         let env = String::from_utf8(t.raw(args).stdout).unwrap();
         assert!(!env.contains(&secret), "the secret is in tmux's {args:?}");
     }
-    // The launch spec is gone; no file under AO_HOME holds the secret.
-    let launch = t.dir().join("home/launch");
-    let left: Vec<_> = std::fs::read_dir(&launch).unwrap().collect();
-    assert!(left.is_empty(), "launch specs left behind: {left:?}");
+    // The launch went over a socket that is gone; no file under AO_HOME holds the secret.
+    let run = t.dir().join("home/run");
+    let left: Vec<_> = std::fs::read_dir(&run).unwrap().collect();
+    assert!(left.is_empty(), "launch handoffs left behind: {left:?}");
     let grep = Command::new("grep")
         .args(["-rl", &secret])
         .arg(t.dir().join("home"))
@@ -180,11 +180,7 @@ async fn operations_on_pj_1_never_touch_pj_10() {
     let t = tmux();
     let sleeper = |cwd: &Path| LaunchSpec::new("sh", ["-c", "echo up; exec sleep 60"], cwd);
     let ten = t.rt.start(&sid("pj-10"), &sleeper(t.dir())).await.unwrap();
-    let handle_1 = RuntimeHandle {
-        runtime: "tmux".into(),
-        id: "pj-1".into(),
-        data: serde_json::Value::Null,
-    };
+    let handle_1 = t.rt.locate(&sid("pj-1"));
     // pj-1 does not exist even though pj-10 does.
     assert_eq!(
         t.rt.liveness(std::slice::from_ref(&handle_1))
@@ -319,11 +315,7 @@ async fn a_session_ao_did_not_create_is_never_touched() {
         t.rt.start(&sid("pj-7"), &spec).await,
         Err(RuntimeError::Foreign { .. })
     ));
-    let h = RuntimeHandle {
-        runtime: "tmux".into(),
-        id: "pj-7".into(),
-        data: serde_json::Value::Null,
-    };
+    let h = t.rt.locate(&sid("pj-7"));
     assert!(matches!(
         t.rt.stop(&h).await,
         Err(RuntimeError::Foreign { .. })
@@ -382,4 +374,152 @@ async fn a_server_that_is_shutting_down_counts_as_gone_and_a_new_one_starts() {
             .unwrap();
     let live = t.rt.liveness(std::slice::from_ref(&handle)).await.unwrap();
     assert_eq!(live.get("after"), Some(&RuntimeStatus::Alive));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handle_leads_to_its_own_server_whatever_the_runtime_starts_on() {
+    let a = tmux();
+    let spec = LaunchSpec::new("sh", ["-c", "echo on-server-a; exec sleep 60"], a.dir());
+    let h = a.rt.start(&sid("pj-1"), &spec).await.unwrap();
+    wait_output(&a.rt, &h, "on-server-a").await;
+    // Another runtime of the same AO_HOME whose new sessions go to another server (or the
+    // default one) still finds this session where its handle says.
+    let b = tmux();
+    let options = TmuxOptions {
+        socket: Some(b.socket.clone()),
+        home: AoHome::new(a.dir().join("home")),
+        exe: PathBuf::from(HELPER),
+        enter_delay: Duration::from_millis(150),
+        size: (200, 50),
+    };
+    let other = TmuxRuntime::new(options);
+    assert_eq!(
+        other.liveness(std::slice::from_ref(&h)).await.unwrap()["pj-1"],
+        RuntimeStatus::Alive
+    );
+    assert!(other.output(&h, 5).await.unwrap().contains("on-server-a"));
+    assert!(matches!(
+        other.restart(&h, &spec).await,
+        Err(RuntimeError::AlreadyExists { .. })
+    ));
+    assert!(
+        other
+            .inventory(std::slice::from_ref(&h))
+            .await
+            .unwrap()
+            .iter()
+            .any(|o| o.handle == h && o.status == RuntimeStatus::Alive)
+    );
+    assert!(
+        !b.raw(&["has-session", "-t", "=pj-1:"]).status.success(),
+        "nothing was started on the other server"
+    );
+    // Its program learns the server it really runs on.
+    let dump = a.dir().join("env.json");
+    let h2 =
+        a.rt.start(
+            &sid("pj-2"),
+            &LaunchSpec::new(HELPER, ["dump", dump.to_str().unwrap()], a.dir()),
+        )
+        .await
+        .unwrap();
+    wait_for("the dump", || {
+        std::fs::metadata(&dump).is_ok_and(|m| m.len() > 0)
+    });
+    let env: serde_json::Value = serde_json::from_slice(&std::fs::read(&dump).unwrap()).unwrap();
+    assert_eq!(env["env"]["AO_TMUX_SOCKET"], a.socket.as_str());
+    other.stop(&h).await.unwrap();
+    a.rt.stop(&h2).await.unwrap();
+    assert_eq!(
+        a.rt.liveness(std::slice::from_ref(&h)).await.unwrap()["pj-1"],
+        RuntimeStatus::Missing
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screens_of_hundreds_of_sessions_come_back_whole_and_in_place() {
+    let t = tmux();
+    let first =
+        t.rt.start(
+            &sid("many-0"),
+            &LaunchSpec::new(
+                "sh",
+                ["-c", "echo screen-of-many-0; exec sleep 60"],
+                t.dir(),
+            ),
+        )
+        .await
+        .unwrap();
+    let tag = String::from_utf8(
+        t.raw(&["show-options", "-t", "=many-0:", "-v", "@ao-home"])
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_string();
+    // 260 more tagged sessions, made directly (the runtime's start is tested elsewhere).
+    let n = 260;
+    for chunk in (1..=n).collect::<Vec<_>>().chunks(40) {
+        let mut args: Vec<String> = Vec::new();
+        for i in chunk {
+            if !args.is_empty() {
+                args.push(";".into());
+            }
+            let name = format!("many-{i}");
+            args.extend(
+                [
+                    "new-session",
+                    "-d",
+                    "-s",
+                    &name,
+                    "sh",
+                    "-c",
+                    &format!("echo screen-of-{name}; exec sleep 60"),
+                    ";",
+                    "set-option",
+                    "-t",
+                    &format!("={name}:"),
+                    "@ao-home",
+                    &tag,
+                ]
+                .map(String::from),
+            );
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = t.raw(&refs);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut handles: Vec<RuntimeHandle> = (0..=n)
+        .map(|i| t.rt.locate(&sid(&format!("many-{i}"))))
+        .collect();
+    assert_eq!(handles[0], first);
+    // One that does not exist, in the middle.
+    handles.insert(100, t.rt.locate(&sid("many-gone")));
+    let start = Instant::now();
+    let screens = loop {
+        let screens = t.rt.screens(&handles, 5).await.unwrap();
+        if (0..=n).all(|i| {
+            screens
+                .get(&format!("many-{i}"))
+                .is_some_and(|s| s.contains(&format!("screen-of-many-{i}")))
+        }) {
+            break screens;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{screens:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(screens.len(), n + 1, "the missing session is left out");
+    for i in 0..=n {
+        let screen = &screens[&format!("many-{i}")];
+        assert!(
+            !screen.contains(&format!("screen-of-many-{}", i + 1)),
+            "screens are not mixed up: {i}: {screen}"
+        );
+    }
+    let inventory = t.rt.inventory(&[]).await.unwrap();
+    assert_eq!(inventory.len(), n + 1);
 }

@@ -292,7 +292,8 @@ mod trust {
         registry.register_runtime("tmux", move |_| Ok(rt.clone() as Arc<dyn Runtime>));
         let ws = Arc::new(WorktreeWorkspace::new(home.clone()));
         registry.register_workspace("worktree", move |_| Ok(ws.clone() as Arc<dyn Workspace>));
-        let agent = Arc::new(FakeAgent::new("claude-code", "claude"));
+        let program = crate::support::agent_program(&r.tmp.path().join("bin"), "claude");
+        let agent = Arc::new(FakeAgent::new("claude-code", program));
         registry.register_agent("claude-code", move |_| Ok(agent.clone() as Arc<dyn Agent>));
         let cfg = config::load(config, &KnownNames::builtin()).unwrap();
         Orchestrator::new(

@@ -85,9 +85,9 @@ async fn run(socket: &str) -> Result<(), String> {
 
     // 1. The custom adapter under its own name, beside a runtime and a workspace.
     let home = AoHome::new(dir.path().join("ao-home"));
-    let mut registry = Registry::new();
+    let mut registry = Registry::builtin();
     registry.register_agent("notes-bot", |_| Ok(Arc::new(NotesBot) as Arc<dyn Agent>));
-    ao_examples::register_tmux_and_worktrees(&mut registry, &home, socket)?;
+    ao_examples::use_private_tmux(&mut registry, &home, socket)?;
 
     // 2. A config file that selects it; validation knows the name from the registry.
     let path = dir.path().join("agent-orchestrator.yaml");

@@ -7,12 +7,11 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use ao_core::command_agent::CommandAgent;
 use ao_core::config;
 use ao_core::domain::ProjectId;
 use ao_core::home::AoHome;
 use ao_core::orchestrator::{Options, Orchestrator, SendOptions, SpawnRequest};
-use ao_core::plugin::{Agent, Registry};
+use ao_core::plugin::Registry;
 use ao_core::store::InMemoryStore;
 
 fn main() -> ExitCode {
@@ -23,13 +22,10 @@ async fn run(socket: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let repo = ao_examples::scratch_repo(dir.path())?;
 
-    // 1. Adapters by name.
+    // 1. Adapters by name: ao-core's own (the `command` agent, tmux, worktrees).
     let home = AoHome::new(dir.path().join("ao-home"));
-    let mut registry = Registry::new();
-    registry.register_agent("command", |_| {
-        Ok(Arc::new(CommandAgent::default()) as Arc<dyn Agent>)
-    });
-    ao_examples::register_tmux_and_worktrees(&mut registry, &home, socket)?;
+    let mut registry = Registry::builtin();
+    ao_examples::use_private_tmux(&mut registry, &home, socket)?;
 
     // 2. A config, validated against those names.
     let yaml = format!(

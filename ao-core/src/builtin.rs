@@ -1,0 +1,79 @@
+//! The adapters `ao-core` ships, registered under their config names: the `command` agent,
+//! the `tmux` and `process` runtimes, and the `worktree` workspace. Agent CLIs (claude-code,
+//! codex, …) live in `ao-agents`, trackers in `ao-trackers`; a program adds those to this
+//! registry.
+
+use std::sync::Arc;
+
+use crate::command_agent::CommandAgent;
+use crate::config::PluginKind;
+use crate::plugin::{Agent, Registry, RegistryError, Runtime, RuntimeError, Workspace};
+use crate::process::ProcessRuntime;
+use crate::tmux::{TmuxOptions, TmuxRuntime};
+use crate::worktree::WorktreeWorkspace;
+
+fn failed(name: &str, e: RuntimeError) -> RegistryError {
+    RegistryError::Failed {
+        kind: PluginKind::Runtime,
+        name: name.to_string(),
+        detail: e.to_string(),
+    }
+}
+
+impl Registry {
+    /// A registry holding `ao-core`'s own adapters. `tmux` falls back to the process runtime
+    /// when tmux cannot be run (asked once per process; [`crate::tmux::is_available`] tells a
+    /// caller that wants to say so). Runtimes take `AO_TMUX_SOCKET` and the current executable
+    /// (the trampoline) from the environment.
+    pub fn builtin() -> Self {
+        let mut registry = Self::new();
+        registry.register_agent("command", |_| {
+            Ok(Arc::new(CommandAgent::default()) as Arc<dyn Agent>)
+        });
+        registry.register_runtime("tmux", |ctx| {
+            if !crate::tmux::is_available() {
+                let process =
+                    ProcessRuntime::from_env(ctx.home.clone()).map_err(|e| failed(&ctx.name, e))?;
+                return Ok(Arc::new(process) as Arc<dyn Runtime>);
+            }
+            let options =
+                TmuxOptions::from_env(ctx.home.clone()).map_err(|e| failed(&ctx.name, e))?;
+            Ok(Arc::new(TmuxRuntime::new(options)) as Arc<dyn Runtime>)
+        });
+        registry.register_runtime("process", |ctx| {
+            let process =
+                ProcessRuntime::from_env(ctx.home.clone()).map_err(|e| failed(&ctx.name, e))?;
+            Ok(Arc::new(process) as Arc<dyn Runtime>)
+        });
+        registry.register_workspace("worktree", |ctx| {
+            Ok(Arc::new(WorktreeWorkspace::new(ctx.home.clone())) as Arc<dyn Workspace>)
+        });
+        registry
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::NameStatus;
+
+    #[test]
+    fn the_builtins_are_registered_by_their_config_names() {
+        let registry = Registry::builtin();
+        let names = registry.known_names();
+        for (kind, name) in [
+            (PluginKind::Agent, "command"),
+            (PluginKind::Runtime, "tmux"),
+            (PluginKind::Runtime, "process"),
+            (PluginKind::Workspace, "worktree"),
+        ] {
+            assert_eq!(names.status(kind, name), NameStatus::Supported, "{name}");
+        }
+        let ctx = crate::plugin::PluginContext {
+            name: "process".into(),
+            settings: serde_json::Value::Null,
+            home: crate::home::AoHome::new("/tmp/ao-builtin-test"),
+        };
+        assert_eq!(registry.runtime(&ctx).unwrap().name(), "process");
+    }
+}
