@@ -343,8 +343,22 @@ pub(crate) fn attach_terminal(socket: &Path) -> Result<(), String> {
     result
 }
 
+/// How long a host may take to answer: a hung host must not hang every `ao status`.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Sends one request to the host at `socket`.
 pub(crate) async fn request(socket: &Path, request: &Request) -> std::io::Result<Reply> {
+    tokio::time::timeout(ANSWER_WITHIN, ask(socket, request))
+        .await
+        .map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("{} did not answer", socket.display()),
+            )
+        })?
+}
+
+async fn ask(socket: &Path, request: &Request) -> std::io::Result<Reply> {
     let stream = UnixStream::connect(socket).await?;
     let (read, mut write) = stream.into_split();
     let mut line = serde_json::to_string(request).map_err(std::io::Error::other)?;
