@@ -14,7 +14,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     // Runtimes start programs as `ao __exec <spec>`; that must happen before argument parsing.
-    ao_core::trampoline::run_if_invoked();
+    ao_core::run_if_invoked();
     let args: Vec<String> = std::env::args().collect();
     // Agent hooks run `ao hook <agent> <event> [payload]` on every tool call: answered before
     // argument parsing (which could exit 2) and without the async runtime, so it is fast and

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::Role;
+use crate::domain::Role;
 use crate::home::AoHome;
 
 /// How a check came out.

@@ -181,8 +181,8 @@ impl Fleet {
             let ids: Vec<ProjectId> = first
                 .config()
                 .projects
-                .keys()
-                .filter_map(|k| ProjectId::new(k.as_str()).ok())
+                .values()
+                .map(|p| p.id.clone())
                 .collect();
             for id in ids {
                 fleet.owners.entry(id).or_insert(Owner {
@@ -284,7 +284,7 @@ impl Fleet {
                         known: self.known(),
                     })
                 },
-                |p| find(&p.id),
+                |p| find(p.id.as_str()),
             )
     }
 

@@ -30,7 +30,6 @@ pub mod probe;
 pub mod process;
 pub mod projects;
 pub mod prompt;
-mod role;
 pub mod store;
 pub mod tail;
 pub mod text;
@@ -39,4 +38,12 @@ pub mod trampoline;
 pub mod trust;
 pub mod worktree;
 
-pub use role::{Role, UnknownRole};
+pub use domain::{Role, UnknownRole};
+
+/// Call first in `main` of every binary embedding `ao-core`: runtimes start programs as
+/// `<this executable> __exec …` (the [`trampoline`]) and the process runtime's session host as
+/// `<this executable> __pty-host …`; started as either, this never returns. Otherwise it returns
+/// at once.
+pub fn run_if_invoked() {
+    trampoline::run_if_invoked_with(&process::ENTRY_POINTS);
+}

@@ -6,8 +6,8 @@
 //! runtime starts `<this executable> __exec <socket>` instead, and hands the [`ExecSpec`]
 //! (argv, cwd, the caller's full environment plus `ao`'s additions) to that process over a
 //! one-shot unix socket ([`Handoff`]). Any binary embedding `ao-core` calls
-//! [`run_if_invoked`] first in `main`; as the trampoline it connects, reads the spec, and
-//! `exec`s the program.
+//! [`crate::run_if_invoked`] first in `main`; as the trampoline it connects, reads the spec,
+//! and `exec`s the program.
 //!
 //! Why a socket and not a file: the spec holds the caller's whole environment, API keys
 //! included. A file — even 0600, even unlinked by the trampoline at once — stays on disk when
@@ -260,21 +260,30 @@ pub fn is_handoff(name: &str) -> bool {
     name.starts_with(HANDOFF_PREFIX) && name.ends_with(".sock")
 }
 
-/// Call first in `main`: when this process was started as `<exe> __exec <socket>`, fetches the
-/// launch and runs it, never returning (exit 127 with a message on failure); as
-/// `<exe> __pty-host …` it runs a process-runtime session host; otherwise it returns at once.
-pub fn run_if_invoked() {
+/// Another hidden job a binary embedding `ao-core` can be started for (`<exe> <arg> …`), e.g.
+/// the process runtime's session host.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryPoint {
+    /// The first argument that selects it.
+    pub arg: &'static str,
+    /// What runs, given the arguments after `arg`; it never returns.
+    pub run: fn(&[String]) -> !,
+}
+
+/// Call first in `main` (or [`crate::run_if_invoked`], which passes ao-core's own entry
+/// points): started as `<exe> __exec <socket>`, this process fetches its launch and becomes
+/// the program, never returning (exit 127 with a message on failure); started as one of
+/// `entries`, it runs that; otherwise it returns at once.
+pub fn run_if_invoked_with(entries: &[EntryPoint]) {
     let mut args = std::env::args_os().skip(1);
-    let first = args.next();
-    let is = |arg: &str| first.as_deref() == Some(std::ffi::OsStr::new(arg));
-    if is(crate::process::HOST_ARG) || is(crate::process::ATTACH_ARG) {
+    let Some(first) = args.next() else {
+        return;
+    };
+    if let Some(entry) = entries.iter().find(|e| first == *e.arg) {
         let rest: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
-        if is(crate::process::HOST_ARG) {
-            crate::process::run_host(&rest);
-        }
-        crate::process::run_attach(&rest);
+        (entry.run)(&rest);
     }
-    if first.as_deref() != Some(std::ffi::OsStr::new(EXEC_ARG)) {
+    if first != EXEC_ARG {
         return;
     }
     let Some(path) = args.next() else {

@@ -13,7 +13,7 @@ use ao_core::tmux::{TmuxOptions, TmuxRuntime};
 use ao_core::worktree::WorktreeWorkspace;
 
 fn main() {
-    ao_core::trampoline::run_if_invoked();
+    ao_core::run_if_invoked();
     divan::main();
 }
 

@@ -18,7 +18,7 @@ use ao_core::store::{FileStore, SessionRecord, Store};
 use ao_core::tmux::{TmuxOptions, TmuxRuntime};
 
 fn main() {
-    ao_core::trampoline::run_if_invoked();
+    ao_core::run_if_invoked();
     divan::main();
 }
 

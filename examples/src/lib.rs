@@ -23,7 +23,7 @@ where
     Fut: Future<Output = Result<(), String>>,
 {
     // Every binary embedding ao-core starts with this: runtimes launch programs through it.
-    ao_core::trampoline::run_if_invoked();
+    ao_core::run_if_invoked();
     let socket = format!("ao-example-{name}-{}", std::process::id());
     let result = tokio::runtime::Runtime::new()
         .map_err(|e| e.to_string())

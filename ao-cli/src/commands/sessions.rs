@@ -676,10 +676,9 @@ fn project_command(global: &GlobalArgs, cmd: ProjectCommand) -> Result<(), CliEr
                 config: Some(config),
             })?;
             for p in cfg.projects.values() {
-                let id = ProjectId::new(p.id.as_str())
-                    .map_err(|e| CliError::new(Exit::InvalidConfig, e.to_string()))?;
+                let id = &p.id;
                 registry
-                    .register(&id, &cfg.path, &p.session_prefix)
+                    .register(id, &cfg.path, &p.session_prefix)
                     .map_err(failed)?;
                 eprintln!("registered {id} ({})", cfg.path.display());
             }

@@ -17,7 +17,7 @@ use ao_core::home::AoHome;
 use ao_core::store::{FileStore, SessionRecord, Store};
 
 fn main() -> ExitCode {
-    ao_core::trampoline::run_if_invoked();
+    ao_core::run_if_invoked();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dump") => dump(&args[1..]),

@@ -17,7 +17,7 @@ use super::resolve::RoleOverrides;
 use super::sources::SourceMap;
 use super::validate;
 use super::yaml;
-use crate::Role;
+use crate::domain::{ProjectId, Role};
 
 /// Which of the two file shapes a config has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub enum PrefixOrigin {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
     /// The project id (the key under `projects:`, or a flat file's directory name).
-    pub id: String,
+    pub id: ProjectId,
     /// Display name.
     pub name: String,
     /// Absolute path of the main checkout.

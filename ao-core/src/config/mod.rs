@@ -22,7 +22,6 @@ mod prefix;
 mod reactions;
 mod resolve;
 mod schema;
-mod secrets;
 mod show;
 mod sources;
 mod suggest;
@@ -31,6 +30,7 @@ mod yaml;
 
 use std::path::PathBuf;
 
+pub use crate::domain::{MASK, Permissions, Priority, is_secret_name, is_valid_id};
 pub use decode::Located;
 pub use diagnostic::{Diagnostic, Severity};
 pub use discover::{
@@ -44,14 +44,13 @@ pub use load::{Config, PrefixOrigin, Project, Shape, load, load_str};
 pub use model::*;
 pub use names::{KnownNames, NameStatus, PluginKind};
 pub use node::Pos;
-pub use prefix::{derive_prefix, is_valid_id, sanitize_id};
+pub use prefix::{derive_prefix, sanitize_id};
 pub use reactions::{SUPPORTED_REACTIONS, UNSUPPORTED_REACTIONS, builtin_reactions};
 pub use resolve::{
     Escalation, ResolvedReaction, ResolvedRole, RoleOverrides, Rules, RulesExplanation, Source,
     Sourced,
 };
 pub use schema::{json_schema, yaml_to_json};
-pub use secrets::{MASK, is_secret_name};
 pub use sources::SourceMap;
 pub use suggest::{closest, did_you_mean};
 

@@ -10,6 +10,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use crate::domain::{Permissions, Priority};
+
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -399,52 +401,6 @@ pub struct AgentConfig {
     pub prompt_via: Option<PromptVia>,
 }
 
-/// How much an agent may do without asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Permissions {
-    /// Never asks (full bypass).
-    Permissionless,
-    /// The CLI's asking mode.
-    Default,
-    /// Edits files without asking; asks for commands.
-    AutoEdit,
-    /// The CLI's own automatic mode (reference value; not supported by `ao`).
-    Auto,
-    /// Plans and suggests; makes no changes.
-    Suggest,
-    /// Legacy alias of `permissionless`.
-    Skip,
-}
-
-impl Permissions {
-    /// The mode this value means (`skip` is `permissionless`).
-    pub fn canonical(self) -> Self {
-        match self {
-            Self::Skip => Self::Permissionless,
-            other => other,
-        }
-    }
-
-    /// The config spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Permissionless => "permissionless",
-            Self::Default => "default",
-            Self::AutoEdit => "auto-edit",
-            Self::Auto => "auto",
-            Self::Suggest => "suggest",
-            Self::Skip => "skip",
-        }
-    }
-}
-
-impl fmt::Display for Permissions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// How a `command` agent receives its task prompt.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -545,34 +501,6 @@ impl NotificationRouting {
             (Priority::Warning, self.warning.as_ref()),
             (Priority::Info, self.info.as_ref()),
         ]
-    }
-}
-
-/// Notification priority.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Priority {
-    /// Needs a person now.
-    Urgent,
-    /// A person should act.
-    Action,
-    /// Worth knowing.
-    Warning,
-    /// For the record.
-    Info,
-}
-
-impl Priority {
-    /// The config spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Urgent => "urgent",
-            Self::Action => "action",
-            Self::Warning => "warning",
-            Self::Info => "info",
-        }
     }
 }
 

@@ -1,13 +1,6 @@
 //! Session prefixes: derived from a project's directory name when not given, unique across a
 //! config.
 
-/// Whether `s` is a usable id or prefix: `[a-zA-Z0-9_-]+`.
-pub fn is_valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
 /// Derives a session prefix from a directory name, as the reference tool does: up to 4
 /// characters are kept (lowercased); CamelCase gives its capitals (`PyTorch` → `pt`);
 /// kebab- or snake-case gives initials (`agent-orchestrator` → `ao`); otherwise the first 3
@@ -62,6 +55,7 @@ pub fn sanitize_id(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::is_valid_id;
 
     #[test]
     fn derives_like_the_reference() {

@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 
-use super::model::{EscalateAfter, Priority, ReactionAction, ReactionConfig};
+use super::model::{EscalateAfter, ReactionAction, ReactionConfig};
+use crate::domain::Priority;
 
 /// Reaction keys `ao` runs.
 pub const SUPPORTED_REACTIONS: &[&str] = &[

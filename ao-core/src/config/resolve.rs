@@ -24,13 +24,12 @@ use serde::{Serialize, Serializer};
 use super::duration::parse_duration;
 use super::load::{Config, Project};
 use super::model::{
-    AgentConfig, DEFAULT_AGENT, EscalateAfter, Passthrough, Permissions, Priority, ReactionAction,
-    ReactionConfig,
+    AgentConfig, DEFAULT_AGENT, EscalateAfter, Passthrough, ReactionAction, ReactionConfig,
 };
 use super::reactions::{SUPPORTED_REACTIONS, builtin_reactions};
 use super::validate::resolve_path;
 use super::{ConfigError, Diagnostic};
-use crate::Role;
+use crate::domain::{Permissions, Priority, Role};
 
 /// Where a resolved value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,7 @@ use serde_json::{Map, Value, json};
 use super::interpolate::{expand_vars, referenced_vars};
 use super::load::Config;
 use super::resolve::RoleOverrides;
-use super::secrets::{MASK, is_secret_name};
-use crate::Role;
+use crate::domain::{MASK, Role, is_secret_name};
 
 impl Config {
     /// Every project with its resolved roles, plugins and reactions, plus the global settings.
@@ -23,7 +22,7 @@ impl Config {
                 let s = &p.settings;
                 let mut roles = Map::new();
                 for role in Role::ALL {
-                    if let Ok(r) = self.resolve_role(&p.id, role, &RoleOverrides::default()) {
+                    if let Ok(r) = self.resolve_role(p.id.as_str(), role, &RoleOverrides::default()) {
                         roles.insert(
                             role.as_str().to_string(),
                             json!({
@@ -55,7 +54,7 @@ impl Config {
                     "symlinks": s.symlinks,
                     "postCreate": s.post_create,
                     "roles": roles,
-                    "reactions": self.reactions(&p.id).ok(),
+                    "reactions": self.reactions(p.id.as_str()).ok(),
                 })
             })
             .collect();

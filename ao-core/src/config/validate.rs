@@ -11,15 +11,16 @@ use super::duration::{DURATION_HINT, parse_duration};
 use super::interpolate::{EXPANDED_NOTIFIER_KEYS, referenced_vars};
 use super::load::{PrefixOrigin, Project, Shape};
 use super::model::{
-    ConfigFile, EscalateAfter, Passthrough, Permissions, PluginRef, PluginSource, ProjectConfig,
-    ReactionAction, ReactionConfig,
+    ConfigFile, EscalateAfter, Passthrough, PluginRef, PluginSource, ProjectConfig, ReactionAction,
+    ReactionConfig,
 };
 use super::names::{KnownNames, NameStatus, PluginKind};
 use super::node::Pos;
-use super::prefix::{derive_prefix, is_valid_id};
+use super::prefix::derive_prefix;
 use super::reactions::{SUPPORTED_REACTIONS, UNSUPPORTED_REACTIONS, builtin_reactions};
 use super::sources::SourceMap;
 use super::suggest::did_you_mean;
+use crate::domain::{Permissions, ProjectId, is_valid_id};
 
 /// What validation needs besides the decoded file.
 pub(crate) struct Input<'a> {
@@ -292,6 +293,10 @@ impl Checker<'_> {
                 }
             };
             self.project(id, project, path.as_deref());
+            // An invalid id was reported above; such a config never loads.
+            let Ok(project_id) = ProjectId::new(id.as_str()) else {
+                continue;
+            };
             let repo = project
                 .repo
                 .clone()
@@ -299,7 +304,7 @@ impl Checker<'_> {
             out.insert(
                 id.clone(),
                 Project {
-                    id: id.clone(),
+                    id: project_id,
                     name: project.name.clone().unwrap_or_else(|| id.clone()),
                     path: path.unwrap_or_default(),
                     repo,

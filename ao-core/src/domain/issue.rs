@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::is_valid_id;
+use super::is_valid_id;
 
 /// Text that is not an issue reference.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

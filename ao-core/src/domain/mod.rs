@@ -1,8 +1,9 @@
-//! The nouns of `ao`: ids, roles, session lifecycle, activity, issue and PR references,
-//! notification events and launch specs.
+//! The nouns of `ao`: ids, roles, permissions, priorities, session lifecycle, activity, issue
+//! and PR references, notification events, launch specs, and what counts as a secret.
 //!
-//! These are plain data with no I/O, shared by the traits, the store and the facade; closed
-//! enums are used for data, while plugin kinds stay open (names looked up in the registry).
+//! These are plain data with no I/O, shared by the config, the traits, the store and the
+//! facade — the bottom layer, depending on nothing else in the crate; closed enums are used for
+//! data, while plugin kinds stay open (names looked up in the registry).
 
 mod activity;
 mod event;
@@ -10,10 +11,14 @@ mod ids;
 mod issue;
 mod launch;
 mod lifecycle;
+mod permissions;
+mod priority;
+mod role;
+mod secret;
 
 pub use activity::{Activity, ActivitySource, ActivityState, DEBOUNCE};
 pub use event::{Event, EventKind};
-pub use ids::{IdError, ProjectId, SessionId};
+pub use ids::{IdError, ProjectId, SessionId, is_valid_id};
 pub use issue::{IssueRef, IssueRefError, PrRef};
 pub use launch::LaunchSpec;
 pub use lifecycle::{
@@ -21,8 +26,10 @@ pub use lifecycle::{
     SessionPhase,
 };
 
-pub use crate::Role;
-pub use crate::config::Priority;
+pub use permissions::Permissions;
+pub use priority::Priority;
+pub use role::{Role, UnknownRole};
+pub use secret::{MASK, is_secret_name};
 
 /// A point in time, serialized as RFC 3339 UTC.
 pub type Timestamp = jiff::Timestamp;

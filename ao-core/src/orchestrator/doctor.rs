@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use super::Orchestrator;
-use crate::Role;
 use crate::config::{Project, RoleOverrides};
 use crate::doctor::{Check, Outcome, tracker_credential};
+use crate::domain::Role;
 use crate::domain::SessionId;
 use crate::plugin::{Agent, AgentError};
 
@@ -25,14 +25,17 @@ impl Orchestrator {
     }
 
     async fn doctor_role(&self, project: &Project, role: Role) -> Vec<Check> {
-        let about = |check: Check| check.about(&project.id, Some(role));
-        let resolved = match self
-            .config
-            .resolve_role(&project.id, role, &RoleOverrides::default())
-        {
-            Ok(r) => r,
-            Err(e) => return vec![about(Check::new("config", Outcome::Invalid, e.to_string()))],
-        };
+        let about = |check: Check| check.about(project.id.as_str(), Some(role));
+        let resolved =
+            match self
+                .config
+                .resolve_role(project.id.as_str(), role, &RoleOverrides::default())
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    return vec![about(Check::new("config", Outcome::Invalid, e.to_string()))];
+                }
+            };
         let name = resolved.agent.value.clone();
         let agent = match self.agent_named(&name) {
             Ok(a) => a,
@@ -172,7 +175,7 @@ impl Orchestrator {
         }
         // An untrusted request only checks (the adapter answers nothing on our behalf).
         let session = SessionId::new(format!("{}-1", project.session_prefix)).ok()?;
-        let project_id = self.project_id(project).ok()?;
+        let project_id = project.id.clone();
         let cwd = match role {
             Role::Orchestrator => project.path.clone(),
             Role::Worker => self.options.home.worktree_dir(&project_id, &session),
@@ -223,7 +226,7 @@ impl Orchestrator {
                 )
                 .hint(format!("export {variable}=…"))
             }
-            .about(&project.id, None),
+            .about(project.id.as_str(), None),
         )
     }
 }

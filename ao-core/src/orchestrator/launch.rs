@@ -95,7 +95,7 @@ impl Orchestrator {
             .registry
             .tracker(&self.plugin_context(&name, serde_json::Value::Object(settings.clone())))?;
         let ctx = TrackerContext {
-            project_id: self.project_id(project)?,
+            project_id: project.id.clone(),
             repo: project.repo.clone(),
             settings,
         };
@@ -126,18 +126,11 @@ impl Orchestrator {
         Ok(Some((
             scm,
             ScmContext {
-                project_id: self.project_id(project)?,
+                project_id: project.id.clone(),
                 repo,
                 settings,
             },
         )))
-    }
-
-    pub(super) fn project_id(&self, project: &Project) -> Result<ProjectId, OrchestratorError> {
-        ProjectId::new(project.id.as_str()).map_err(|e| OrchestratorError::Io {
-            path: self.config.path.clone(),
-            source: std::io::Error::other(e),
-        })
     }
 
     /// The project's configured environment variables (`env:`).
@@ -164,7 +157,7 @@ impl Orchestrator {
             "AO_CONFIG_PATH".into(),
             self.config.path.display().to_string(),
         );
-        env.insert("AO_PROJECT_ID".into(), project.id.clone());
+        env.insert("AO_PROJECT_ID".into(), project.id.to_string());
         env.insert("AO_SESSION_ID".into(), session.to_string());
         env.insert("AO_ROLE".into(), role.as_str().into());
         if let Some(socket) = &self.options.tmux_socket {
@@ -315,7 +308,7 @@ impl Orchestrator {
             .as_ref()
             .and_then(|f| std::fs::read_to_string(f).ok());
         Ok(LaunchRequest {
-            project_id: self.project_id(project)?,
+            project_id: project.id.clone(),
             session_id: session.clone(),
             role: resolved.role,
             model: resolved.model.value.clone(),

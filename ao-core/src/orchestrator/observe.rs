@@ -192,7 +192,7 @@ pub(crate) async fn observe(
     // Records.
     let mut records: Vec<(Scope<'_>, SessionRecord)> = Vec::new();
     for s in scope {
-        let id = s.orch.project_id(s.project)?;
+        let id = s.project.id.clone();
         let listing = s.orch.store.list(&id).await?;
         observation.corrupt.extend(listing.corrupt);
         records.extend(listing.records.into_iter().map(|r| (*s, r)));
@@ -337,9 +337,7 @@ pub(crate) async fn observe(
             .filter(|s| s.project.names_session(&handle.id))
             .max_by_key(|s| s.project.session_prefix.len());
         let Some(owner) = owner else { continue };
-        let Ok(project) = owner.orch.project_id(owner.project) else {
-            continue;
-        };
+        let project = owner.project.id.clone();
         let Ok(session) = SessionId::new(handle.id.as_str()) else {
             continue;
         };
@@ -359,7 +357,7 @@ pub(crate) async fn observe(
         });
     }
     for s in scope {
-        let project = s.orch.project_id(s.project)?;
+        let project = s.project.id.clone();
         let dir = home.project_dir(&project).join("worktrees");
         let mut entries: Vec<_> = std::fs::read_dir(&dir)
             .into_iter()
@@ -455,7 +453,7 @@ pub(crate) async fn clean_orphans(
     let owner = |p: &Option<ProjectId>| {
         scope
             .iter()
-            .find(|s| s.orch.project_id(s.project).ok().as_ref() == p.as_ref())
+            .find(|s| Some(&s.project.id) == p.as_ref())
             .copied()
     };
     for o in orphans {
@@ -498,7 +496,7 @@ pub(crate) async fn clean_orphans(
                     .filter(|b| *b != s.project.default_branch)
                     .unwrap_or_default();
                 let info = WorkspaceInfo {
-                    project_id: s.orch.project_id(s.project)?,
+                    project_id: s.project.id.clone(),
                     session_id: session.clone(),
                     path: path.clone(),
                     branch,

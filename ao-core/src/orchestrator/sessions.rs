@@ -121,7 +121,7 @@ impl Orchestrator {
         };
         let resolved = self
             .config
-            .resolve_role(&project.id, record.role, &overrides)?;
+            .resolve_role(project.id.as_str(), record.role, &overrides)?;
         let agent = self.agent_named(&record.agent)?;
         let runtime = self.runtime_for(project)?;
         let cwd = record
@@ -395,7 +395,7 @@ impl Orchestrator {
             .config
             .project_for_session(session)
             .ok_or_else(unknown)?;
-        Ok((self.project_id(project)?, id))
+        Ok((project.id.clone(), id))
     }
 
     /// The command that attaches a terminal to a session.
@@ -652,10 +652,7 @@ pub(crate) async fn restore_all(
         if view.runtime == RuntimeStatus::Alive {
             continue;
         }
-        let Some(s) = scope
-            .iter()
-            .find(|s| s.orch.project_id(s.project).ok().as_ref() == Some(&view.project_id))
-        else {
+        let Some(s) = scope.iter().find(|s| s.project.id == view.project_id) else {
             continue;
         };
         let record = s.orch.record(&view.project_id, &view.id).await?;
@@ -691,10 +688,7 @@ pub(crate) async fn cleanup(
         if view.role != Role::Worker {
             continue;
         }
-        let Some(s) = scope
-            .iter()
-            .find(|s| s.orch.project_id(s.project).ok().as_ref() == Some(&view.project_id))
-        else {
+        let Some(s) = scope.iter().find(|s| s.project.id == view.project_id) else {
             continue;
         };
         let (orch, project) = (s.orch, s.project);

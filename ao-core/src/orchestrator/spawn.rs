@@ -104,17 +104,11 @@ impl Orchestrator {
     pub async fn spawn(&self, req: SpawnRequest) -> Result<SpawnOutcome, OrchestratorError> {
         let project_id = match &req.project {
             Some(p) => p.clone(),
-            None => match self.config.projects.keys().collect::<Vec<_>>().as_slice() {
-                [only] => {
-                    ProjectId::new(only.as_str()).map_err(|e| OrchestratorError::Unsupported {
-                        operation: "spawn",
-                        detail: e.to_string(),
-                    })?
-                }
-                _ => {
-                    return Err(OrchestratorError::Unsupported {
-                        operation: "spawn",
-                        detail: "several projects are configured; name one".into(),
+            None => match self.config.projects.values().collect::<Vec<_>>().as_slice() {
+                [only] => only.id.clone(),
+                several => {
+                    return Err(OrchestratorError::AmbiguousProject {
+                        known: several.iter().map(|p| p.id.to_string()).collect(),
                     });
                 }
             },
@@ -126,7 +120,7 @@ impl Orchestrator {
         };
         let resolved = self
             .config
-            .resolve_role(&project.id, Role::Worker, &overrides)?;
+            .resolve_role(project.id.as_str(), Role::Worker, &overrides)?;
         let agent = self.agent_named(&resolved.agent.value)?;
         let runtime = self.runtime_for(project)?;
         let workspace = self.workspace_for(project)?;
@@ -400,10 +394,12 @@ impl Orchestrator {
         project: &crate::config::Project,
         id: &SessionId,
     ) -> Result<(crate::config::ResolvedRole, LaunchSpec, LaunchRequest), OrchestratorError> {
-        let project_id = self.project_id(project)?;
-        let resolved =
-            self.config
-                .resolve_role(&project.id, Role::Orchestrator, &RoleOverrides::default())?;
+        let project_id = project.id.clone();
+        let resolved = self.config.resolve_role(
+            project.id.as_str(),
+            Role::Orchestrator,
+            &RoleOverrides::default(),
+        )?;
         let agent = self.agent_named(&resolved.agent.value)?;
         let system = orchestrator_system_prompt(
             project,

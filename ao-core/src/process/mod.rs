@@ -33,9 +33,21 @@ pub struct ProcessRuntime {
     size: (u16, u16),
 }
 
-/// Call first in `main` (via [`crate::trampoline::run_if_invoked`]): runs the pty host when this
-/// process was started as one.
-pub(crate) fn run_host(args: &[String]) -> ! {
+/// The hidden jobs of the process runtime a binary must answer (see
+/// [`crate::run_if_invoked`]): the session host, and attaching a terminal to one.
+pub const ENTRY_POINTS: [crate::trampoline::EntryPoint; 2] = [
+    crate::trampoline::EntryPoint {
+        arg: HOST_ARG,
+        run: run_host,
+    },
+    crate::trampoline::EntryPoint {
+        arg: ATTACH_ARG,
+        run: run_attach,
+    },
+];
+
+/// Runs the pty host (`<exe> __pty-host …`).
+fn run_host(args: &[String]) -> ! {
     match host::run(args) {
         Ok(()) => std::process::exit(0),
         Err(e) => {
@@ -45,8 +57,8 @@ pub(crate) fn run_host(args: &[String]) -> ! {
     }
 }
 
-/// Runs `<exe> __pty-attach <socket>` (via [`crate::trampoline::run_if_invoked`]).
-pub(crate) fn run_attach(args: &[String]) -> ! {
+/// Runs `<exe> __pty-attach <socket>`.
+fn run_attach(args: &[String]) -> ! {
     let result = match args {
         [socket] => host::attach_terminal(std::path::Path::new(socket)),
         _ => Err(format!("usage: {ATTACH_ARG} <socket>")),
@@ -62,7 +74,7 @@ pub(crate) fn run_attach(args: &[String]) -> ! {
 
 impl ProcessRuntime {
     /// A runtime keeping its sockets under `home`, hosting sessions with `exe` (normally the
-    /// current executable, which must call `trampoline::run_if_invoked` first in `main`).
+    /// current executable, which must call `ao_core::run_if_invoked` first in `main`).
     pub fn new(home: AoHome, exe: PathBuf) -> Self {
         Self {
             home,

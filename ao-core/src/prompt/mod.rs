@@ -65,7 +65,7 @@ fn rules_or_none(rules: Option<&str>) -> String {
 fn project_values(project: &Project) -> BTreeMap<&'static str, String> {
     BTreeMap::from([
         ("project_name", project.name.clone()),
-        ("project_id", project.id.clone()),
+        ("project_id", project.id.to_string()),
         (
             "repo",
             project
@@ -173,7 +173,7 @@ mod tests {
 
     fn project() -> Project {
         Project {
-            id: "app".into(),
+            id: crate::domain::ProjectId::new("app").unwrap(),
             name: "App".into(),
             path: "/src/app".into(),
             repo: Some("acme/app".into()),

@@ -4,7 +4,7 @@
 //! Run: `cargo run -q -p ao-examples --bin print-schema > agent-orchestrator.schema.json`
 
 fn main() {
-    ao_core::trampoline::run_if_invoked();
+    ao_core::run_if_invoked();
     let schema = ao_core::config::json_schema();
     match serde_json::to_string_pretty(&schema) {
         Ok(text) => println!("{text}"),
