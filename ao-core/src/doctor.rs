@@ -106,58 +106,6 @@ fn program_check(name: &str, version_args: &[&str], required: bool, hint: &str) 
     }
 }
 
-/// Checks of the session records an observation found: unreadable records set aside, and
-/// what crashes left behind (both warnings: nothing blocks a spawn, but a person should look).
-pub fn record_checks(seen: &crate::orchestrator::Observation) -> Vec<Check> {
-    let mut checks = Vec::new();
-    if seen.corrupt.is_empty() {
-        checks.push(Check::new(
-            "records",
-            Outcome::Ok,
-            format!("{} session record(s), all readable", seen.sessions.len()),
-        ));
-    } else {
-        let files: Vec<String> = seen
-            .corrupt
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} (now {}: {})",
-                    c.path.display(),
-                    c.moved_to
-                        .as_ref()
-                        .map_or_else(|| "-".to_string(), |p| p.display().to_string()),
-                    c.detail
-                )
-            })
-            .collect();
-        checks.push(
-            Check::new(
-                "records",
-                Outcome::Warning,
-                format!(
-                    "{} unreadable session record(s) set aside: {}",
-                    files.len(),
-                    files.join("; ")
-                ),
-            )
-            .hint("look at each, then delete it; what its session left (tmux session, worktree) is listed by `ao session cleanup --dry-run`"),
-        );
-    }
-    if !seen.orphans.is_empty() {
-        let what: Vec<&str> = seen.orphans.iter().map(|o| o.detail.as_str()).collect();
-        checks.push(
-            Check::new(
-                "leftovers",
-                Outcome::Warning,
-                format!("left behind by crashes: {}", what.join("; ")),
-            )
-            .hint("`ao session cleanup` removes them (it keeps worktrees holding unsaved work)"),
-        );
-    }
-    checks
-}
-
 /// Checks of this machine: git (required), tmux (sessions fall back to the process runtime
 /// without it), and a writable `AO_HOME`.
 pub fn machine_checks(home: &AoHome) -> Vec<Check> {

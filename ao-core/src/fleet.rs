@@ -388,8 +388,8 @@ impl Fleet {
     fn scope(
         &self,
         project: Option<&ProjectId>,
-    ) -> Result<Vec<crate::orchestrator::observe::Scope<'_>>, OrchestratorError> {
-        use crate::orchestrator::observe::Scope;
+    ) -> Result<Vec<crate::orchestrator::Scope<'_>>, OrchestratorError> {
+        use crate::orchestrator::Scope;
         let mut out = Vec::new();
         for (id, owner) in &self.owners {
             if project.is_some_and(|p| p != id) {
@@ -431,7 +431,7 @@ impl Fleet {
     fn acting_scope(
         &self,
         project: Option<&ProjectId>,
-    ) -> Result<Vec<crate::orchestrator::observe::Scope<'_>>, OrchestratorError> {
+    ) -> Result<Vec<crate::orchestrator::Scope<'_>>, OrchestratorError> {
         let scoped = self.members.first().and_then(|m| m.options().scope.clone());
         if let (Some(p), Some(first)) = (project, self.members.first()) {
             first.in_scope(p)?;

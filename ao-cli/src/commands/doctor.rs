@@ -90,7 +90,7 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
             .observe(&ao_core::orchestrator::SessionFilter::all())
             .await
         {
-            Ok(seen) => checks.extend(ao_core::doctor::record_checks(&seen)),
+            Ok(seen) => checks.extend(ao_core::orchestrator::record_checks(&seen)),
             Err(e) => checks.push(Check::new("records", Outcome::Failed, e.to_string())),
         },
         Err(e) => checks.push(Check::new("records", Outcome::Failed, e.to_string())),

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use super::ConfigError;
-use super::load::{Config, Project};
+use super::error::ConfigError;
+use super::loaded::{Config, Project};
 
 impl Config {
     /// The project a command acts on: `explicit` if given; else the only project; else

@@ -7,37 +7,12 @@
 //! elsewhere: running with a different config than the one asked for is how settings get lost.
 
 use std::ffi::OsString;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::ConfigError;
+use super::error::{ConfigError, ConfigOrigin};
 
 /// The file names searched for in each directory, in order.
 pub const CONFIG_FILE_NAMES: &[&str] = &["agent-orchestrator.yaml", "agent-orchestrator.yml"];
-
-/// How the config file was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConfigOrigin {
-    /// `--config PATH`.
-    Flag,
-    /// The `AO_CONFIG_PATH` environment variable.
-    Env,
-    /// Found walking up from the working directory.
-    Search,
-    /// The user config under `$XDG_CONFIG_HOME/ao/`.
-    UserConfig,
-}
-
-impl fmt::Display for ConfigOrigin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Flag => "given with --config",
-            Self::Env => "named by AO_CONFIG_PATH",
-            Self::Search => "found above the working directory",
-            Self::UserConfig => "the user config",
-        })
-    }
-}
 
 /// The chosen config file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -54,8 +54,8 @@ pub fn expand_for_use(
     key: &str,
     text: &str,
     lookup: impl Fn(&str) -> Option<String>,
-) -> Result<String, super::ConfigError> {
-    expand_vars(text, lookup).map_err(|unset| super::ConfigError::UnsetVariable {
+) -> Result<String, super::error::ConfigError> {
+    expand_vars(text, lookup).map_err(|unset| super::error::ConfigError::UnsetVariable {
         var: unset.name,
         key: key.to_string(),
     })
@@ -69,12 +69,12 @@ pub fn expand_settings(
     base_key: &str,
     only: Option<&[&str]>,
     lookup: &dyn Fn(&str) -> Option<String>,
-) -> Result<serde_json::Map<String, serde_json::Value>, super::ConfigError> {
+) -> Result<serde_json::Map<String, serde_json::Value>, super::error::ConfigError> {
     fn walk(
         value: &serde_json::Value,
         key: &str,
         lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<serde_json::Value, super::ConfigError> {
+    ) -> Result<serde_json::Value, super::error::ConfigError> {
         Ok(match value {
             serde_json::Value::String(s) => {
                 serde_json::Value::String(expand_for_use(key, s, lookup)?)
@@ -89,7 +89,7 @@ pub fn expand_settings(
             serde_json::Value::Object(map) => serde_json::Value::Object(
                 map.iter()
                     .map(|(k, v)| Ok((k.clone(), walk(v, &format!("{key}.{k}"), lookup)?)))
-                    .collect::<Result<_, super::ConfigError>>()?,
+                    .collect::<Result<_, super::error::ConfigError>>()?,
             ),
             other => other.clone(),
         })

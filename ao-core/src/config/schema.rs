@@ -10,8 +10,9 @@ use serde_json::{Map, Value, json};
 
 use super::decode::{self, Ctx};
 use super::diagnostic::Diagnostic;
+use super::error::ConfigError;
 use super::model::ConfigFile;
-use super::{ConfigError, yaml};
+use super::yaml;
 
 /// The config's JSON Schema (draft 2020-12).
 pub fn json_schema() -> Value {

@@ -4,8 +4,8 @@
 use serde_json::{Map, Value, json};
 
 use super::interpolate::{expand_vars, referenced_vars};
-use super::load::Config;
-use super::resolve::RoleOverrides;
+use super::loaded::Config;
+use super::resolved::RoleOverrides;
 use crate::domain::{MASK, Role, is_secret_name};
 
 impl Config {

@@ -7,6 +7,7 @@
 
 mod activity;
 mod event;
+mod handle;
 mod ids;
 mod issue;
 mod launch;
@@ -15,9 +16,11 @@ mod permissions;
 mod priority;
 mod role;
 mod secret;
+mod time;
 
 pub use activity::{Activity, ActivitySource, ActivityState, DEBOUNCE};
 pub use event::{Event, EventKind};
+pub use handle::RuntimeHandle;
 pub use ids::{IdError, ProjectId, SessionId, is_valid_id};
 pub use issue::{IssueRef, IssueRefError, PrRef};
 pub use launch::LaunchSpec;
@@ -30,6 +33,4 @@ pub use permissions::Permissions;
 pub use priority::Priority;
 pub use role::{Role, UnknownRole};
 pub use secret::{MASK, is_secret_name};
-
-/// A point in time, serialized as RFC 3339 UTC.
-pub type Timestamp = jiff::Timestamp;
+pub use time::Timestamp;

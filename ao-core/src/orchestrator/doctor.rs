@@ -230,3 +230,55 @@ impl Orchestrator {
         )
     }
 }
+
+/// Checks of the session records an observation found: unreadable records set aside, and
+/// what crashes left behind (both warnings: nothing blocks a spawn, but a person should look).
+pub fn record_checks(seen: &super::Observation) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if seen.corrupt.is_empty() {
+        checks.push(Check::new(
+            "records",
+            Outcome::Ok,
+            format!("{} session record(s), all readable", seen.sessions.len()),
+        ));
+    } else {
+        let files: Vec<String> = seen
+            .corrupt
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} (now {}: {})",
+                    c.path.display(),
+                    c.moved_to
+                        .as_ref()
+                        .map_or_else(|| "-".to_string(), |p| p.display().to_string()),
+                    c.detail
+                )
+            })
+            .collect();
+        checks.push(
+            Check::new(
+                "records",
+                Outcome::Warning,
+                format!(
+                    "{} unreadable session record(s) set aside: {}",
+                    files.len(),
+                    files.join("; ")
+                ),
+            )
+            .hint("look at each, then delete it; what its session left (tmux session, worktree) is listed by `ao session cleanup --dry-run`"),
+        );
+    }
+    if !seen.orphans.is_empty() {
+        let what: Vec<&str> = seen.orphans.iter().map(|o| o.detail.as_str()).collect();
+        checks.push(
+            Check::new(
+                "leftovers",
+                Outcome::Warning,
+                format!("left behind by crashes: {}", what.join("; ")),
+            )
+            .hint("`ao session cleanup` removes them (it keeps worktrees holding unsaved work)"),
+        );
+    }
+    checks
+}

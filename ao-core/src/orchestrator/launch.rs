@@ -4,20 +4,14 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::facade::{ScmFor, TrackerFor};
 use super::{Orchestrator, OrchestratorError};
 use crate::config::{Project, ResolvedRole, expand_settings};
 use crate::domain::{ProjectId, Role, SessionId};
 use crate::fsutil::write_atomic;
 use crate::plugin::{
-    Agent, AgentError, LaunchRequest, Runtime, RuntimeHandle, Scm, ScmContext, Tracker,
-    TrackerContext, Workspace,
+    Agent, AgentError, LaunchRequest, Runtime, RuntimeHandle, ScmContext, TrackerContext, Workspace,
 };
-
-/// A project's tracker with the context its calls take.
-pub(super) type TrackerFor = (Arc<dyn Tracker>, TrackerContext);
-
-/// A project's SCM with the context its calls take.
-pub(super) type ScmFor = (Arc<dyn Scm>, ScmContext);
 
 impl Orchestrator {
     fn env_lookup(name: &str) -> Option<String> {

@@ -16,112 +16,24 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
-
-use super::{CleanupEntry, Orchestrator, OrchestratorError, SessionView};
-use crate::config::Project;
+use super::OrchestratorError;
+use super::facade::Scope;
+use super::outcome::{CleanupEntry, Observation, Orphan, OrphanKind};
+use super::request::SessionFilter;
+use super::view::SessionView;
 use crate::domain::{
-    Activity, ActivitySource, ActivityState, ProjectId, Role, RuntimeStatus, SessionId,
-    SessionPhase, Timestamp,
+    Activity, ActivitySource, ActivityState, ProjectId, RuntimeStatus, SessionId, SessionPhase,
+    Timestamp,
 };
 use crate::home::AoHome;
 use crate::plugin::{ActivityProbe, Agent, Runtime, RuntimeHandle, WorkspaceInfo};
-use crate::store::{CorruptRecord, SessionRecord};
+use crate::store::SessionRecord;
 
 /// Lines of screen an agent gets to read its activity from.
 const SCREEN_LINES: usize = 50;
 
 /// A launch spec file an older `ao` wrote is stale after this long.
 const LEGACY_SPEC_AGE: Duration = Duration::from_secs(60);
-
-/// Which sessions a listing shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SessionFilter {
-    /// Only this project's.
-    pub project: Option<ProjectId>,
-    /// Orchestrators too, not only workers.
-    pub orchestrators: bool,
-    /// Sessions killed, stopped or done whose runtime is not alive too.
-    pub terminated: bool,
-}
-
-impl SessionFilter {
-    /// Every session of every project.
-    pub fn all() -> Self {
-        Self {
-            project: None,
-            orchestrators: true,
-            terminated: true,
-        }
-    }
-
-    fn shows(&self, view: &SessionView, phase: SessionPhase) -> bool {
-        (self.orchestrators || view.role == Role::Worker)
-            && (self.terminated
-                || view.runtime == RuntimeStatus::Alive
-                || !matches!(
-                    phase,
-                    SessionPhase::Killed | SessionPhase::Done | SessionPhase::Stopped
-                ))
-    }
-}
-
-/// What a crash can leave behind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrphanKind {
-    /// A runtime session (e.g. tmux) tagged with this `AO_HOME` that no record names.
-    RuntimeSession,
-    /// A worktree under `AO_HOME` that no record owns.
-    Worktree,
-    /// A record of a spawn whose creating process died before it finished.
-    InterruptedSpawn,
-    /// A launch handoff (or an older `ao`'s launch spec file) that no program fetched.
-    LaunchHandoff,
-}
-
-/// Something a crash left behind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Orphan {
-    /// What it is.
-    pub kind: OrphanKind,
-    /// The project it belongs to, when known.
-    pub project_id: Option<ProjectId>,
-    /// The session it was (or would have been), when known.
-    pub session: Option<SessionId>,
-    /// Its file or directory, when it has one.
-    pub path: Option<PathBuf>,
-    /// What it is, in words.
-    pub detail: String,
-    /// Where a runtime session runs.
-    #[serde(skip)]
-    pub handle: Option<RuntimeHandle>,
-}
-
-/// What one observation found.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Observation {
-    /// The sessions the filter shows.
-    pub sessions: Vec<SessionView>,
-    /// Records that could not be read (set aside in `sessions/corrupt/`).
-    pub corrupt: Vec<CorruptRecord>,
-    /// What crashes left behind.
-    pub orphans: Vec<Orphan>,
-}
-
-/// One project in an observation, and the facade that owns it.
-#[derive(Clone, Copy)]
-pub(crate) struct Scope<'a> {
-    pub(crate) orch: &'a Orchestrator,
-    pub(crate) project: &'a Project,
-}
-
-impl std::fmt::Debug for Scope<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Scope").field(&self.project.id).finish()
-    }
-}
 
 /// Runs an agent adapter's future on a blocking thread: adapters read their evidence files
 /// (hook events, transcripts, rollouts) with blocking calls, which must not stall the async

@@ -1,77 +1,19 @@
 //! Working with existing sessions: send, output, status, kill, cleanup, restore, claim a PR.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
-use super::observe::{Observation, OrphanKind, Scope, SessionFilter, clean_orphans, observe};
-use super::{Orchestrator, OrchestratorError, SessionView};
+use super::observe::{clean_orphans, observe};
+use super::outcome::{CleanupEntry, CleanupReport, KillOutcome, Observation};
+use super::request::{SendOptions, SessionFilter};
+use super::{Orchestrator, OrchestratorError, Scope, SessionView};
 use crate::config::{Project, RoleOverrides};
 use crate::domain::{
     ActivityState, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
-use crate::plugin::{
-    ActivityProbe, Destroyed, RegistryError, UnsavedWork, WorkspaceInfo, WorkspaceRequest,
-};
+use crate::plugin::{ActivityProbe, RegistryError, UnsavedWork, WorkspaceInfo, WorkspaceRequest};
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, worker_system_prompt};
 use crate::store::SessionRecord;
 use crate::text::strip_controls;
-
-/// How `send` delivers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SendOptions {
-    /// Wait while the agent is busy (else send at once).
-    pub wait: bool,
-    /// The longest wait.
-    pub timeout: Duration,
-    /// Send even into an open permission prompt.
-    pub force: bool,
-}
-
-impl Default for SendOptions {
-    fn default() -> Self {
-        Self {
-            wait: true,
-            timeout: Duration::from_secs(600),
-            force: false,
-        }
-    }
-}
-
-/// What `kill` did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KillOutcome {
-    /// The session.
-    pub id: SessionId,
-    /// What happened to its workspace (none for orchestrators or a gone workspace).
-    pub workspace: Option<Destroyed>,
-}
-
-/// One session, or one thing a crash left behind, in a cleanup report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CleanupEntry {
-    /// The session (none for a stray launch handoff).
-    pub id: Option<SessionId>,
-    /// The project, when known.
-    pub project_id: Option<ProjectId>,
-    /// What a crash left behind; none for a session with a record.
-    pub kind: Option<OrphanKind>,
-    /// Its file or directory, for things a crash left behind.
-    pub path: Option<PathBuf>,
-    /// Why it was (or would be) cleaned, or why it was kept.
-    pub reason: String,
-}
-
-/// What `cleanup` did (or would do).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct CleanupReport {
-    /// Cleaned (with `dry_run`: would be cleaned).
-    pub cleaned: Vec<CleanupEntry>,
-    /// Candidates kept because they hold unsaved work.
-    pub kept: Vec<CleanupEntry>,
-}
 
 fn workspace_info(project: &Project, record: &SessionRecord) -> Option<WorkspaceInfo> {
     Some(WorkspaceInfo {

@@ -11,11 +11,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::outcome::{SpawnOutcome, StartOutcome};
+use super::request::SpawnRequest;
 use super::{Orchestrator, OrchestratorError};
 use crate::config::{OrchestratorSessionStrategy, RoleOverrides};
 use crate::domain::{
-    ActivityState, IssueRef, LaunchSpec, PrRef, ProjectId, Role, RuntimeStatus, SessionId,
-    SessionPhase,
+    ActivityState, IssueRef, LaunchSpec, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
 use crate::owner::ProcessStamp;
 use crate::plugin::{
@@ -23,60 +24,6 @@ use crate::plugin::{
 };
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, task_prompt, worker_system_prompt};
 use crate::store::{SessionRecord, StoreError};
-
-/// What to spawn.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SpawnRequest {
-    /// The project.
-    pub project: Option<ProjectId>,
-    /// An issue reference as typed (`123`, `INT-9`, a URL, …).
-    pub issue: Option<String>,
-    /// The task in words (with or without an issue).
-    pub prompt: Option<String>,
-    /// Agent override for this worker.
-    pub agent: Option<String>,
-    /// Model override for this worker.
-    pub model: Option<String>,
-    /// Branch override.
-    pub branch: Option<String>,
-    /// An existing pull request the worker takes over (its branch becomes the session's).
-    pub claim_pr: Option<PrRef>,
-    /// Build the launch (and write its prompt files) without creating anything else.
-    pub dry_run: bool,
-}
-
-/// A spawned (or dry-run) worker.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpawnOutcome {
-    /// The session's record (as stored, or as it would be).
-    pub record: SessionRecord,
-    /// What was (or would be) started.
-    pub launch: LaunchSpec,
-    /// Things worth telling the person.
-    pub warnings: Vec<String>,
-}
-
-/// What `start_orchestrator` did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum StartOutcome {
-    /// A new orchestrator was started.
-    Started(SessionRecord),
-    /// A live orchestrator was kept (`reuse`).
-    Reused(SessionRecord),
-    /// A dead orchestrator was relaunched in place (`reuse`).
-    Restored(SessionRecord),
-    /// An existing orchestrator was left alone and nothing started (`ignore`).
-    Ignored(SessionRecord),
-}
-
-impl StartOutcome {
-    /// The orchestrator's record.
-    pub fn record(&self) -> &SessionRecord {
-        match self {
-            Self::Started(r) | Self::Reused(r) | Self::Restored(r) | Self::Ignored(r) => r,
-        }
-    }
-}
 
 /// Undo list of a spawn in progress.
 #[derive(Default)]

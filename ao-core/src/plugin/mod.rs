@@ -15,6 +15,7 @@ mod scm;
 mod tracker;
 mod workspace;
 
+pub use crate::domain::RuntimeHandle;
 #[cfg(any(test, feature = "mocks"))]
 pub use agent::MockAgent;
 pub use agent::{
@@ -26,7 +27,7 @@ pub use notifier::{FakeNotifier, Notifier, NotifierError};
 pub use registry::{Factory, PluginContext, Registry, RegistryError};
 #[cfg(any(test, feature = "mocks"))]
 pub use runtime::MockRuntime;
-pub use runtime::{FakeRuntime, Observed, Runtime, RuntimeError, RuntimeHandle};
+pub use runtime::{FakeRuntime, Observed, Runtime, RuntimeError};
 #[cfg(any(test, feature = "mocks"))]
 pub use scm::MockScm;
 pub use scm::{

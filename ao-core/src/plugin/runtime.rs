@@ -4,21 +4,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
-use crate::domain::{LaunchSpec, RuntimeStatus, SessionId};
-
-/// How to find a running session again, stored in its record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RuntimeHandle {
-    /// The runtime's name (`tmux`, `process`, …).
-    pub runtime: String,
-    /// The runtime's id for the session (the tmux session name, …).
-    pub id: String,
-    /// Runtime-specific data.
-    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
-    pub data: serde_json::Value,
-}
+use crate::domain::{LaunchSpec, RuntimeHandle, RuntimeStatus, SessionId};
 
 /// Why a runtime operation failed.
 #[derive(Debug, thiserror::Error)]

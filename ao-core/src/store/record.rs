@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Activity, IssueRef, Lifecycle, PrRef, ProjectId, Role, SessionId, Timestamp};
-use crate::plugin::RuntimeHandle;
+use crate::domain::{
+    Activity, IssueRef, Lifecycle, PrRef, ProjectId, Role, RuntimeHandle, SessionId, Timestamp,
+};
 
 /// The record format this `ao` writes.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -1,0 +1,287 @@
+//! Why an orchestration call failed, and the kind of failure each error is.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::ConfigError;
+use crate::domain::{IssueRefError, ProjectId, SessionId};
+use crate::plugin::{
+    AgentError, RegistryError, RuntimeError, ScmError, TrackerError, UnsavedWork, WorkspaceError,
+};
+use crate::prompt::PromptError;
+use crate::store::StoreError;
+
+/// The kind of an error, which the CLI maps to its exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Something failed (exit 1).
+    Failed,
+    /// A session, project, issue or file does not exist (exit 3).
+    NotFound,
+    /// Refused to protect work or a rule (exit 4).
+    Refused,
+    /// The config is invalid (exit 5).
+    InvalidConfig,
+    /// A required program, plugin or service is unavailable (exit 6).
+    Unavailable,
+}
+
+/// Why an orchestration call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OrchestratorError {
+    /// The config cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// No such session.
+    #[error("no session {id} in project {project}")]
+    SessionNotFound {
+        /// The project.
+        project: ProjectId,
+        /// The session.
+        id: SessionId,
+    },
+    /// No configured project's session prefix matches this session name.
+    #[error("no session `{session}`: its name matches no project's session prefix")]
+    UnknownSession {
+        /// The name given.
+        session: String,
+    },
+    /// No such project (registered or in the config given).
+    #[error("no project `{project}`")]
+    ProjectNotFound {
+        /// The id given.
+        project: String,
+        /// The projects there are.
+        known: Vec<String>,
+    },
+    /// Several projects could be meant.
+    #[error("several projects could be meant ({}); name one with --project", known.join(", "))]
+    AmbiguousProject {
+        /// The projects there are.
+        known: Vec<String>,
+    },
+    /// The project registry refused (an id or prefix another project owns) or failed.
+    #[error(transparent)]
+    Registry(#[from] crate::projects::ProjectRegistryError),
+    /// An orchestrator tried to act on another project's sessions.
+    #[error("this orchestrator belongs to project {scope}; it may not act on project {project}")]
+    OutOfScope {
+        /// The orchestrator's project.
+        scope: ProjectId,
+        /// The project it tried to act on.
+        project: ProjectId,
+    },
+    /// The issue reference does not parse.
+    #[error(transparent)]
+    IssueRef(#[from] IssueRefError),
+    /// Removing the workspace would lose work; the runtime was stopped, the workspace kept.
+    #[error("session {session} has unsaved work in {}: {} file(s), {} commit(s)", path.display(), work.files.len(), work.commits.len())]
+    UnsavedWork {
+        /// The session.
+        session: SessionId,
+        /// Its workspace.
+        path: PathBuf,
+        /// What would be lost.
+        work: UnsavedWork,
+    },
+    /// Orchestrators never own a branch or pull request.
+    #[error("session {session} is an orchestrator; orchestrators never own a pull request")]
+    OrchestratorOwnsNoPr {
+        /// The session.
+        session: SessionId,
+    },
+    /// The config would run commands (`postCreate`) but the user has not trusted it.
+    #[error("{} is not trusted to run its postCreate commands; review them, then run `ao trust {}`", config.display(), config.display())]
+    Untrusted {
+        /// The config file.
+        config: PathBuf,
+    },
+    /// The agent would ask whether to trust its folder, and the config is not trusted to
+    /// answer that for the user.
+    #[error(
+        "{agent} would ask whether to trust {}, and ao answers that only for a trusted config; review {}, then run `ao trust {}`",
+        folder.display(), config.display(), config.display()
+    )]
+    UntrustedFolder {
+        /// The config file.
+        config: PathBuf,
+        /// The agent.
+        agent: String,
+        /// The folder the agent would ask about.
+        folder: PathBuf,
+    },
+    /// Trust records could not be read.
+    #[error(transparent)]
+    Trust(#[from] crate::trust::TrustError),
+    /// The agent is waiting on a person (a permission prompt); typing into it could answer it.
+    #[error("session {session} is waiting for input (e.g. a permission prompt); not sending")]
+    WaitingForInput {
+        /// The session.
+        session: SessionId,
+    },
+    /// The session's process is gone.
+    #[error("session {session} is not running")]
+    RuntimeDead {
+        /// The session.
+        session: SessionId,
+    },
+    /// The session is still running.
+    #[error("session {session} is still running")]
+    StillRunning {
+        /// The session.
+        session: SessionId,
+    },
+    /// Another `ao` is creating the session right now.
+    #[error("session {session} is still being spawned (by process {pid})")]
+    SpawnInProgress {
+        /// The session.
+        session: SessionId,
+        /// The process spawning it.
+        pid: u32,
+    },
+    /// The agent's program ended right after it started.
+    #[error(
+        "session {session}: the agent `{program}` exited {} right after starting; its screen:\n{}",
+        code.map_or_else(|| "(status unknown)".to_string(), |c| format!("with status {c}")),
+        indent(screen)
+    )]
+    AgentExited {
+        /// The session (kept, for `restore` or `kill`).
+        session: SessionId,
+        /// The program that was started.
+        program: String,
+        /// Its exit status, when known.
+        code: Option<i32>,
+        /// The last lines of its screen.
+        screen: String,
+    },
+    /// The agent stayed busy for the whole wait.
+    #[error("session {session} stayed busy for {}s; message not sent", waited.as_secs())]
+    SendTimeout {
+        /// The session.
+        session: SessionId,
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// A session's screen never showed the text waited for.
+    #[error("session {session} never showed {needle:?} within {}s; its screen:\n{screen}", waited.as_secs())]
+    OutputTimeout {
+        /// The session.
+        session: SessionId,
+        /// The text waited for.
+        needle: String,
+        /// How long it waited.
+        waited: Duration,
+        /// The last screen seen.
+        screen: String,
+    },
+    /// The message was typed, but the agent did not take it in.
+    #[error(
+        "session {session}: the message was typed but the agent did not take it in within {}s; look with `ao session output {session}`",
+        waited.as_secs()
+    )]
+    NotSubmitted {
+        /// The session.
+        session: SessionId,
+        /// How long it waited for the agent to take it.
+        waited: Duration,
+    },
+    /// The operation needs a capability nothing provides yet.
+    #[error("{operation} is not supported: {detail}")]
+    Unsupported {
+        /// The operation.
+        operation: &'static str,
+        /// Why.
+        detail: String,
+    },
+    /// A plugin could not be had.
+    #[error(transparent)]
+    Plugin(#[from] RegistryError),
+    /// The agent adapter failed.
+    #[error(transparent)]
+    Agent(#[from] AgentError),
+    /// The runtime failed.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// The workspace failed.
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    /// The tracker failed.
+    #[error(transparent)]
+    Tracker(#[from] TrackerError),
+    /// The SCM failed.
+    #[error(transparent)]
+    Scm(#[from] ScmError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A prompt template failed to render (a bug in `ao`).
+    #[error(transparent)]
+    Prompt(#[from] PromptError),
+    /// File system trouble.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Text indented as a quoted block (for screens in messages).
+fn indent(text: &str) -> String {
+    let text = text.trim_end();
+    if text.trim().is_empty() {
+        return "  (nothing)".to_string();
+    }
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl OrchestratorError {
+    /// The kind of failure.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Self::Config(ConfigError::Invalid { .. } | ConfigError::UnsetVariable { .. }) => {
+                ErrorClass::InvalidConfig
+            }
+            Self::Config(_)
+            | Self::SessionNotFound { .. }
+            | Self::UnknownSession { .. }
+            | Self::ProjectNotFound { .. }
+            | Self::AmbiguousProject { .. }
+            | Self::IssueRef(_) => ErrorClass::NotFound,
+            Self::Registry(
+                crate::projects::ProjectRegistryError::Clash { .. }
+                | crate::projects::ProjectRegistryError::PrefixClash { .. },
+            )
+            | Self::StillRunning { .. }
+            | Self::SpawnInProgress { .. } => ErrorClass::Refused,
+            Self::Tracker(TrackerError::NotFound { .. })
+            | Self::Store(StoreError::NotFound { .. }) => ErrorClass::NotFound,
+            Self::UnsavedWork { .. }
+            | Self::OrchestratorOwnsNoPr { .. }
+            | Self::WaitingForInput { .. }
+            | Self::Untrusted { .. }
+            | Self::UntrustedFolder { .. }
+            | Self::OutOfScope { .. } => ErrorClass::Refused,
+            Self::Store(StoreError::NewerSchema { .. }) => ErrorClass::Refused,
+            Self::Workspace(WorkspaceError::UnsavedWork { .. }) => ErrorClass::Refused,
+            Self::Plugin(_) | Self::Unsupported { .. } => ErrorClass::Unavailable,
+            Self::Agent(AgentError::BinaryNotFound { .. } | AgentError::Unsupported { .. }) => {
+                ErrorClass::Unavailable
+            }
+            Self::Agent(AgentError::NeedsTrust { .. }) => ErrorClass::Refused,
+            Self::Runtime(RuntimeError::Unavailable { .. }) => ErrorClass::Unavailable,
+            Self::Runtime(RuntimeError::Foreign { .. }) => ErrorClass::Refused,
+            Self::Tracker(TrackerError::Auth { .. } | TrackerError::Unavailable { .. }) => {
+                ErrorClass::Unavailable
+            }
+            _ => ErrorClass::Failed,
+        }
+    }
+}
