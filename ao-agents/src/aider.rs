@@ -111,7 +111,7 @@ fn from_screen(screen: &str) -> Option<ActivityState> {
 /// Whether aider accepted a command line: with stdin closed it starts, prints its banner and
 /// exits 0 at the first prompt; a parse error exits 2 (`aider: error: …`), and a bad file
 /// argument prints `Error: …` yet exits 0.
-fn accepted(run: &ao_core::probe::Run) -> bool {
+fn accepted(run: &ao_core::adapter_kit::probe::Run) -> bool {
     run.code == Some(0)
         && run.stdout.contains("Aider v")
         && !run.stdout.lines().any(|l| l.starts_with("Error:"))
@@ -159,7 +159,7 @@ impl Agent for Aider {
     }
 
     fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
-        let closed = ao_core::probe::CLOSED_PORT_URL.to_string();
+        let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
         super::verify_isolated(
             AGENT_NAME,
             spec,

@@ -44,7 +44,7 @@ pub const CLAUDE_CODE_PACKAGE: &str = "@anthropic-ai/claude-code@2.1.332";
 pub const CODEX_PACKAGE: &str = "@openai/codex@0.169.0";
 
 /// What a refusing CLI said, for an error message: its error lines, else its first lines.
-fn excerpt(run: &ao_core::probe::Run) -> String {
+fn excerpt(run: &ao_core::adapter_kit::probe::Run) -> String {
     let lines: Vec<&str> = run
         .stderr
         .lines()
@@ -91,7 +91,7 @@ struct Isolation<E, A, J> {
 fn private_network_available() -> bool {
     static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *AVAILABLE.get_or_init(|| {
-        ao_core::probe::find_program("unshare", None).is_some_and(|unshare| {
+        ao_core::adapter_kit::probe::find_program("unshare", None).is_some_and(|unshare| {
             std::process::Command::new(unshare)
                 .args(["-rn", "true"])
                 .stdout(std::process::Stdio::null())
@@ -112,7 +112,7 @@ fn verify_isolated<E, A, J>(
 where
     E: FnOnce(&std::path::Path) -> Vec<(&'static str, String)>,
     A: FnOnce(&mut Vec<String>),
-    J: FnOnce(&ao_core::probe::Run) -> bool,
+    J: FnOnce(&ao_core::adapter_kit::probe::Run) -> bool,
 {
     let Isolation {
         extra,
@@ -126,17 +126,22 @@ where
         agent: agent.to_string(),
         detail,
     };
-    let binary = ao_core::probe::find_program(&spec.program, None).ok_or_else(|| {
-        AgentError::BinaryNotFound {
-            program: spec.program.clone(),
-        }
-    })?;
+    let binary =
+        ao_core::adapter_kit::probe::find_program(&spec.program, None).ok_or_else(|| {
+            AgentError::BinaryNotFound {
+                program: spec.program.clone(),
+            }
+        })?;
     let scratch = tempfile::tempdir().map_err(|e| failed(format!("no scratch directory: {e}")))?;
     for dir in ["home/.claude", "home/.codex", "home/.config"] {
         std::fs::create_dir_all(scratch.path().join(dir))
             .map_err(|e| failed(format!("no scratch directory: {e}")))?;
     }
-    let env = ao_core::probe::isolated_env(&spec.env, scratch.path(), &extra(scratch.path()));
+    let env = ao_core::adapter_kit::probe::isolated_env(
+        &spec.env,
+        scratch.path(),
+        &extra(scratch.path()),
+    );
     let mut argv = spec.argv.clone();
     if let Some(first) = argv.first_mut() {
         *first = binary.display().to_string();
@@ -148,7 +153,7 @@ where
             ["unshare".to_string(), "-rn".to_string(), "--".to_string()],
         );
     }
-    let run = ao_core::probe::run(&argv, scratch.path(), &env, limit)
+    let run = ao_core::adapter_kit::probe::run(&argv, scratch.path(), &env, limit)
         .ok_or_else(|| failed(format!("{} could not be started", binary.display())))?;
     if accepted(&run) {
         Ok(())
@@ -164,13 +169,13 @@ where
 fn probe_program(
     program: &str,
 ) -> Result<ao_core::plugin::ProbeReport, ao_core::plugin::AgentError> {
-    let binary = ao_core::probe::find_program(program, None).ok_or_else(|| {
+    let binary = ao_core::adapter_kit::probe::find_program(program, None).ok_or_else(|| {
         ao_core::plugin::AgentError::BinaryNotFound {
             program: program.to_string(),
         }
     })?;
     Ok(ao_core::plugin::ProbeReport {
-        version: ao_core::probe::version(&binary, &["--version"]),
+        version: ao_core::adapter_kit::probe::version(&binary, &["--version"]),
         binary,
     })
 }
@@ -193,7 +198,7 @@ fn env_path(
 fn one_line(text: &str) -> Option<String> {
     let line = text.lines().find(|l| !l.trim().is_empty())?;
     Some(
-        ao_core::text::strip_controls(line)
+        ao_core::adapter_kit::text::strip_controls(line)
             .trim()
             .chars()
             .take(120)

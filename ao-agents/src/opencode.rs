@@ -131,7 +131,7 @@ fn from_screen(screen: &str) -> Option<ActivityState> {
 /// Whether opencode accepted a command line: its interface starts and keeps running (it is
 /// stopped at the time limit) with nothing on stderr; a bad flag or config exits 1 at once
 /// (a resume of a session that does not exist here fails after parsing, which passed).
-fn accepted(run: &ao_core::probe::Run) -> bool {
+fn accepted(run: &ao_core::adapter_kit::probe::Run) -> bool {
     (run.timed_out && run.stderr.trim().is_empty())
         || run.stderr.contains("Error: Session not found")
 }
@@ -144,7 +144,7 @@ fn session_in(program: &str, dir: &Path, env: &BTreeMap<String, String>) -> Opti
             run_env.entry(name.to_string()).or_insert(value);
         }
     }
-    let binary = ao_core::probe::find_program(program, None)?;
+    let binary = ao_core::adapter_kit::probe::find_program(program, None)?;
     let argv = [
         binary.display().to_string(),
         "session".into(),
@@ -152,7 +152,8 @@ fn session_in(program: &str, dir: &Path, env: &BTreeMap<String, String>) -> Opti
         "--format".into(),
         "json".into(),
     ];
-    let out = ao_core::probe::run(&argv, dir, &run_env, std::time::Duration::from_secs(20))?;
+    let out =
+        ao_core::adapter_kit::probe::run(&argv, dir, &run_env, std::time::Duration::from_secs(20))?;
     let sessions: serde_json::Value = serde_json::from_str(&out.stdout).ok()?;
     sessions
         .as_array()?
@@ -217,7 +218,7 @@ impl Agent for OpenCode {
     }
 
     fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
-        let closed = ao_core::probe::CLOSED_PORT_URL.to_string();
+        let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
         super::verify_isolated(
             AGENT_NAME,
             spec,

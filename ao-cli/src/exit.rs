@@ -4,6 +4,7 @@ use std::fmt;
 use std::process::ExitCode;
 
 use ao_core::config::{ConfigError, ConfigOrigin};
+use ao_core::error::{Classify, ErrorClass};
 
 /// `ao`'s exit codes (see the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +46,24 @@ impl CliError {
     pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.exit as u8)
     }
+
+    /// A library error as it is: its message, and the exit code of its kind.
+    pub(crate) fn classified(err: &(impl Classify + fmt::Display)) -> Self {
+        Self::new(Exit::of(err.class()), err.to_string())
+    }
+}
+
+impl Exit {
+    /// The documented exit code of a kind of failure — the only place that decides it.
+    pub(crate) fn of(class: ErrorClass) -> Self {
+        match class {
+            ErrorClass::Failed => Self::Failed,
+            ErrorClass::NotFound => Self::NotFound,
+            ErrorClass::Refused => Self::Refused,
+            ErrorClass::InvalidConfig => Self::InvalidConfig,
+            ErrorClass::Unavailable => Self::Unavailable,
+        }
+    }
 }
 
 impl fmt::Display for CliError {
@@ -62,71 +81,52 @@ impl fmt::Display for CliError {
 
 impl From<ConfigError> for CliError {
     fn from(err: ConfigError) -> Self {
-        let message = err.to_string();
-        let (exit, hints, details) = match &err {
+        let mut out = CliError::classified(&err);
+        match &err {
             ConfigError::NotFound { origin, .. } => {
                 let hint = match origin {
                     ConfigOrigin::Env => "unset AO_CONFIG_PATH or point it at an existing file",
                     _ => "check the path, or omit --config to search for agent-orchestrator.yaml",
                 };
-                (Exit::NotFound, vec![hint.to_string()], Vec::new())
+                out.hints.push(hint.to_string());
             }
             ConfigError::NoConfig { searched } => {
-                let mut hints = vec![
+                out.hints.push(
                     "create agent-orchestrator.yaml in your repository (see the README), or pass --config FILE".to_string(),
-                ];
+                );
                 if let Some(last) = searched.last() {
-                    hints.push(format!(
+                    out.hints.push(format!(
                         "looked in every directory above the working directory and at {}",
                         last.display()
                     ));
                 }
-                (Exit::NotFound, hints, Vec::new())
             }
-            ConfigError::Invalid { diagnostics, .. } => (
-                Exit::InvalidConfig,
-                Vec::new(),
-                diagnostics.iter().map(ToString::to_string).collect(),
-            ),
-            ConfigError::UnsetVariable { var, .. } => (
-                Exit::InvalidConfig,
-                vec![format!("export {var}=… before running ao")],
-                Vec::new(),
-            ),
-            ConfigError::UnknownProject { known, .. } => {
-                let hint = if known.is_empty() {
-                    "the config has no projects".to_string()
-                } else {
-                    format!("projects in this config: {}", known.join(", "))
-                };
-                (Exit::NotFound, vec![hint], Vec::new())
+            ConfigError::Invalid { diagnostics, .. } => {
+                out.details = diagnostics.iter().map(ToString::to_string).collect();
             }
-            ConfigError::Read { .. } => (Exit::Failed, Vec::new(), Vec::new()),
-            _ => (Exit::Failed, Vec::new(), Vec::new()),
-        };
-        Self {
-            exit,
-            message,
-            hints,
-            details,
+            ConfigError::UnsetVariable { var, .. } => {
+                out.hints.push(format!("export {var}=… before running ao"));
+            }
+            ConfigError::UnknownProject { known, .. } => out.hints.push(if known.is_empty() {
+                "the config has no projects".to_string()
+            } else {
+                format!("projects in this config: {}", known.join(", "))
+            }),
+            _ => {}
         }
+        out
     }
 }
 
 impl From<ao_core::orchestrator::OrchestratorError> for CliError {
     fn from(err: ao_core::orchestrator::OrchestratorError) -> Self {
-        use ao_core::orchestrator::{ErrorClass, OrchestratorError as E};
-        if let E::Config(config) = err {
-            return config.into();
-        }
-        let exit = match err.class() {
-            ErrorClass::Failed => Exit::Failed,
-            ErrorClass::NotFound => Exit::NotFound,
-            ErrorClass::Refused => Exit::Refused,
-            ErrorClass::InvalidConfig => Exit::InvalidConfig,
-            ErrorClass::Unavailable => Exit::Unavailable,
+        use ao_core::orchestrator::OrchestratorError as E;
+        let err = match err {
+            E::Config(config) => return config.into(),
+            E::Registry(registry) => return registry.into(),
+            other => other,
         };
-        let mut out = CliError::new(exit, err.to_string());
+        let mut out = CliError::classified(&err);
         match &err {
             E::RuntimeDead { session } => out.hints.push(format!("relaunch it with `ao session restore {session}`")),
             E::UnsavedWork { session, work, .. } => {
@@ -157,9 +157,6 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
             E::UnknownSession { .. } => out
                 .hints
                 .push("`ao status` lists every session".to_string()),
-            E::Registry(_) if out.exit == Exit::Refused => out.hints.push(
-                "give this project another id or `sessionPrefix` in its config, or `ao project rm` the other one".to_string(),
-            ),
             _ => {}
         }
         out
@@ -168,6 +165,30 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
 
 impl From<ao_core::home::HomeError> for CliError {
     fn from(err: ao_core::home::HomeError) -> Self {
-        CliError::new(Exit::Failed, err.to_string())
+        CliError::classified(&err)
+    }
+}
+
+impl From<ao_core::trust::TrustError> for CliError {
+    fn from(err: ao_core::trust::TrustError) -> Self {
+        CliError::classified(&err)
+    }
+}
+
+impl From<ao_core::projects::ProjectRegistryError> for CliError {
+    fn from(err: ao_core::projects::ProjectRegistryError) -> Self {
+        use ao_core::projects::ProjectRegistryError as E;
+        let mut out = CliError::classified(&err);
+        match &err {
+            E::Clash { .. } | E::PrefixClash { .. } => out.hints.push(
+                "give this project another id or `sessionPrefix` in its config, or `ao project rm` the other one".to_string(),
+            ),
+            E::Corrupt { path, .. } => out.hints.push(format!(
+                "ao leaves it as it is: fix the JSON, or move {} aside and register your projects again with `ao project add <config>`",
+                path.display()
+            )),
+            _ => {}
+        }
+        out
     }
 }

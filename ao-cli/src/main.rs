@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         && !agent.starts_with('-')
         && !event.starts_with('-')
     {
-        ao_core::hook::run(agent, event, rest);
+        ao_core::adapter_kit::hook::run(agent, event, rest);
         return ExitCode::SUCCESS;
     }
     if args.get(1).map(String::as_str) == Some(commands::demo::AGENT_ARG) {

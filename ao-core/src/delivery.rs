@@ -1,7 +1,7 @@
 //! How text becomes input to an agent's terminal, for every runtime: cleaned, then typed or
 //! pasted, then submitted with its own Enter.
 
-use crate::text::strip_controls;
+use crate::adapter_kit::text::strip_controls;
 
 /// How a message is put into the composer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -89,9 +89,9 @@ pub fn worst(checks: &[Check]) -> Outcome {
 }
 
 fn program_check(name: &str, version_args: &[&str], required: bool, hint: &str) -> Check {
-    match crate::probe::find_program(name, None) {
+    match crate::adapter_kit::probe::find_program(name, None) {
         Some(binary) => {
-            let version = crate::probe::version(&binary, version_args)
+            let version = crate::adapter_kit::probe::version(&binary, version_args)
                 .unwrap_or_else(|| "version unknown".into());
             Check::new(
                 name,

@@ -239,53 +239,27 @@ impl Fleet {
     /// The project a command means: `explicit` if given (any project of the fleet); else the
     /// only project of the config the command was pointed at (or of the fleet, without one);
     /// else `env_project` (`AO_PROJECT_ID`); else the one whose path contains `cwd`; else an
-    /// error listing them.
+    /// error listing them (see [`crate::config::choose_project`]).
     pub fn choose_project(
         &self,
         explicit: Option<&str>,
         env_project: Option<&str>,
         cwd: &Path,
     ) -> Result<ProjectId, OrchestratorError> {
-        let find = |id: &str| {
-            self.owners
-                .keys()
-                .find(|k| k.as_str() == id)
-                .cloned()
-                .ok_or_else(|| OrchestratorError::ProjectNotFound {
-                    project: id.to_string(),
-                    known: self.known(),
-                })
-        };
-        if let Some(id) = explicit {
-            return find(id);
-        }
-        // The projects of the config the command was pointed at, else every project.
-        let candidates: Vec<&ProjectId> = match (self.pointed, self.members.first()) {
-            (true, Some(m)) => self
-                .owners
-                .keys()
-                .filter(|id| m.config().project(id.as_str()).is_some())
+        let known: Vec<&Project> = self.projects().collect();
+        let pointed: Vec<&Project> = match (self.pointed, self.members.first()) {
+            (true, Some(m)) => known
+                .iter()
+                .copied()
+                .filter(|p| m.config().project(p.id.as_str()).is_some())
                 .collect(),
-            _ => self.owners.keys().collect(),
+            _ => known.clone(),
         };
-        if let [only] = candidates.as_slice() {
-            return Ok((*only).clone());
-        }
-        if let Some(id) = env_project.filter(|s| !s.is_empty()) {
-            return find(id);
-        }
-        // The deepest project path containing cwd (worktrees live under AO_HOME, not here).
-        self.projects()
-            .filter(|p| cwd.starts_with(&p.path))
-            .max_by_key(|p| p.path.components().count())
-            .map_or_else(
-                || {
-                    Err(OrchestratorError::AmbiguousProject {
-                        known: self.known(),
-                    })
-                },
-                |p| find(p.id.as_str()),
-            )
+        Ok(
+            crate::config::choose_project(&known, &pointed, explicit, env_project, cwd)?
+                .id
+                .clone(),
+        )
     }
 
     /// The facade, project and id of a session named on a command line: its prefix names the
@@ -355,9 +329,9 @@ impl Fleet {
     fn only_project(&self) -> Result<ProjectId, OrchestratorError> {
         match self.owners.keys().collect::<Vec<_>>().as_slice() {
             [only] => Ok((*only).clone()),
-            _ => Err(OrchestratorError::AmbiguousProject {
+            _ => Err(OrchestratorError::Config(ConfigError::AmbiguousProject {
                 known: self.known(),
-            }),
+            })),
         }
     }
 

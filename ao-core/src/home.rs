@@ -96,3 +96,9 @@ impl AoHome {
         self.root.join("daemon")
     }
 }
+
+impl crate::error::Classify for HomeError {
+    fn class(&self) -> crate::error::ErrorClass {
+        crate::error::ErrorClass::Failed
+    }
+}

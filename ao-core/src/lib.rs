@@ -12,27 +12,25 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod adapter_kit;
 mod builtin;
 pub mod command_agent;
 pub mod config;
 pub mod delivery;
 pub mod doctor;
 pub mod domain;
+pub mod error;
 pub mod fleet;
-pub mod fsutil;
-mod git;
+pub mod git;
+mod hash;
 pub mod home;
-pub mod hook;
 pub mod orchestrator;
 pub mod owner;
 pub mod plugin;
-pub mod probe;
 pub mod process;
 pub mod projects;
 pub mod prompt;
 pub mod store;
-pub mod tail;
-pub mod text;
 pub mod tmux;
 pub mod trampoline;
 pub mod trust;

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::adapter_kit::fsutil::{lock_exclusive, write_atomic};
 use crate::domain::{ProjectId, Timestamp};
-use crate::fsutil::{lock_exclusive, write_atomic};
 use crate::home::AoHome;
 
 /// The registry format this `ao` writes.
@@ -219,6 +219,16 @@ impl ProjectRegistry {
             let removed = file.projects.remove(id).is_some();
             Ok((removed, removed))
         })
+    }
+}
+
+impl crate::error::Classify for ProjectRegistryError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::PrefixClash { .. } | Self::Clash { .. } | Self::NewerVersion { .. } => C::Refused,
+            Self::Corrupt { .. } | Self::Io { .. } => C::Failed,
+        }
     }
 }
 

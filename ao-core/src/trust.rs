@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::adapter_kit::fsutil::{lock_exclusive, write_atomic};
 use crate::domain::Timestamp;
-use crate::fsutil::{lock_exclusive, write_atomic};
 use crate::home::AoHome;
 
 /// Why trust could not be read or recorded.
@@ -143,6 +143,12 @@ impl TrustStore {
             write_atomic(&self.path, &bytes).map_err(Self::io(&self.path))?;
         }
         Ok(changed)
+    }
+}
+
+impl crate::error::Classify for TrustError {
+    fn class(&self) -> crate::error::ErrorClass {
+        crate::error::ErrorClass::Failed
     }
 }
 

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::fsutil::lock_exclusive;
+use crate::adapter_kit::fsutil::lock_exclusive;
 use crate::git::{self, GitError};
 use crate::home::AoHome;
 use crate::plugin::{
@@ -76,15 +76,11 @@ impl WorktreeWorkspace {
 
     fn lock_path(&self, repo: &Path) -> PathBuf {
         let canonical = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf());
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in canonical.as_os_str().as_encoded_bytes() {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
+        let hash = crate::hash::stable_hash(&[canonical.as_os_str().as_encoded_bytes()]);
         self.home
             .root()
             .join("locks")
-            .join(format!("repo-{hash:016x}.lock"))
+            .join(format!("repo-{hash}.lock"))
     }
 
     /// Fetches the default branch, chooses the base and adds the worktree; returns whether the
@@ -459,6 +455,17 @@ impl Workspace for WorktreeWorkspace {
         Ok(UnsavedWork { files, commits })
     }
 
+    async fn is_merged(&self, info: &WorkspaceInfo) -> Result<bool, WorkspaceError> {
+        let repo = info.repo_path.as_path();
+        let target = format!("origin/{}", info.base_branch);
+        Ok(git::has_moved_since_created(repo, &info.branch)
+            .await
+            .map_err(git_err)?
+            && git::is_ancestor(repo, &info.branch, &target)
+                .await
+                .map_err(git_err)?)
+    }
+
     async fn destroy(
         &self,
         info: &WorkspaceInfo,
@@ -486,15 +493,17 @@ impl Workspace for WorktreeWorkspace {
                 .await
                 .map_err(git_err)?
         {
-            let merged = [
+            let head = format!("refs/heads/{}", info.branch);
+            let mut merged = false;
+            for base in [
                 format!("refs/remotes/origin/{}", info.base_branch),
                 format!("refs/heads/{}", info.base_branch),
-            ]
-            .iter()
-            .any(|base| {
-                git::is_ancestor(repo, &format!("refs/heads/{}", info.branch), base)
-                    .unwrap_or(false)
-            });
+            ] {
+                merged = merged
+                    || git::is_ancestor(repo, &head, &base)
+                        .await
+                        .map_err(git_err)?;
+            }
             if merged || force {
                 let _ = git::run(repo, &["branch", "-D", "--", &info.branch], &[], None).await;
             }

@@ -7,11 +7,11 @@
 use std::process::Command;
 use std::sync::Arc;
 
+use ao_core::adapter_kit::hook::HookEvent;
 use ao_core::config::{self, KnownNames};
 use ao_core::domain::LaunchSpec;
 use ao_core::domain::{ProjectId, Role, SessionId};
 use ao_core::home::AoHome;
-use ao_core::hook::HookEvent;
 use ao_core::orchestrator::{Options, Orchestrator};
 use ao_core::plugin::{Registry, Runtime};
 use ao_core::store::{FileStore, SessionRecord, Store};
@@ -138,7 +138,7 @@ fn status_of_200_live_claude_sessions(bencher: divan::Bencher<'_, '_>) {
                 "PostToolUse",
                 "Stop",
             ] {
-                ao_core::hook::append(
+                ao_core::adapter_kit::hook::append(
                     &events,
                     &HookEvent::new("claude-code", event, &serde_json::Value::Null),
                 )

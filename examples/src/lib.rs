@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,15 +56,9 @@ pub fn scratch_repo(dir: &Path) -> Result<PathBuf, String> {
             "start",
         ],
     ] {
-        let ok = Command::new("git")
-            .arg("-C")
-            .arg(&repo)
-            .args(args)
-            .status()
-            .map_err(|e| e.to_string())?
-            .success();
-        if !ok {
-            return Err(format!("git {args:?} failed"));
+        let out = ao_core::git::run_blocking(&repo, args).map_err(|e| e.to_string())?;
+        if !out.ok {
+            return Err(format!("git {}: {}", args.join(" "), out.stderr));
         }
     }
     Ok(repo)

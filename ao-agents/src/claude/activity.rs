@@ -2,8 +2,8 @@
 //! events, claude's live status file, its transcript, and the screen. Each reader is a pure
 //! function of the evidence, so recorded samples test it.
 
+use ao_core::adapter_kit::hook::HookEvent;
 use ao_core::domain::{Activity, ActivitySource, ActivityState, Timestamp};
-use ao_core::hook::HookEvent;
 
 use super::AGENT_NAME;
 

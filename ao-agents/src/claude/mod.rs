@@ -141,7 +141,10 @@ impl ClaudeCode {
     }
 
     /// The claude directories as this process sees them (probes run outside the launch).
-    fn dirs_for_probe(&self, events: &[ao_core::hook::HookEvent]) -> Option<ClaudeDirs> {
+    fn dirs_for_probe(
+        &self,
+        events: &[ao_core::adapter_kit::hook::HookEvent],
+    ) -> Option<ClaudeDirs> {
         // A hook's transcript path (`<config dir>/projects/<slug>/<id>.jsonl`) names the
         // directory the agent really uses, whatever this process's environment says.
         if let Some(config_dir) = activity::transcript_from_hooks(events)
@@ -159,7 +162,7 @@ impl ClaudeCode {
     fn transcript_path(
         &self,
         probe: &ActivityProbe,
-        events: &[ao_core::hook::HookEvent],
+        events: &[ao_core::adapter_kit::hook::HookEvent],
     ) -> Option<PathBuf> {
         activity::transcript_from_hooks(events).or_else(|| {
             let dirs = self.dirs_for_probe(events)?;
@@ -329,7 +332,7 @@ impl Agent for ClaudeCode {
     }
 
     fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
-        let closed = ao_core::probe::CLOSED_PORT_URL.to_string();
+        let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
         super::verify_isolated(
             AGENT_NAME,
             spec,
@@ -381,7 +384,7 @@ impl Agent for ClaudeCode {
         if let Some(exited) = super::exited(probe) {
             return Ok(exited);
         }
-        let events = ao_core::hook::recent(&probe.events_file());
+        let events = ao_core::adapter_kit::hook::recent(&probe.events_file());
         let mut observations = Vec::new();
         observations.extend(activity::from_hooks(&events));
         if let (Some(dirs), Some(id)) = (
@@ -396,7 +399,8 @@ impl Agent for ClaudeCode {
             );
         }
         if let Some(path) = self.transcript_path(probe, &events) {
-            let lines = ao_core::tail::lines(&path, TRANSCRIPT_TAIL).unwrap_or_default();
+            let lines =
+                ao_core::adapter_kit::tail::lines(&path, TRANSCRIPT_TAIL).unwrap_or_default();
             observations.extend(activity::from_transcript(&lines));
         }
         if observations.is_empty()
@@ -413,7 +417,7 @@ impl Agent for ClaudeCode {
 
     async fn submitted_since(&self, probe: &ActivityProbe, since: Timestamp) -> Option<bool> {
         let events_file = probe.events_file();
-        let events = ao_core::hook::recent(&events_file);
+        let events = ao_core::adapter_kit::hook::recent(&events_file);
         if events
             .iter()
             .any(|e| e.event == "UserPromptSubmit" && e.ts >= since)
@@ -423,7 +427,7 @@ impl Agent for ClaudeCode {
         let transcript = self.transcript_path(probe, &events);
         let lines = transcript
             .as_deref()
-            .map(|p| ao_core::tail::lines(p, TRANSCRIPT_TAIL).unwrap_or_default())
+            .map(|p| ao_core::adapter_kit::tail::lines(p, TRANSCRIPT_TAIL).unwrap_or_default())
             .unwrap_or_default();
         if activity::prompt_in_transcript_since(&lines, since) {
             return Some(true);
@@ -433,7 +437,7 @@ impl Agent for ClaudeCode {
     }
 
     async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {
-        let events = ao_core::hook::recent(&probe.events_file());
+        let events = ao_core::adapter_kit::hook::recent(&probe.events_file());
         let mut info = AgentSessionInfo {
             agent_session_id: probe.session.agent_session_id.clone(),
             ..AgentSessionInfo::default()
@@ -463,7 +467,7 @@ impl Agent for ClaudeCode {
 /// (a resume of an unknown conversation stops at "No conversation found"), while a parse
 /// error, or a warning about a rule that names no tool (a typo would silently weaken a
 /// policy), is printed on stderr.
-fn claude_accepted(run: &ao_core::probe::Run) -> bool {
+fn claude_accepted(run: &ao_core::adapter_kit::probe::Run) -> bool {
     let complaint = run.stderr.lines().any(|l| {
         let l = l.trim_start().to_lowercase();
         l.starts_with("error") || l.contains("check for typos") || l.starts_with("warning")

@@ -14,7 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use ao_core::fsutil::{lock_exclusive, write_atomic};
+use ao_core::adapter_kit::fsutil::{lock_exclusive, write_atomic};
 
 /// The claude directories a launch (or a probe) uses.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,8 @@
 //! calls (recorded by `ao hook codex notify`), its rollout file, and the screen — the only
 //! place an approval request shows. Each reader is a pure function of the evidence.
 
+use ao_core::adapter_kit::hook::HookEvent;
 use ao_core::domain::{Activity, ActivitySource, ActivityState, Timestamp};
-use ao_core::hook::HookEvent;
 
 use super::AGENT_NAME;
 

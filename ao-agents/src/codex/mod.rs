@@ -267,7 +267,7 @@ impl Agent for Codex {
     }
 
     fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
-        let closed = ao_core::probe::CLOSED_PORT_URL.to_string();
+        let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
         super::verify_isolated(
             AGENT_NAME,
             spec,
@@ -350,9 +350,10 @@ impl Agent for Codex {
         }
         let mut observations = Vec::new();
         if let Some(found) = self.rollout(probe) {
-            let events = ao_core::hook::recent(&probe.events_file());
+            let events = ao_core::adapter_kit::hook::recent(&probe.events_file());
             observations.extend(activity::from_notify(&events, &found.id));
-            let lines = ao_core::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
+            let lines =
+                ao_core::adapter_kit::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
             observations.extend(activity::from_rollout(&lines));
         }
         if observations.is_empty()
@@ -370,7 +371,8 @@ impl Agent for Codex {
     async fn submitted_since(&self, probe: &ActivityProbe, since: Timestamp) -> Option<bool> {
         // Before its first turn codex has no rollout, and nothing else could confirm.
         let found = self.rollout(probe)?;
-        let lines = ao_core::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
+        let lines =
+            ao_core::adapter_kit::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
         Some(activity::prompt_in_rollout_since(&lines, since))
     }
 
@@ -395,7 +397,7 @@ impl Agent for Codex {
 
 /// Whether codex parsed a command line: with stdin closed it stops at "stdin is not a
 /// terminal" (exit 1), while a parse error exits 2 and a bad `-c` says "Error loading config".
-fn codex_accepted(run: &ao_core::probe::Run) -> bool {
+fn codex_accepted(run: &ao_core::adapter_kit::probe::Run) -> bool {
     run.code == Some(1)
         && run.stderr.contains("stdin is not a terminal")
         && !run.stderr.contains("Error loading config")

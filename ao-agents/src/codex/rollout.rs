@@ -60,7 +60,7 @@ pub(crate) fn find(
     }
     let found = search(&codex_home.join("sessions"), cwd, created)?;
     if let Ok(json) = serde_json::to_vec(&found) {
-        let _ = ao_core::fsutil::write_atomic(index, &json);
+        let _ = ao_core::adapter_kit::fsutil::write_atomic(index, &json);
     }
     Some(found)
 }

@@ -24,19 +24,12 @@ fn failed(what: &str, e: impl std::fmt::Display) -> CliError {
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<String, CliError> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
+    let out = ao_core::git::run_blocking(dir, args)
         .map_err(|e| CliError::new(Exit::Unavailable, format!("demo: git is needed: {e}")))?;
-    if !out.status.success() {
-        return Err(failed(
-            &format!("git {}", args.join(" ")),
-            String::from_utf8_lossy(&out.stderr).trim(),
-        ));
+    if !out.ok {
+        return Err(failed(&format!("git {}", args.join(" ")), out.stderr));
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    Ok(out.stdout)
 }
 
 async fn wait_for(
@@ -246,24 +239,24 @@ pub(crate) fn agent(args: &[String]) -> std::process::ExitCode {
         let file = format!("notes/{session}.md");
         let _ = std::fs::create_dir_all("notes");
         let _ = std::fs::write(&file, format!("# {session}\n\n{task}\n"));
-        let commit = std::process::Command::new("git")
-            .args(["add", &file])
-            .status()
-            .and_then(|_| {
-                std::process::Command::new("git")
-                    .args([
-                        "-c",
-                        "user.name=ao demo agent",
-                        "-c",
-                        "user.email=demo-agent@ao.invalid",
-                        "commit",
-                        "-q",
-                        "-m",
-                    ])
-                    .arg(format!("Add notes for {session}"))
-                    .status()
-            });
-        say(if commit.is_ok_and(|s| s.success()) {
+        let here = Path::new(".");
+        let message = format!("Add notes for {session}");
+        let commit = ao_core::git::run_blocking(here, &["add", &file]).and_then(|_| {
+            ao_core::git::run_blocking(
+                here,
+                &[
+                    "-c",
+                    "user.name=ao demo agent",
+                    "-c",
+                    "user.email=demo-agent@ao.invalid",
+                    "commit",
+                    "-q",
+                    "-m",
+                    &message,
+                ],
+            )
+        });
+        say(if commit.is_ok_and(|out| out.ok) {
             "committed my work"
         } else {
             "could not commit"

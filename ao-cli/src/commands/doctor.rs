@@ -22,7 +22,20 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
     let discovered = DiscoveryInput::from_process(global.config.clone())
         .map_err(CliError::from)
         .and_then(|input| core_config::discover(&input).map_err(CliError::from));
-    let registered = ProjectRegistry::new(&home).list().unwrap_or_default();
+    let registry = ProjectRegistry::new(&home).list();
+    let registry_ok = registry.is_ok();
+    let registered = match registry {
+        Ok(registered) => registered,
+        Err(e) => {
+            let report = CliError::from(e);
+            let mut check = Check::new("registry", Outcome::Failed, report.message);
+            if let Some(hint) = report.hints.into_iter().next() {
+                check = check.hint(hint);
+            }
+            checks.push(check);
+            Default::default()
+        }
+    };
     match discovered {
         Ok(found) => configs.push(found.path),
         Err(e) if registered.is_empty() || global.config.is_some() => {
@@ -77,23 +90,29 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
         }
     }
     // The records of every registered project (and the discovered config's): unreadable ones,
-    // and what crashes left behind.
-    let store = Arc::new(FileStore::new(home.clone()));
-    let extra = super::load_config(global).ok();
-    match ao_core::fleet::Fleet::load(
-        crate::registry::builtin(),
-        store,
-        Options::new(home.clone()),
-        extra,
-    ) {
-        Ok(fleet) => match fleet
-            .observe(&ao_core::orchestrator::SessionFilter::all())
-            .await
-        {
+    // and what crashes left behind. Without a readable registry there is no fleet to look at
+    // (reported above); a config that does not load is reported above too, and the registered
+    // projects are still looked at.
+    if registry_ok {
+        let store = Arc::new(FileStore::new(home.clone()));
+        let extra = super::load_config(global).ok();
+        let fleet = ao_core::fleet::Fleet::load(
+            crate::registry::builtin(),
+            store,
+            Options::new(home.clone()),
+            extra,
+        );
+        let seen = match fleet {
+            Ok(fleet) => fleet
+                .observe(&ao_core::orchestrator::SessionFilter::all())
+                .await
+                .map_err(CliError::from),
+            Err(e) => Err(CliError::from(e)),
+        };
+        match seen {
             Ok(seen) => checks.extend(ao_core::orchestrator::record_checks(&seen)),
-            Err(e) => checks.push(Check::new("records", Outcome::Failed, e.to_string())),
-        },
-        Err(e) => checks.push(Check::new("records", Outcome::Failed, e.to_string())),
+            Err(e) => checks.push(Check::new("records", Outcome::Failed, e.message)),
+        }
     }
     render(&checks, json);
     match ao_core::doctor::worst(&checks) {

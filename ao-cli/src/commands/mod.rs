@@ -63,7 +63,7 @@ fn pointed_config(global: &GlobalArgs) -> Result<Option<Config>, CliError> {
     };
     let config = core_config::load(&path, &crate::registry::builtin().known_names())?;
     for warning in &config.warnings {
-        if warning.message.contains("not supported") || warning.message.contains("is not set") {
+        if warning.code.fails_at_run_time() {
             eprintln!("{warning}");
         }
     }

@@ -76,7 +76,7 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             event,
             payload,
         } => {
-            ao_core::hook::run(&agent, &event, &payload);
+            ao_core::adapter_kit::hook::run(&agent, &event, &payload);
             Ok(())
         }
         Command::Config(_) | Command::Demo | Command::Doctor { .. } => Ok(()),
@@ -109,8 +109,13 @@ fn tmux_notice() {
     }
 }
 
-fn print_json(value: &serde_json::Value) {
-    println!("{value}");
+/// Prints `value` as one line of JSON (a value that cannot be rendered is an error, never
+/// `null`).
+fn print_json(value: &impl serde::Serialize) -> Result<(), CliError> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| CliError::new(Exit::Failed, format!("cannot render JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
 }
 
 async fn start(
@@ -127,9 +132,9 @@ async fn start(
     let project = orch.config().require_project(id.as_str())?.clone();
     if dry_run {
         let sid = ao_core::domain::SessionId::orchestrator(&project.session_prefix)
-            .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
+            .map_err(|source| ao_core::orchestrator::OrchestratorError::InvalidId { source })?;
         let (_, launch, _) = orch.orchestrator_launch(&project, &sid)?;
-        print_json(&serde_json::to_value(launch.redacted()).unwrap_or_default());
+        print_json(&launch.redacted())?;
         return Ok(());
     }
     if no_orchestrator {
@@ -154,7 +159,7 @@ async fn start(
     };
     if json {
         let view = SessionView::new(record, record.lifecycle.runtime);
-        print_json(&json!({"session": view, "outcome": verb, "attach": attach}));
+        print_json(&json!({"session": view, "outcome": verb, "attach": attach}))?;
     } else {
         println!("orchestrator {} {verb}", record.id);
         if !attach.is_empty() {
@@ -174,10 +179,7 @@ fn ask_for_trust(
         return Ok(());
     }
     let store = TrustStore::new(home);
-    if store
-        .is_trusted(config)
-        .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?
-    {
+    if store.is_trusted(config)? {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
@@ -199,9 +201,7 @@ fn ask_for_trust(
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
     if matches!(answer.trim(), "y" | "Y" | "yes") {
-        store
-            .trust(config)
-            .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
+        store.trust(config)?;
         eprintln!("trusted");
     }
     Ok(())
@@ -272,7 +272,7 @@ async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
     }
     if args.dry_run {
         if args.json {
-            print_json(&serde_json::to_value(out.launch.redacted()).unwrap_or_default());
+            print_json(&out.launch.redacted())?;
         } else {
             println!("{}", out.launch.redacted().argv.join(" "));
         }
@@ -280,9 +280,7 @@ async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
     }
     let r = &out.record;
     if args.json {
-        print_json(
-            &serde_json::to_value(SessionView::new(r, r.lifecycle.runtime)).unwrap_or_default(),
-        );
+        print_json(&SessionView::new(r, r.lifecycle.runtime))?;
     } else {
         eprintln!(
             "spawned {} ({}{}) on {} in {}",
@@ -360,8 +358,9 @@ async fn list(
                 "count": seen.sessions.len(),
                 "corrupt": seen.corrupt,
                 "orphans": seen.orphans,
+                "warnings": seen.warnings,
             },
-        }));
+        }))?;
         return Ok(());
     }
     if seen.sessions.is_empty() {
@@ -434,8 +433,12 @@ fn status_hints(views: &[SessionView]) {
     }
 }
 
-/// One stderr line per unreadable record, and one line about what crashes left behind.
+/// One stderr line per unreadable record and per thing that could not be looked at, and one
+/// line about what crashes left behind.
 fn report_leftovers(seen: &Observation) {
+    for warning in &seen.warnings {
+        eprintln!("warning: {warning}");
+    }
     for c in &seen.corrupt {
         eprintln!(
             "warning: unreadable session record {} was set aside as {} ({}); look at it, then delete it",
@@ -525,9 +528,8 @@ fn trust(global: &GlobalArgs, config: Option<PathBuf>, revoke: bool) -> Result<(
         None => load_config(global)?.path,
     };
     let store = TrustStore::new(&AoHome::from_env()?);
-    let failed = |e: ao_core::trust::TrustError| CliError::new(Exit::Failed, e.to_string());
     if revoke {
-        let had = store.revoke(&path).map_err(failed)?;
+        let had = store.revoke(&path)?;
         eprintln!(
             "{} {}",
             path.display(),
@@ -538,7 +540,7 @@ fn trust(global: &GlobalArgs, config: Option<PathBuf>, revoke: bool) -> Result<(
             }
         );
     } else {
-        store.trust(&path).map_err(failed)?;
+        store.trust(&path)?;
         eprintln!(
             "trusted {} as it is now (editing it withdraws the trust)",
             path.display()
@@ -589,7 +591,7 @@ async fn cleanup(
         .cleanup(project_arg(project)?.as_ref(), dry_run)
         .await?;
     if json {
-        print_json(&json!({"data": report, "meta": {"dryRun": dry_run}}));
+        print_json(&json!({"data": report, "meta": {"dryRun": dry_run}}))?;
         return Ok(());
     }
     let verb = if dry_run { "would remove" } else { "removed" };
@@ -669,7 +671,6 @@ async fn batch_spawn(
 fn project_command(global: &GlobalArgs, cmd: ProjectCommand) -> Result<(), CliError> {
     let home = AoHome::from_env()?;
     let registry = ProjectRegistry::new(&home);
-    let failed = registry_failed;
     match cmd {
         ProjectCommand::Add { config } => {
             let cfg = load_config(&GlobalArgs {
@@ -677,20 +678,18 @@ fn project_command(global: &GlobalArgs, cmd: ProjectCommand) -> Result<(), CliEr
             })?;
             for p in cfg.projects.values() {
                 let id = &p.id;
-                registry
-                    .register(id, &cfg.path, &p.session_prefix)
-                    .map_err(failed)?;
+                registry.register(id, &cfg.path, &p.session_prefix)?;
                 eprintln!("registered {id} ({})", cfg.path.display());
             }
         }
         ProjectCommand::Ls { json } => {
-            let list = registry.list().map_err(failed)?;
+            let list = registry.list()?;
             if json {
                 let data: Vec<_> = list
                     .iter()
                     .map(|(id, p)| json!({"id": id, "configPath": p.config_path, "sessionPrefix": p.session_prefix, "registeredAt": p.registered_at}))
                     .collect();
-                print_json(&json!({"data": data, "meta": {"count": data.len()}}));
+                print_json(&json!({"data": data, "meta": {"count": data.len()}}))?;
             } else if list.is_empty() {
                 eprintln!(
                     "no registered projects (`ao start` or `ao project add <config>` registers one)"
@@ -714,7 +713,7 @@ fn project_command(global: &GlobalArgs, cmd: ProjectCommand) -> Result<(), CliEr
         }
         ProjectCommand::Rm { id } => {
             let id = ProjectId::new(id).map_err(|e| CliError::new(Exit::Usage, e.to_string()))?;
-            if !registry.remove(&id).map_err(failed)? {
+            if !registry.remove(&id)? {
                 return Err(CliError::new(
                     Exit::NotFound,
                     format!("project {id} is not registered"),
@@ -725,15 +724,4 @@ fn project_command(global: &GlobalArgs, cmd: ProjectCommand) -> Result<(), CliEr
     }
     let _ = global;
     Ok(())
-}
-
-/// A project-registry failure; clashes are refusals (exit 4).
-fn registry_failed(e: ao_core::projects::ProjectRegistryError) -> CliError {
-    use ao_core::projects::ProjectRegistryError as E;
-    let exit = if matches!(e, E::Clash { .. } | E::PrefixClash { .. }) {
-        Exit::Refused
-    } else {
-        Exit::Failed
-    };
-    CliError::new(exit, e.to_string())
 }

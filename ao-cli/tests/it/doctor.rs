@@ -33,7 +33,7 @@ fn bare_path(dir: &Path) -> String {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     for program in ["git", "sh", "tmux"] {
-        if let Some(found) = ao_core::probe::find_program(program, None) {
+        if let Some(found) = ao_core::adapter_kit::probe::find_program(program, None) {
             let _ = std::os::unix::fs::symlink(found, bin.join(program));
         }
     }

@@ -641,3 +641,42 @@ fn status_costs_a_fixed_number_of_processes_whatever_the_number_of_sessions() {
     );
     assert!(many_calls.lines().count() <= 4, "{many_calls}");
 }
+
+#[test]
+fn a_corrupt_project_registry_is_an_error_with_a_hint_never_an_empty_fleet() {
+    let e = env();
+    e.ok(&["project", "add", "agent-orchestrator.yaml"]);
+    let registry = e.dir().join("ao-home/projects.json");
+    std::fs::write(&registry, "{ not json").unwrap();
+    let status = e.ao(&["status"]);
+    assert_eq!(status.status.code(), Some(1), "{}", stderr(&status));
+    let err = stderr(&status);
+    assert!(err.contains("not a valid project registry"), "{err}");
+    assert!(
+        err.contains("hint:") && err.contains("ao project add"),
+        "{err}"
+    );
+    let doctor = e.ao(&["doctor", "--json"]);
+    assert_eq!(doctor.status.code(), Some(1), "{}", stderr(&doctor));
+    let report = json(&stdout(&doctor));
+    let check = report["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "registry")
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(check["outcome"], "failed", "{check}");
+    assert!(
+        check["detail"].as_str().unwrap().contains("projects.json"),
+        "{check}"
+    );
+    assert!(
+        check["hint"].as_str().unwrap().contains("ao project add"),
+        "{check}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&registry).unwrap(),
+        "{ not json",
+        "left as it was"
+    );
+}

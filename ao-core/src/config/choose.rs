@@ -6,36 +6,56 @@ use std::path::Path;
 use super::error::ConfigError;
 use super::loaded::{Config, Project};
 
+/// The project a command means, among `known` projects: `explicit` if given; else the only one
+/// of `defaults` (the projects of the config the command was pointed at, or all); else
+/// `env_project` (`AO_PROJECT_ID`); else the one whose path contains `cwd` (the deepest); else
+/// an error listing them.
+pub fn choose_project<'a>(
+    known: &[&'a Project],
+    defaults: &[&'a Project],
+    explicit: Option<&str>,
+    env_project: Option<&str>,
+    cwd: &Path,
+) -> Result<&'a Project, ConfigError> {
+    let ids = || known.iter().map(|p| p.id.to_string()).collect::<Vec<_>>();
+    let find = |id: &str| {
+        known
+            .iter()
+            .copied()
+            .find(|p| p.id == id)
+            .ok_or_else(|| ConfigError::UnknownProject {
+                id: id.to_string(),
+                known: ids(),
+            })
+    };
+    if let Some(id) = explicit {
+        return find(id);
+    }
+    if let [only] = defaults {
+        return Ok(only);
+    }
+    if let Some(id) = env_project.filter(|s| !s.is_empty()) {
+        return find(id);
+    }
+    // The deepest project path containing cwd (worktrees live under AO_HOME, not here).
+    known
+        .iter()
+        .copied()
+        .filter(|p| cwd.starts_with(&p.path))
+        .max_by_key(|p| p.path.components().count())
+        .ok_or_else(|| ConfigError::AmbiguousProject { known: ids() })
+}
+
 impl Config {
-    /// The project a command acts on: `explicit` if given; else the only project; else
-    /// `AO_PROJECT_ID` (`env_project`); else the one whose path contains `cwd`; else an error
-    /// listing them.
+    /// The project a command acts on, among this config's (see [`choose_project`]).
     pub fn choose_project(
         &self,
         explicit: Option<&str>,
         env_project: Option<&str>,
         cwd: &Path,
     ) -> Result<&Project, ConfigError> {
-        if let Some(id) = explicit {
-            return self.require_project(id);
-        }
-        if self.projects.len() == 1
-            && let Some(only) = self.projects.values().next()
-        {
-            return Ok(only);
-        }
-        if let Some(id) = env_project.filter(|s| !s.is_empty()) {
-            return self.require_project(id);
-        }
-        // The deepest project path containing cwd (worktrees live under AO_HOME, not here).
-        let containing = self
-            .projects
-            .values()
-            .filter(|p| cwd.starts_with(&p.path))
-            .max_by_key(|p| p.path.components().count());
-        containing.ok_or_else(|| ConfigError::AmbiguousProject {
-            known: self.projects.keys().cloned().collect(),
-        })
+        let all: Vec<&Project> = self.projects.values().collect();
+        choose_project(&all, &all, explicit, env_project, cwd)
     }
 
     /// The project whose session prefix names this session (`<prefix>-<n>`,

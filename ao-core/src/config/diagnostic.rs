@@ -17,12 +17,58 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of finding a diagnostic is: programs decide by this, never by its wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Code {
+    /// The file is not UTF-8, not YAML, empty, or not a mapping.
+    Syntax,
+    /// A key no version of the format has.
+    UnknownKey,
+    /// An agent, runtime, notifier, reaction or other name nobody knows.
+    UnknownName,
+    /// A value of the wrong form (a duration, a repository name, a number out of range, …).
+    InvalidValue,
+    /// A project id or session prefix that is not `[a-zA-Z0-9_-]+`.
+    InvalidId,
+    /// Two projects with the same session prefix.
+    PrefixClash,
+    /// A project without a usable `path`, or a file a key names that does not exist.
+    MissingPath,
+    /// A key or name the reference tool knows that `ao` does not implement (using it at run
+    /// time fails).
+    Unsupported,
+    /// A `${VAR}` whose variable is not set (using the value fails).
+    UnsetVariable,
+    /// A key in plugin settings close to one `ao` knows: probably a typo.
+    NearMiss,
+    /// A legacy spelling or a reference-tool key `ao` ignores.
+    Legacy,
+    /// No projects at all.
+    NoProjects,
+    /// A role block replaces what the project or the defaults set (the role block wins).
+    RoleBlockReplaces,
+    /// A reaction entry merged over the built-in one (the reference replaced it).
+    ReactionMerged,
+}
+
+impl Code {
+    /// Whether a person should see this warning before any command (it makes something fail
+    /// later), not only in `ao config validate`.
+    pub fn fails_at_run_time(self) -> bool {
+        matches!(self, Self::Unsupported | Self::UnsetVariable)
+    }
+}
+
 /// One finding about a config file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
+    /// What kind of finding it is.
+    pub code: Code,
     /// The config file.
     pub file: PathBuf,
     /// Where in the file (`0:0` when the finding is about the file as a whole).
@@ -38,8 +84,9 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error at `pos` about `key`.
+    /// An error of kind `code` at `pos` about `key`.
     pub fn error(
+        code: Code,
         file: &Path,
         pos: Pos,
         key: impl Into<String>,
@@ -47,6 +94,7 @@ impl Diagnostic {
     ) -> Self {
         Self {
             severity: Severity::Error,
+            code,
             file: file.to_path_buf(),
             pos,
             key: key.into(),
@@ -55,8 +103,9 @@ impl Diagnostic {
         }
     }
 
-    /// A warning at `pos` about `key`.
+    /// A warning of kind `code` at `pos` about `key`.
     pub fn warning(
+        code: Code,
         file: &Path,
         pos: Pos,
         key: impl Into<String>,
@@ -64,7 +113,7 @@ impl Diagnostic {
     ) -> Self {
         Self {
             severity: Severity::Warning,
-            ..Self::error(file, pos, key, message)
+            ..Self::error(code, file, pos, key, message)
         }
     }
 

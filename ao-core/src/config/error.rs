@@ -106,3 +106,17 @@ impl ConfigError {
         diagnostics.iter().filter(|d| d.is_error())
     }
 }
+
+impl crate::error::Classify for ConfigError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::NotFound { .. }
+            | Self::NoConfig { .. }
+            | Self::UnknownProject { .. }
+            | Self::AmbiguousProject { .. } => C::NotFound,
+            Self::Invalid { .. } | Self::UnsetVariable { .. } => C::InvalidConfig,
+            Self::Read { .. } => C::Failed,
+        }
+    }
+}

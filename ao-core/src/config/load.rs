@@ -1,10 +1,9 @@
 //! Loading: file → positioned tree → typed config → validated [`Config`].
 
 use std::path::Path;
-use std::process::Command;
 
 use super::decode::{self, Ctx, Finding, field_names};
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Code, Diagnostic};
 use super::discover::home_dir;
 use super::error::ConfigError;
 use super::loaded::{Config, Shape};
@@ -41,9 +40,14 @@ pub fn load(path: &Path, names: &KnownNames) -> Result<Config, ConfigError> {
             let valid = &err.as_bytes()[..offset];
             let line = u32::try_from(valid.iter().filter(|b| **b == b'\n').count() + 1)
                 .unwrap_or(u32::MAX);
-            let diag =
-                Diagnostic::error(&path, Pos::new(line, 1), "", "the file is not UTF-8 text")
-                    .with_hint("save the file as UTF-8");
+            let diag = Diagnostic::error(
+                Code::Syntax,
+                &path,
+                Pos::new(line, 1),
+                "",
+                "the file is not UTF-8 text",
+            )
+            .with_hint("save the file as UTF-8");
             return Err(ConfigError::Invalid {
                 path,
                 diagnostics: vec![diag],
@@ -67,7 +71,7 @@ pub fn load_str(
     let root = yaml::parse(text).map_err(|e| {
         let hint = "check indentation, quoting and that every `key:` is followed by a space";
         invalid(vec![
-            Diagnostic::error(path, e.pos, "", e.message).with_hint(hint),
+            Diagnostic::error(Code::Syntax, path, e.pos, "", e.message).with_hint(hint),
         ])
     })?;
 
@@ -75,13 +79,14 @@ pub fn load_str(
         NodeKind::Map(_) => {}
         NodeKind::Null => {
             return Err(invalid(vec![
-                Diagnostic::error(path, root.pos, "", "the config file is empty")
+                Diagnostic::error(Code::Syntax, path, root.pos, "", "the config file is empty")
                     .with_hint("start with `projects:` and one project with a `path`"),
             ]));
         }
         other => {
             return Err(invalid(vec![
                 Diagnostic::error(
+                    Code::Syntax,
                     path,
                     root.pos,
                     "",
@@ -117,6 +122,7 @@ pub fn load_str(
     } else {
         if let Some(entry) = root.entries().iter().find(|e| project_only(&e.key)) {
             return Err(invalid(vec![Diagnostic::error(
+                Code::UnknownKey,
                 path,
                 entry.key_pos,
                 entry.key.clone(),
@@ -139,7 +145,7 @@ pub fn load_str(
         Ok(file) => file,
         Err(err) => {
             let key = sources.display_path(err.path.as_deref().unwrap_or(""));
-            let mut d = Diagnostic::error(path, err.pos, key, err.message);
+            let mut d = Diagnostic::error(Code::InvalidValue, path, err.pos, key, err.message);
             d.hint = err.hint;
             diagnostics.push(d);
             sort(&mut diagnostics);
@@ -211,9 +217,10 @@ fn finding_to_diagnostic(
     }
     let key = sources.display_path(&f.path);
     let mut d = if f.warning {
-        Diagnostic::warning(path, f.pos, key, f.message)
+        // Decoding warns only about near misses in plugin settings, and errs only on unknown keys.
+        Diagnostic::warning(Code::NearMiss, path, f.pos, key, f.message)
     } else {
-        Diagnostic::error(path, f.pos, key, f.message)
+        Diagnostic::error(Code::UnknownKey, path, f.pos, key, f.message)
     };
     d.hint = hint;
     d
@@ -252,18 +259,14 @@ fn flatten_to_wrapped(root: Node, id: &str, project_only: &dyn Fn(&str) -> bool)
     }
 }
 
-/// `owner/name` of the repository's `origin` remote, when it is a forge URL.
+/// `owner/name` of the repository's `origin` remote, when it is a forge URL. A repository
+/// without one (or without git) has none: `repo` is then simply unset, as when not written.
 fn origin_repo(dir: &Path) -> Option<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["remote", "get-url", "origin"])
-        .output()
-        .ok()?;
-    if !out.status.success() {
+    let out = crate::git::run_blocking(dir, &["remote", "get-url", "origin"]).ok()?;
+    if !out.ok {
         return None;
     }
-    repo_slug(String::from_utf8_lossy(&out.stdout).trim())
+    repo_slug(out.stdout.trim())
 }
 
 /// `owner/name` from a remote URL (`https://host/owner/name.git`, `git@host:owner/name.git`,

@@ -33,8 +33,9 @@ mod validate;
 mod yaml;
 
 pub use crate::domain::{MASK, Permissions, Priority, is_secret_name, is_valid_id};
+pub use choose::choose_project;
 pub use decode::Located;
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Code, Diagnostic, Severity};
 pub use discover::{CONFIG_FILE_NAMES, Discovered, DiscoveryInput, discover, home_dir};
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigOrigin};

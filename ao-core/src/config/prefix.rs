@@ -1,5 +1,7 @@
 //! Session prefixes: derived from a project's directory name when not given, unique across a
-//! config.
+//! config (a derived prefix another project has gets `-2`, `-3`, …).
+
+use super::loaded::PrefixOrigin;
 
 /// Derives a session prefix from a directory name, as the reference tool does: up to 4
 /// characters are kept (lowercased); CamelCase gives its capitals (`PyTorch` → `pt`);
@@ -50,6 +52,27 @@ pub fn sanitize_id(name: &str) -> String {
     } else {
         id
     }
+}
+
+/// The derived prefix of `dir_name` ([`derive_prefix`]), with `-2`, `-3`, … added while
+/// `taken` says another project has it; and which of the two it is.
+pub(crate) fn derive_unique_prefix(
+    dir_name: &str,
+    taken: impl Fn(&str) -> bool,
+) -> (String, PrefixOrigin) {
+    let derived = derive_prefix(dir_name);
+    let mut candidate = derived.clone();
+    let mut n = 2;
+    while taken(&candidate) {
+        candidate = format!("{derived}-{n}");
+        n += 1;
+    }
+    let origin = if candidate == derived {
+        PrefixOrigin::Derived
+    } else {
+        PrefixOrigin::DerivedWithSuffix
+    };
+    (candidate, origin)
 }
 
 #[cfg(test)]

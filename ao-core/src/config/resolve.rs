@@ -16,7 +16,7 @@
 
 use indexmap::IndexMap;
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Code, Diagnostic};
 use super::duration::parse_duration;
 use super::error::ConfigError;
 use super::loaded::{Config, Project};
@@ -233,6 +233,7 @@ impl Config {
             let path = format!("{base}.{rkey}");
             out.push(
                 Diagnostic::warning(
+                    Code::RoleBlockReplaces,
                     &self.path,
                     key_pos(&path),
                     display(&path),
@@ -260,6 +261,7 @@ impl Config {
                 let list: Vec<String> = dropped.iter().map(|k| format!("`{k}`")).collect();
                 out.push(
                     Diagnostic::warning(
+                        Code::RoleBlockReplaces,
                         &self.path,
                         key_pos(&path),
                         display(&path),
@@ -284,7 +286,7 @@ impl Config {
                 .unwrap_or_default();
             let key = agent_path.map(display).unwrap_or_default();
             out.push(
-                Diagnostic::error(&self.path, pos, key, format!("the {rkey} uses agent `command` but its agentConfig has no `command`"))
+                Diagnostic::error(Code::InvalidValue, &self.path, pos, key, format!("the {rkey} uses agent `command` but its agentConfig has no `command`"))
                     .with_hint("add `agentConfig: {command: [program, args…]}` where this role's settings live"),
             );
         }

@@ -9,7 +9,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
 use super::decode::{self, Ctx};
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Code, Diagnostic};
 use super::error::ConfigError;
 use super::model::ConfigFile;
 use super::yaml;
@@ -68,12 +68,13 @@ pub fn json_schema() -> Value {
 pub fn yaml_to_json(path: &Path, text: &str) -> Result<Value, ConfigError> {
     let node = yaml::parse(text).map_err(|e| ConfigError::Invalid {
         path: path.to_path_buf(),
-        diagnostics: vec![Diagnostic::error(path, e.pos, "", e.message)],
+        diagnostics: vec![Diagnostic::error(Code::Syntax, path, e.pos, "", e.message)],
     })?;
     let ctx = Ctx::default();
     decode::decode::<Value>(&node, &ctx).map_err(|e| ConfigError::Invalid {
         path: path.to_path_buf(),
         diagnostics: vec![Diagnostic::error(
+            Code::InvalidValue,
             path,
             e.pos,
             e.path.unwrap_or_default(),

@@ -6,7 +6,7 @@ use std::path::{Component, Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Code, Diagnostic};
 use super::duration::{DURATION_HINT, parse_duration};
 use super::interpolate::{EXPANDED_NOTIFIER_KEYS, referenced_vars};
 use super::loaded::{PrefixOrigin, Project, Shape};
@@ -17,7 +17,7 @@ use super::model::{
 use super::names::{KnownNames, NameStatus, PluginKind};
 use super::node::Pos;
 use super::paths::resolve_path;
-use super::prefix::derive_prefix;
+use super::prefix::derive_unique_prefix;
 use super::reactions::{SUPPORTED_REACTIONS, UNSUPPORTED_REACTIONS, builtin_reactions};
 use super::sources::SourceMap;
 use super::suggest::did_you_mean;
@@ -79,16 +79,16 @@ impl Checker<'_> {
         }
     }
 
-    fn error(&mut self, path: &str, pos: Pos, message: String, hint: Option<String>) {
+    fn error(&mut self, code: Code, path: &str, pos: Pos, message: String, hint: Option<String>) {
         let key = self.input.sources.display_path(path);
-        let mut d = Diagnostic::error(self.input.file, pos, key, message);
+        let mut d = Diagnostic::error(code, self.input.file, pos, key, message);
         d.hint = hint;
         self.out.push(d);
     }
 
-    fn warn(&mut self, path: &str, pos: Pos, message: String, hint: Option<String>) {
+    fn warn(&mut self, code: Code, path: &str, pos: Pos, message: String, hint: Option<String>) {
         let key = self.input.sources.display_path(path);
-        let mut d = Diagnostic::warning(self.input.file, pos, key, message);
+        let mut d = Diagnostic::warning(code, self.input.file, pos, key, message);
         d.hint = hint;
         self.out.push(d);
     }
@@ -99,6 +99,7 @@ impl Checker<'_> {
         if (1..10_000).contains(&grace) {
             let path = "lifecycle.mergeCleanupIdleGraceMs";
             self.error(
+                Code::InvalidValue,
                 path,
                 self.pos(path),
                 format!("{grace} is too short for a grace window in milliseconds"),
@@ -108,6 +109,7 @@ impl Checker<'_> {
         if cfg.lifecycle.poll_interval_ms < 1000 {
             let path = "lifecycle.pollIntervalMs";
             self.error(
+                Code::InvalidValue,
                 path,
                 self.pos(path),
                 format!(
@@ -142,6 +144,7 @@ impl Checker<'_> {
 
         if !cfg.plugins.is_empty() {
             self.warn(
+                Code::Unsupported,
                 "plugins",
                 self.key_pos("plugins"),
                 "installer-managed plugins are not supported by ao; these entries are ignored"
@@ -152,6 +155,7 @@ impl Checker<'_> {
                 let path = format!("plugins[{i}]");
                 match plugin.source {
                     PluginSource::Local if plugin.path.is_none() => self.error(
+                        Code::InvalidValue,
                         &path,
                         self.pos(&path),
                         format!("local plugin `{}` has no `path`", plugin.name),
@@ -159,6 +163,7 @@ impl Checker<'_> {
                     ),
                     PluginSource::Registry | PluginSource::Npm if plugin.package.is_none() => self
                         .error(
+                            Code::InvalidValue,
                             &path,
                             self.pos(&path),
                             format!("plugin `{}` has no `package`", plugin.name),
@@ -174,6 +179,7 @@ impl Checker<'_> {
         match self.input.names.status(kind, name) {
             NameStatus::Supported => {}
             NameStatus::Unsupported => self.warn(
+                Code::Unsupported,
                 path,
                 self.pos(path),
                 format!(
@@ -202,6 +208,7 @@ impl Checker<'_> {
                     )
                 });
                 self.error(
+                    Code::UnknownName,
                     path,
                     self.pos(path),
                     format!("unknown {} `{name}`", kind.noun()),
@@ -216,6 +223,7 @@ impl Checker<'_> {
         if cfg.projects.is_empty() && self.input.shape == Shape::Wrapped {
             let pos = self.key_pos("projects");
             self.warn(
+                Code::NoProjects,
                 "projects",
                 pos,
                 "no projects are configured".into(),
@@ -233,6 +241,7 @@ impl Checker<'_> {
             let path = format!("projects.{id}.sessionPrefix");
             if !is_valid_id(prefix) {
                 self.error(
+                    Code::InvalidId,
                     &path,
                     self.pos(&path),
                     format!(
@@ -247,6 +256,7 @@ impl Checker<'_> {
                 let first_path = format!("projects.{first}.sessionPrefix");
                 let first_line = self.pos(&first_path).line;
                 self.error(
+                Code::PrefixClash,
                     &path,
                     self.pos(&path),
                     format!("session prefix `{prefix}` is also used by project `{first}` (line {first_line})"),
@@ -262,6 +272,7 @@ impl Checker<'_> {
             let base = format!("projects.{id}");
             if !is_valid_id(id) {
                 self.error(
+                    Code::InvalidId,
                     &base,
                     self.key_pos(&base),
                     format!("project id `{id}` may only contain letters, digits, `_` and `-`"),
@@ -277,20 +288,10 @@ impl Checker<'_> {
                         .and_then(Path::file_name)
                         .map(|n| n.to_string_lossy().into_owned())
                         .unwrap_or_else(|| id.clone());
-                    let derived = derive_prefix(&dir_name);
-                    let mut candidate = derived.clone();
-                    let mut n = 2;
-                    while taken.contains_key(&candidate) {
-                        candidate = format!("{derived}-{n}");
-                        n += 1;
-                    }
-                    taken.insert(candidate.clone(), id.clone());
-                    let origin = if candidate == derived {
-                        PrefixOrigin::Derived
-                    } else {
-                        PrefixOrigin::DerivedWithSuffix
-                    };
-                    (candidate, origin)
+                    let (prefix, origin) =
+                        derive_unique_prefix(&dir_name, |p| taken.contains_key(p));
+                    taken.insert(prefix.clone(), id.clone());
+                    (prefix, origin)
                 }
             };
             self.project(id, project, path.as_deref());
@@ -326,6 +327,7 @@ impl Checker<'_> {
             if project.path.is_some() {
                 let path = format!("{base}.path");
                 self.warn(
+                Code::Legacy,
                     &path,
                     self.key_pos(&path),
                     "`path` is ignored in a flat project file: the project is the file's own directory".into(),
@@ -336,6 +338,7 @@ impl Checker<'_> {
         }
         let Some(raw) = &project.path else {
             self.error(
+                Code::MissingPath,
                 &base,
                 self.key_pos(&base),
                 format!("project `{id}` has no `path`"),
@@ -350,6 +353,7 @@ impl Checker<'_> {
         if !resolved.exists() {
             let path = format!("{base}.path");
             self.warn(
+                Code::MissingPath,
                 &path,
                 self.pos(&path),
                 format!("{} does not exist", resolved.display()),
@@ -385,6 +389,7 @@ impl Checker<'_> {
         if p.default_branch.trim().is_empty() {
             let path = format!("{base}.defaultBranch");
             self.error(
+                Code::InvalidValue,
                 &path,
                 self.pos(&path),
                 "the default branch is empty".into(),
@@ -400,6 +405,7 @@ impl Checker<'_> {
             {
                 let path = format!("{base}.repo");
                 self.error(
+                    Code::InvalidValue,
                     &path,
                     self.pos(&path),
                     format!("`{repo}` is not a repository name"),
@@ -416,6 +422,7 @@ impl Checker<'_> {
             if !valid {
                 let path = format!("{base}.env.{name}");
                 self.error(
+                    Code::InvalidValue,
                     &path,
                     self.key_pos(&path),
                     format!("`{name}` is not a valid environment variable name"),
@@ -452,6 +459,7 @@ impl Checker<'_> {
                     .any(|c| matches!(c, Component::ParentDir));
             if bad {
                 self.error(
+                    Code::InvalidValue,
                     &path,
                     self.pos(&path),
                     format!("symlink `{link}` must be a relative path inside the project"),
@@ -463,6 +471,7 @@ impl Checker<'_> {
             if cmd.trim().is_empty() {
                 let path = format!("{base}.postCreate[{i}]");
                 self.error(
+                    Code::InvalidValue,
                     &path,
                     self.pos(&path),
                     "empty postCreate command".into(),
@@ -475,6 +484,7 @@ impl Checker<'_> {
             if dir.exists() && !resolved.is_file() {
                 let key = format!("{base}.agentRulesFile");
                 self.warn(
+                Code::MissingPath,
                     &key,
                     self.pos(&key),
                     format!("rules file {} does not exist", resolved.display()),
@@ -491,6 +501,7 @@ impl Checker<'_> {
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
             self.warn(
+                Code::Legacy,
                 &key,
                 self.pos(&key),
                 "this is a legacy spelling".into(),
@@ -508,6 +519,7 @@ impl Checker<'_> {
             if set {
                 let path = format!("{base}.{key}");
                 self.warn(
+                    Code::Unsupported,
                     &path,
                     self.key_pos(&path),
                     format!("`{key}` is not supported by ao and is ignored"),
@@ -524,6 +536,7 @@ impl Checker<'_> {
             if set {
                 let path = format!("{base}.{key}");
                 self.warn(
+                    Code::Legacy,
                     &path,
                     self.key_pos(&path),
                     format!("`{key}` is a reference-tool identity key; ao ignores it"),
@@ -538,6 +551,7 @@ impl Checker<'_> {
         if ac.permissions == Some(Permissions::Auto) {
             let key = format!("{path}.permissions");
             self.warn(
+                Code::Unsupported,
                 &key,
                 self.pos(&key),
                 "permission mode `auto` is not supported by ao".into(),
@@ -549,6 +563,7 @@ impl Checker<'_> {
         {
             let key = format!("{path}.command");
             self.error(
+                Code::InvalidValue,
                 &key,
                 self.pos(&key),
                 "`command` needs at least the program to run".into(),
@@ -560,6 +575,7 @@ impl Checker<'_> {
     fn plugin_ref(&mut self, kind: PluginKind, r: &PluginRef, path: &str, alias: Option<&str>) {
         if r.package.is_some() && r.path.is_some() {
             self.error(
+                Code::InvalidValue,
                 path,
                 self.key_pos(path),
                 "both `package` and `path` are set".into(),
@@ -575,6 +591,7 @@ impl Checker<'_> {
                 };
                 let key_path = format!("{path}.{key}");
                 self.warn(
+                    Code::Unsupported,
                     &key_path,
                     self.key_pos(&key_path),
                     format!("external {} plugins are not supported by ao", kind.noun()),
@@ -605,6 +622,7 @@ impl Checker<'_> {
                     ),
                 };
                 self.error(
+                    Code::InvalidValue,
                     path,
                     self.key_pos(path),
                     format!("the {} needs a `plugin`", kind.noun()),
@@ -632,6 +650,7 @@ impl Checker<'_> {
                     if (self.input.env)(&var).is_none() {
                         let key_path = format!("{path}.{key}");
                         self.warn(
+                Code::UnsetVariable,
                             &key_path,
                             self.pos(&key_path),
                             format!("environment variable `{var}` is not set"),
@@ -669,6 +688,7 @@ impl Checker<'_> {
             match self.input.names.status(PluginKind::Notifier, name) {
                 NameStatus::Supported if name == "desktop" => {}
                 NameStatus::Supported => self.error(
+                    Code::UnknownName,
                     &path,
                     self.pos(&path),
                     format!("notifier `{name}` is not configured"),
@@ -692,6 +712,7 @@ impl Checker<'_> {
                             )
                         });
                     self.error(
+                        Code::UnknownName,
                         &path,
                         self.pos(&path),
                         format!("unknown notifier `{name}`"),
@@ -712,6 +733,7 @@ impl Checker<'_> {
             let path = format!("{base}.{key}");
             if UNSUPPORTED_REACTIONS.contains(&key.as_str()) {
                 self.warn(
+                    Code::Unsupported,
                     &path,
                     self.key_pos(&path),
                     format!("reaction `{key}` is not supported by ao and never fires"),
@@ -727,6 +749,7 @@ impl Checker<'_> {
                 )
                 .unwrap_or_else(|| format!("known reactions: {}", SUPPORTED_REACTIONS.join(", ")));
                 self.error(
+                    Code::UnknownName,
                     &path,
                     self.key_pos(&path),
                     format!("unknown reaction `{key}`"),
@@ -739,6 +762,7 @@ impl Checker<'_> {
             {
                 let p = format!("{path}.threshold");
                 self.error(
+                    Code::InvalidValue,
                     &p,
                     self.pos(&p),
                     format!("`{t}` is not a duration"),
@@ -750,6 +774,7 @@ impl Checker<'_> {
             {
                 let p = format!("{path}.escalateAfter");
                 self.error(
+                    Code::InvalidValue,
                     &p,
                     self.pos(&p),
                     format!("`{d}` is neither a number of attempts nor a duration"),
@@ -759,6 +784,7 @@ impl Checker<'_> {
             if r.include_summary.is_some() {
                 let p = format!("{path}.includeSummary");
                 self.warn(
+                    Code::Unsupported,
                     &p,
                     self.key_pos(&p),
                     "`includeSummary` is not supported by ao and is ignored".into(),
@@ -783,6 +809,7 @@ impl Checker<'_> {
                     .collect();
                 if !inherited.is_empty() {
                     self.warn(
+                Code::ReactionMerged,
                         &path,
                         self.key_pos(&path),
                         format!(

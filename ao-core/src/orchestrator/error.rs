@@ -5,26 +5,12 @@ use std::time::Duration;
 
 use crate::config::ConfigError;
 use crate::domain::{IssueRefError, ProjectId, SessionId};
+pub use crate::error::ErrorClass;
 use crate::plugin::{
     AgentError, RegistryError, RuntimeError, ScmError, TrackerError, UnsavedWork, WorkspaceError,
 };
 use crate::prompt::PromptError;
 use crate::store::StoreError;
-
-/// The kind of an error, which the CLI maps to its exit codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Something failed (exit 1).
-    Failed,
-    /// A session, project, issue or file does not exist (exit 3).
-    NotFound,
-    /// Refused to protect work or a rule (exit 4).
-    Refused,
-    /// The config is invalid (exit 5).
-    InvalidConfig,
-    /// A required program, plugin or service is unavailable (exit 6).
-    Unavailable,
-}
 
 /// Why an orchestration call failed.
 #[derive(Debug, thiserror::Error)]
@@ -47,17 +33,11 @@ pub enum OrchestratorError {
         /// The name given.
         session: String,
     },
-    /// No such project (registered or in the config given).
+    /// No registered project (nor one of the config a command was pointed at) has this id.
     #[error("no project `{project}`")]
     ProjectNotFound {
         /// The id given.
         project: String,
-        /// The projects there are.
-        known: Vec<String>,
-    },
-    /// Several projects could be meant.
-    #[error("several projects could be meant ({}); name one with --project", known.join(", "))]
-    AmbiguousProject {
         /// The projects there are.
         known: Vec<String>,
     },
@@ -219,6 +199,22 @@ pub enum OrchestratorError {
     /// A prompt template failed to render (a bug in `ao`).
     #[error(transparent)]
     Prompt(#[from] PromptError),
+    /// A session id made from the config is not valid (its session prefix is not).
+    #[error("invalid session id: {source}")]
+    InvalidId {
+        /// Why.
+        #[source]
+        source: crate::domain::IdError,
+    },
+    /// Work done on a background thread ended abnormally.
+    #[error("{task} was interrupted: {source}")]
+    BackgroundTask {
+        /// What the thread was doing.
+        task: &'static str,
+        /// Why it ended.
+        #[source]
+        source: tokio::task::JoinError,
+    },
     /// File system trouble.
     #[error("{}: {source}", path.display())]
     Io {
@@ -243,45 +239,48 @@ fn indent(text: &str) -> String {
 }
 
 impl OrchestratorError {
-    /// The kind of failure.
+    /// The kind of failure (the error it wraps decides, when it wraps one).
     pub fn class(&self) -> ErrorClass {
+        use crate::error::Classify;
         match self {
-            Self::Config(ConfigError::Invalid { .. } | ConfigError::UnsetVariable { .. }) => {
-                ErrorClass::InvalidConfig
-            }
-            Self::Config(_)
-            | Self::SessionNotFound { .. }
+            Self::Config(e) => e.class(),
+            Self::Registry(e) => e.class(),
+            Self::Plugin(e) => e.class(),
+            Self::Agent(e) => e.class(),
+            Self::Runtime(e) => e.class(),
+            Self::Workspace(e) => e.class(),
+            Self::Tracker(e) => e.class(),
+            Self::Scm(e) => e.class(),
+            Self::Store(e) => e.class(),
+            Self::Trust(e) => e.class(),
+            Self::SessionNotFound { .. }
             | Self::UnknownSession { .. }
             | Self::ProjectNotFound { .. }
-            | Self::AmbiguousProject { .. }
             | Self::IssueRef(_) => ErrorClass::NotFound,
-            Self::Registry(
-                crate::projects::ProjectRegistryError::Clash { .. }
-                | crate::projects::ProjectRegistryError::PrefixClash { .. },
-            )
-            | Self::StillRunning { .. }
-            | Self::SpawnInProgress { .. } => ErrorClass::Refused,
-            Self::Tracker(TrackerError::NotFound { .. })
-            | Self::Store(StoreError::NotFound { .. }) => ErrorClass::NotFound,
-            Self::UnsavedWork { .. }
+            Self::StillRunning { .. }
+            | Self::SpawnInProgress { .. }
+            | Self::UnsavedWork { .. }
             | Self::OrchestratorOwnsNoPr { .. }
             | Self::WaitingForInput { .. }
             | Self::Untrusted { .. }
             | Self::UntrustedFolder { .. }
             | Self::OutOfScope { .. } => ErrorClass::Refused,
-            Self::Store(StoreError::NewerSchema { .. }) => ErrorClass::Refused,
-            Self::Workspace(WorkspaceError::UnsavedWork { .. }) => ErrorClass::Refused,
-            Self::Plugin(_) | Self::Unsupported { .. } => ErrorClass::Unavailable,
-            Self::Agent(AgentError::BinaryNotFound { .. } | AgentError::Unsupported { .. }) => {
-                ErrorClass::Unavailable
-            }
-            Self::Agent(AgentError::NeedsTrust { .. }) => ErrorClass::Refused,
-            Self::Runtime(RuntimeError::Unavailable { .. }) => ErrorClass::Unavailable,
-            Self::Runtime(RuntimeError::Foreign { .. }) => ErrorClass::Refused,
-            Self::Tracker(TrackerError::Auth { .. } | TrackerError::Unavailable { .. }) => {
-                ErrorClass::Unavailable
-            }
-            _ => ErrorClass::Failed,
+            Self::Unsupported { .. } => ErrorClass::Unavailable,
+            Self::InvalidId { .. } => ErrorClass::InvalidConfig,
+            Self::RuntimeDead { .. }
+            | Self::SendTimeout { .. }
+            | Self::OutputTimeout { .. }
+            | Self::NotSubmitted { .. }
+            | Self::AgentExited { .. }
+            | Self::Prompt(_)
+            | Self::Io { .. }
+            | Self::BackgroundTask { .. } => ErrorClass::Failed,
         }
+    }
+}
+
+impl crate::error::Classify for OrchestratorError {
+    fn class(&self) -> ErrorClass {
+        OrchestratorError::class(self)
     }
 }

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use super::facade::{ScmFor, TrackerFor};
 use super::{Orchestrator, OrchestratorError};
+use crate::adapter_kit::fsutil::write_atomic;
 use crate::config::{Project, ResolvedRole, expand_settings};
 use crate::domain::{ProjectId, Role, SessionId};
-use crate::fsutil::write_atomic;
 use crate::plugin::{
     Agent, AgentError, LaunchRequest, Runtime, RuntimeHandle, ScmContext, TrackerContext, Workspace,
 };
@@ -206,9 +206,9 @@ impl Orchestrator {
         let (agent, req) = (agent.clone(), req.clone());
         let result = tokio::task::spawn_blocking(move || agent.prepare(&req))
             .await
-            .map_err(|e| OrchestratorError::Io {
-                path: self.config.path.clone(),
-                source: std::io::Error::other(e),
+            .map_err(|source| OrchestratorError::BackgroundTask {
+                task: "preparing the agent",
+                source,
             })?;
         match result {
             Err(AgentError::NeedsTrust { agent, path }) => {

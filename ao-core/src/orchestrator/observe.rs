@@ -58,8 +58,12 @@ pub(crate) async fn activity_off_thread(
         .flatten()
 }
 
-/// The activities of many sessions, read on a few blocking threads.
-async fn activities(work: Vec<(Arc<dyn Agent>, ActivityProbe)>) -> Vec<Option<Activity>> {
+/// What an agent adapter said about one session's activity.
+type Read = Result<Activity, crate::plugin::AgentError>;
+
+/// The activities of many sessions, read on a few blocking threads; `None` where the thread
+/// reading it ended abnormally.
+async fn activities(work: Vec<(Arc<dyn Agent>, ActivityProbe)>) -> Vec<Option<Read>> {
     let n = work.len();
     let chunk = n.div_ceil(4).max(1);
     let handle = tokio::runtime::Handle::current();
@@ -75,17 +79,21 @@ async fn activities(work: Vec<(Arc<dyn Agent>, ActivityProbe)>) -> Vec<Option<Ac
             handle.block_on(async {
                 let mut out = Vec::with_capacity(part.len());
                 for (agent, probe) in part {
-                    out.push(agent.activity(&probe).await.ok());
+                    out.push(Some(agent.activity(&probe).await));
                 }
                 out
             })
         }));
     }
     let mut out = Vec::with_capacity(n);
-    for task in tasks {
-        out.extend(task.await.unwrap_or_default());
+    for (i, task) in tasks.into_iter().enumerate() {
+        match task.await {
+            Ok(read) => out.extend(read),
+            // A panicking adapter: its chunk is reported as unread, not lost in silence.
+            Err(_) => out.resize_with((i + 1) * chunk, || None),
+        }
     }
-    out.resize(n, None);
+    out.resize_with(n, || None);
     out
 }
 
@@ -113,24 +121,43 @@ pub(crate) async fn observe(
     // Runtimes: one inventory each, over the handles records name and the runtime each
     // project would start sessions in (so sessions nobody recorded are found too).
     let mut runtimes: BTreeMap<String, (Arc<dyn Runtime>, Vec<RuntimeHandle>)> = BTreeMap::new();
+    let mut unavailable: BTreeMap<String, String> = BTreeMap::new();
     for s in scope {
-        if let Ok(rt) = s.orch.runtime_for(s.project) {
-            runtimes
-                .entry(rt.name().to_string())
-                .or_insert_with(|| (rt, Vec::new()));
+        match s.orch.runtime_for(s.project) {
+            Ok(rt) => {
+                runtimes
+                    .entry(rt.name().to_string())
+                    .or_insert_with(|| (rt, Vec::new()));
+            }
+            Err(e) => {
+                observation.warnings.push(format!(
+                    "project {}: its runtime is not available, so sessions it would start are not looked for: {e}",
+                    s.project.id
+                ));
+            }
         }
     }
     for (s, r) in &records {
         if let Some(h) = &r.runtime {
-            if !runtimes.contains_key(&h.runtime)
-                && let Ok(rt) = s.orch.runtime_of(h)
-            {
-                runtimes.insert(h.runtime.clone(), (rt, Vec::new()));
+            if !runtimes.contains_key(&h.runtime) && !unavailable.contains_key(&h.runtime) {
+                match s.orch.runtime_of(h) {
+                    Ok(rt) => {
+                        runtimes.insert(h.runtime.clone(), (rt, Vec::new()));
+                    }
+                    Err(e) => {
+                        unavailable.insert(h.runtime.clone(), e.to_string());
+                    }
+                }
             }
             if let Some((_, known)) = runtimes.get_mut(&h.runtime) {
                 known.push(h.clone());
             }
         }
+    }
+    for (name, why) in unavailable {
+        observation.warnings.push(format!(
+            "runtime `{name}` is not available, so its sessions' liveness is unknown: {why}"
+        ));
     }
     // A handle's identity: runtime, name and location.
     let key = |h: &RuntimeHandle| (h.runtime.clone(), h.id.clone(), h.data.to_string());
@@ -156,7 +183,15 @@ pub(crate) async fn observe(
     let mut agents: Vec<Option<Arc<dyn Agent>>> = Vec::with_capacity(records.len());
     let mut wanted: BTreeMap<String, Vec<RuntimeHandle>> = BTreeMap::new();
     for (s, r) in &records {
-        let agent = s.orch.agent_named(&r.agent).ok();
+        let agent = match s.orch.agent_named(&r.agent) {
+            Ok(agent) => Some(agent),
+            Err(e) => {
+                observation
+                    .warnings
+                    .push(format!("session {}: its activity is not known: {e}", r.id));
+                None
+            }
+        };
         if let (Some(a), Some(h)) = (&agent, &r.runtime)
             && a.wants_terminal()
             && status_of(r) == RuntimeStatus::Alive
@@ -202,11 +237,23 @@ pub(crate) async fn observe(
         let runtime = status_of(r);
         let mut view = SessionView::new(r, runtime);
         view.activity = match slot {
-            Ok(i) => read
-                .get(i)
-                .cloned()
-                .flatten()
-                .unwrap_or_else(|| r.activity.clone()),
+            Ok(i) => match read.get(i) {
+                Some(Some(Ok(activity))) => activity.clone(),
+                Some(Some(Err(e))) => {
+                    observation.warnings.push(format!(
+                        "session {}: {} could not tell its activity: {e}",
+                        r.id, r.agent
+                    ));
+                    r.activity.clone()
+                }
+                _ => {
+                    observation.warnings.push(format!(
+                        "session {}: reading its activity was interrupted",
+                        r.id
+                    ));
+                    r.activity.clone()
+                }
+            },
             Err(activity) => activity,
         };
         if filter.shows(&view, r.lifecycle.session) {
@@ -405,6 +452,10 @@ pub(crate) async fn clean_orphans(
                 };
                 let branch = crate::git::current_branch(path)
                     .await
+                    .map_err(|e| crate::plugin::WorkspaceError::Git {
+                        operation: e.args,
+                        detail: e.detail,
+                    })?
                     .filter(|b| *b != s.project.default_branch)
                     .unwrap_or_default();
                 let info = WorkspaceInfo {

@@ -118,4 +118,7 @@ pub struct Observation {
     pub corrupt: Vec<CorruptRecord>,
     /// What crashes left behind.
     pub orphans: Vec<Orphan>,
+    /// What could not be looked at, and why (a runtime or agent adapter that is not available,
+    /// an adapter that failed): those sessions show what their record last said.
+    pub warnings: Vec<String>,
 }

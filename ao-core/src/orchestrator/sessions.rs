@@ -6,14 +6,16 @@ use super::observe::{clean_orphans, observe};
 use super::outcome::{CleanupEntry, CleanupReport, KillOutcome, Observation};
 use super::request::{SendOptions, SessionFilter};
 use super::{Orchestrator, OrchestratorError, Scope, SessionView};
+use crate::adapter_kit::text::strip_controls;
 use crate::config::{Project, RoleOverrides};
 use crate::domain::{
     ActivityState, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
-use crate::plugin::{ActivityProbe, RegistryError, UnsavedWork, WorkspaceInfo, WorkspaceRequest};
+use crate::plugin::{
+    ActivityProbe, RegistryError, UnsavedWork, WorkspaceError, WorkspaceInfo, WorkspaceRequest,
+};
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, worker_system_prompt};
 use crate::store::SessionRecord;
-use crate::text::strip_controls;
 
 fn workspace_info(project: &Project, record: &SessionRecord) -> Option<WorkspaceInfo> {
     Some(WorkspaceInfo {
@@ -640,27 +642,28 @@ pub(crate) async fn cleanup(
             continue;
         }
         let dead = view.runtime != RuntimeStatus::Alive;
-        let merged = match &record.branch {
-            Some(branch) => {
-                let (repo, target) = (
-                    project.path.clone(),
-                    format!("origin/{}", project.default_branch),
-                );
-                let branch = branch.clone();
-                tokio::task::spawn_blocking(move || {
-                    Ok::<bool, std::io::Error>(
-                        crate::git::has_moved_since_created(&repo, &branch)?
-                            && crate::git::is_ancestor(&repo, &branch, &target)?,
-                    )
-                })
-                .await
-                .map_err(|e| OrchestratorError::Io {
-                    path: project.path.clone(),
-                    source: std::io::Error::other(e),
-                })?
-                .unwrap_or(false)
-            }
+        let entry = |reason: String| CleanupEntry {
+            id: Some(view.id.clone()),
+            project_id: Some(view.project_id.clone()),
+            kind: None,
+            path: None,
+            reason,
+        };
+        let info = workspace_info(project, &record);
+        let merged = match &info {
             None => false,
+            Some(info) => match orch.workspace_for(project)?.is_merged(info).await {
+                Ok(merged) => merged,
+                Err(WorkspaceError::Unsupported { .. }) => false,
+                // Whether it is merged does not matter for a session whose process is gone.
+                Err(_) if dead => false,
+                Err(e) => {
+                    report.kept.push(entry(format!(
+                        "could not tell whether its branch is merged: {e}"
+                    )));
+                    continue;
+                }
+            },
         };
         if !dead && !merged {
             continue;
@@ -670,14 +673,7 @@ pub(crate) async fn cleanup(
         } else {
             "process gone".to_string()
         };
-        let entry = |reason: String| CleanupEntry {
-            id: Some(view.id.clone()),
-            project_id: Some(view.project_id.clone()),
-            kind: None,
-            path: None,
-            reason,
-        };
-        if let Some(info) = workspace_info(project, &record) {
+        if let Some(info) = info {
             let workspace = orch.workspace_for(project)?;
             if workspace.exists(&info).await? {
                 let work = workspace.unsaved_work(&info).await?;

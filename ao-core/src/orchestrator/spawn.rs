@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::outcome::{SpawnOutcome, StartOutcome};
 use super::request::SpawnRequest;
 use super::{Orchestrator, OrchestratorError};
-use crate::config::{OrchestratorSessionStrategy, RoleOverrides};
+use crate::config::{ConfigError, OrchestratorSessionStrategy, RoleOverrides};
 use crate::domain::{
     ActivityState, IssueRef, LaunchSpec, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
@@ -54,9 +54,9 @@ impl Orchestrator {
             None => match self.config.projects.values().collect::<Vec<_>>().as_slice() {
                 [only] => only.id.clone(),
                 several => {
-                    return Err(OrchestratorError::AmbiguousProject {
+                    return Err(OrchestratorError::Config(ConfigError::AmbiguousProject {
                         known: several.iter().map(|p| p.id.to_string()).collect(),
-                    });
+                    }));
                 }
             },
         };
@@ -372,12 +372,8 @@ impl Orchestrator {
         project_id: &ProjectId,
     ) -> Result<Option<SessionRecord>, OrchestratorError> {
         let project = self.acting_on(project_id)?;
-        let id = SessionId::orchestrator(&project.session_prefix).map_err(|e| {
-            OrchestratorError::Unsupported {
-                operation: "stop",
-                detail: e.to_string(),
-            }
-        })?;
+        let id = SessionId::orchestrator(&project.session_prefix)
+            .map_err(|source| OrchestratorError::InvalidId { source })?;
         let record = match self.store.get(project_id, &id).await {
             Ok(r) => r,
             Err(StoreError::NotFound { .. }) => return Ok(None),
@@ -409,12 +405,8 @@ impl Orchestrator {
         project_id: &ProjectId,
     ) -> Result<StartOutcome, OrchestratorError> {
         let project = self.acting_on(project_id)?;
-        let id = SessionId::orchestrator(&project.session_prefix).map_err(|e| {
-            OrchestratorError::Unsupported {
-                operation: "start",
-                detail: e.to_string(),
-            }
-        })?;
+        let id = SessionId::orchestrator(&project.session_prefix)
+            .map_err(|source| OrchestratorError::InvalidId { source })?;
         let strategy = project
             .settings
             .orchestrator_session_strategy

@@ -367,3 +367,16 @@ impl Agent for FakeAgent {
         })
     }
 }
+
+impl crate::error::Classify for AgentError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::BinaryNotFound { .. } | Self::Unsupported { .. } => C::Unavailable,
+            Self::NeedsTrust { .. } => C::Refused,
+            Self::InvalidSettings { .. } | Self::LaunchRejected { .. } | Self::Failed { .. } => {
+                C::Failed
+            }
+        }
+    }
+}

@@ -85,3 +85,14 @@ impl Notifier for FakeNotifier {
         Ok(())
     }
 }
+
+impl crate::error::Classify for NotifierError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::Unsupported { .. } => C::Unavailable,
+            Self::Config { .. } => C::InvalidConfig,
+            Self::Delivery { .. } => C::Failed,
+        }
+    }
+}

@@ -195,6 +195,13 @@ impl Registry {
     }
 }
 
+impl crate::error::Classify for RegistryError {
+    fn class(&self) -> crate::error::ErrorClass {
+        // A plugin that cannot be had is a program or service that is not available.
+        crate::error::ErrorClass::Unavailable
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,6 +48,24 @@ pub enum RuntimeError {
         /// What happened.
         detail: String,
     },
+    /// The operating system refused something the runtime needed.
+    #[error("{operation} failed: {source}")]
+    Io {
+        /// The operation.
+        operation: &'static str,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The program's launch could not be handed over (see [`crate::trampoline`]).
+    #[error("{operation} failed: {source}")]
+    Launch {
+        /// The operation.
+        operation: &'static str,
+        /// The error.
+        #[source]
+        source: crate::trampoline::TrampolineError,
+    },
     /// Anything else.
     #[error("{operation} failed: {detail}")]
     Failed {
@@ -56,6 +74,23 @@ pub enum RuntimeError {
         /// What happened.
         detail: String,
     },
+}
+
+impl crate::error::Classify for RuntimeError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::Unsupported { .. } | Self::Unavailable { .. } => C::Unavailable,
+            Self::Foreign { .. } => C::Refused,
+            // A session that is gone is a failure of what was asked (with a restore hint), not
+            // a missing name: its record exists.
+            Self::AlreadyExists { .. }
+            | Self::NotFound { .. }
+            | Self::Io { .. }
+            | Self::Launch { .. }
+            | Self::Failed { .. } => C::Failed,
+        }
+    }
 }
 
 /// A session a runtime holds, as it found it.
@@ -488,9 +523,9 @@ impl Runtime for FakeRuntime {
             let line = format!("{clean}\n");
             pipe.write_all(line.as_bytes())
                 .await
-                .map_err(|e| RuntimeError::Failed {
+                .map_err(|e| RuntimeError::Io {
                     operation: "send",
-                    detail: e.to_string(),
+                    source: e,
                 })?;
             let _ = pipe.flush().await;
         }

@@ -290,3 +290,16 @@ impl Scm for FakeScm {
         self.with(number, |p| p.failures.clone())
     }
 }
+
+impl crate::error::Classify for ScmError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::NotFound { .. } => C::NotFound,
+            Self::Unsupported { .. }
+            | Self::Auth { .. }
+            | Self::RateLimited { .. }
+            | Self::Unavailable { .. } => C::Unavailable,
+        }
+    }
+}

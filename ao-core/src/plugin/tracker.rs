@@ -225,3 +225,16 @@ impl Tracker for FakeTracker {
             .unwrap_or_else(|| format!("feat/issue-{}", issue.id))
     }
 }
+
+impl crate::error::Classify for TrackerError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::NotFound { .. } => C::NotFound,
+            Self::Unsupported { .. } | Self::Auth { .. } | Self::Unavailable { .. } => {
+                C::Unavailable
+            }
+            Self::WrongTracker { .. } => C::Failed,
+        }
+    }
+}

@@ -160,6 +160,17 @@ pub trait Workspace: Send + Sync + 'static {
     /// Removes the workspace (see the contract about unsaved work).
     async fn destroy(&self, info: &WorkspaceInfo, force: bool)
     -> Result<Destroyed, WorkspaceError>;
+
+    /// Whether the workspace's branch was merged: it moved since the workspace was made, and
+    /// its head is contained in `origin/<base branch>`. `Unsupported` when this kind of
+    /// workspace cannot tell (then nothing is cleaned up as merged).
+    async fn is_merged(&self, info: &WorkspaceInfo) -> Result<bool, WorkspaceError> {
+        let _ = info;
+        Err(WorkspaceError::Unsupported {
+            operation: "merge check",
+            implementer: self.name().to_string(),
+        })
+    }
 }
 
 /// A workspace for tests: a plain directory at the requested path, no git. Every file in it
@@ -342,6 +353,20 @@ impl Workspace for FakeWorkspace {
                 rescue_ref: format!("refs/ao/rescue/{}", info.session_id),
             }
         })
+    }
+}
+
+impl crate::error::Classify for WorkspaceError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::UnsavedWork { .. } => C::Refused,
+            Self::Unsupported { .. } => C::Unavailable,
+            Self::AlreadyExists { .. }
+            | Self::PostCreate { .. }
+            | Self::Git { .. }
+            | Self::Io { .. } => C::Failed,
+        }
     }
 }
 

@@ -86,32 +86,21 @@ impl ProcessRuntime {
 
     /// A runtime for `home` hosted by the current executable.
     pub fn from_env(home: AoHome) -> Result<Self, RuntimeError> {
-        let exe = std::env::current_exe().map_err(|e| RuntimeError::Failed {
+        let exe = std::env::current_exe().map_err(|e| RuntimeError::Io {
             operation: "locate executable",
-            detail: e.to_string(),
+            source: e,
         })?;
         Ok(Self::new(home, exe))
     }
 
     /// The socket of a session: short, since unix socket paths are capped at 108 bytes.
     fn socket(&self, name: &str) -> PathBuf {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self
-            .home
-            .root()
-            .as_os_str()
-            .as_encoded_bytes()
-            .iter()
-            .chain([0u8].iter())
-            .chain(name.as_bytes())
-        {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.home
-            .root()
-            .join("run")
-            .join(format!("{hash:016x}.sock"))
+        let hash = crate::hash::stable_hash(&[
+            self.home.root().as_os_str().as_encoded_bytes(),
+            &[0],
+            name.as_bytes(),
+        ]);
+        self.home.root().join("run").join(format!("{hash}.sock"))
     }
 
     /// The host socket a handle records (older handles: the one its name gives).
@@ -140,9 +129,9 @@ impl ProcessRuntime {
                 std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused => {
                     RuntimeError::NotFound { name: name.into() }
                 }
-                _ => RuntimeError::Failed {
+                _ => RuntimeError::Io {
                     operation: "talk to the session host",
-                    detail: e.to_string(),
+                    source: e,
                 },
             })
     }
@@ -166,9 +155,9 @@ impl ProcessRuntime {
             return Err(RuntimeError::AlreadyExists { name: name.into() });
         }
         let run = self.home.root().join("run");
-        std::fs::create_dir_all(&run).map_err(|e| RuntimeError::Failed {
+        std::fs::create_dir_all(&run).map_err(|e| RuntimeError::Io {
             operation: "create run directory",
-            detail: e.to_string(),
+            source: e,
         })?;
         #[cfg(unix)]
         {
@@ -179,9 +168,9 @@ impl ProcessRuntime {
         exec.env
             .entry("TERM".into())
             .or_insert_with(|| "xterm-256color".into());
-        let handoff = Handoff::bind(&run, &exec).map_err(|e| RuntimeError::Failed {
+        let handoff = Handoff::bind(&run, &exec).map_err(|e| RuntimeError::Launch {
             operation: "prepare launch",
-            detail: e.to_string(),
+            source: e,
         })?;
         // `setsid` puts the host in a session of its own: it survives this command and its terminal.
         let spawned = std::process::Command::new("setsid")
@@ -205,9 +194,9 @@ impl ProcessRuntime {
         handoff
             .deliver(Duration::from_secs(10))
             .await
-            .map_err(|e| RuntimeError::Failed {
+            .map_err(|e| RuntimeError::Launch {
                 operation: "start",
-                detail: e.to_string(),
+                source: e,
             })?;
         let started = Instant::now();
         while self.ask_at(socket, name, &Request::Status).await.is_err() {

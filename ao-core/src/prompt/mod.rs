@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::adapter_kit::text::{fence_for, strip_controls};
 use crate::config::Project;
 use crate::plugin::Issue;
-use crate::text::{fence_for, strip_controls};
 
 const ORCHESTRATOR: &str = include_str!("templates/orchestrator.md");
 const WORKER: &str = include_str!("templates/worker.md");

@@ -145,6 +145,18 @@ pub trait Store: Send + Sync + 'static {
     -> Result<SessionId, StoreError>;
 }
 
+impl crate::error::Classify for StoreError {
+    fn class(&self) -> crate::error::ErrorClass {
+        use crate::error::ErrorClass as C;
+        match self {
+            Self::NotFound { .. } => C::NotFound,
+            Self::NewerSchema { .. } => C::Refused,
+            Self::Unsupported { .. } => C::Unavailable,
+            Self::AlreadyExists { .. } | Self::Corrupt { .. } | Self::Io { .. } => C::Failed,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

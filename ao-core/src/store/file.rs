@@ -14,8 +14,8 @@ use super::{
     CorruptRecord, Listing, RecordChange, SCHEMA_VERSION, SessionRecord, Store, StoreError,
     id_order,
 };
+use crate::adapter_kit::fsutil::{LockGuard, is_hidden, lock_exclusive, sync_dir, write_atomic};
 use crate::domain::{ProjectId, SessionId, Timestamp};
-use crate::fsutil::{LockGuard, is_hidden, lock_exclusive, sync_dir, write_atomic};
 use crate::home::AoHome;
 
 /// Session records as files under `AO_HOME`, safe across processes and crashes.

@@ -134,9 +134,9 @@ pub struct TmuxOptions {
 impl TmuxOptions {
     /// Options from the environment: `AO_TMUX_SOCKET` and the current executable.
     pub fn from_env(home: AoHome) -> Result<Self, RuntimeError> {
-        let exe = std::env::current_exe().map_err(|e| RuntimeError::Failed {
+        let exe = std::env::current_exe().map_err(|e| RuntimeError::Io {
             operation: "locate executable",
-            detail: e.to_string(),
+            source: e,
         })?;
         Ok(Self {
             socket: std::env::var("AO_TMUX_SOCKET")
@@ -169,14 +169,9 @@ fn server_of(handle: &RuntimeHandle) -> Server {
         .map(str::to_string)
 }
 
-/// A stable 64-bit FNV-1a hash, hex: tags sessions with the `AO_HOME` that owns them.
+/// The tag of sessions owned by `home`.
 fn home_tag(home: &AoHome) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in home.root().as_os_str().as_encoded_bytes() {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    crate::hash::stable_hash(&[home.root().as_os_str().as_encoded_bytes()])
 }
 
 fn target(name: &str) -> String {
@@ -299,20 +294,18 @@ impl TmuxRuntime {
             },
         })?;
         if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
-            pipe.write_all(data)
-                .await
-                .map_err(|e| RuntimeError::Failed {
-                    operation: "write to tmux",
-                    detail: e.to_string(),
-                })?;
+            pipe.write_all(data).await.map_err(|e| RuntimeError::Io {
+                operation: "write to tmux",
+                source: e,
+            })?;
             drop(pipe);
         }
         let out = child
             .wait_with_output()
             .await
-            .map_err(|e| RuntimeError::Failed {
+            .map_err(|e| RuntimeError::Io {
                 operation: "run tmux",
-                detail: e.to_string(),
+                source: e,
             })?;
         Ok(TmuxOutput {
             ok: out.status.success(),
@@ -509,9 +502,9 @@ impl TmuxRuntime {
             None => exec.env.remove("AO_TMUX_SOCKET"),
         };
         let handoff = Handoff::bind(&self.options.home.root().join("run"), &exec).map_err(|e| {
-            RuntimeError::Failed {
+            RuntimeError::Launch {
                 operation: "prepare launch",
-                detail: e.to_string(),
+                source: e,
             }
         })?;
         let (w, h) = (
@@ -582,9 +575,9 @@ impl TmuxRuntime {
         }
         if let Err(e) = handoff.deliver(HANDOFF_TIMEOUT).await {
             self.kill_if_ours(server, name).await;
-            return Err(RuntimeError::Failed {
+            return Err(RuntimeError::Launch {
                 operation: "start",
-                detail: e.to_string(),
+                source: e,
             });
         }
         Ok(self.handle_at(server, name))

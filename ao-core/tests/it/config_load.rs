@@ -381,3 +381,39 @@ fn diagnostics_render_file_line_column_key_and_hint() {
         "/x/agent-orchestrator.yaml:4:5: error: projects.app.agnet: unknown key `agnet`\n  hint: did you mean `agent`?"
     );
 }
+
+#[test]
+fn every_finding_carries_a_code_programs_can_decide_by() {
+    use ao_core::config::Code;
+    let path = Path::new("/x/agent-orchestrator.yaml");
+    let text = "\
+projects:
+  app:
+    path: /tmp
+    sessionPrefix: app
+    agentConfig: {modle: x}
+    tracker: {plugin: gitlab, token: '${NO_SUCH_VAR_FOR_CODES}'}
+  web: {path: /tmp, sessionPrefix: app}
+";
+    let err = config::load_str(path, text, &KnownNames::builtin(), &|_| None).unwrap_err();
+    let ConfigError::Invalid { diagnostics, .. } = err else {
+        panic!("{err}")
+    };
+    let codes: Vec<(Severity, Code)> = diagnostics.iter().map(|d| (d.severity, d.code)).collect();
+    for want in [
+        (Severity::Warning, Code::NearMiss),
+        (Severity::Warning, Code::Unsupported),
+        (Severity::Warning, Code::UnsetVariable),
+        (Severity::Error, Code::PrefixClash),
+    ] {
+        assert!(codes.contains(&want), "{want:?} in {codes:?}");
+    }
+    let shown: Vec<Code> = diagnostics
+        .iter()
+        .filter(|d| d.code.fails_at_run_time())
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(shown, [Code::Unsupported, Code::UnsetVariable]);
+    let json = serde_json::to_value(&diagnostics[0]).unwrap();
+    assert!(json["code"].is_string(), "{json}");
+}

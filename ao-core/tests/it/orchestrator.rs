@@ -702,13 +702,28 @@ async fn cleanup_removes_workers_whose_branch_is_merged_into_origin() {
     git(&["checkout", "-q", "main"]);
     git(&["checkout", "-q", "-b", "session/app-2"]);
     crate::support::commit(&repo, "unmerged work");
+    git(&["checkout", "-q", "main"]);
     git(&["fetch", "-q", "origin"]);
 
     let yaml = CONFIG.replace("/srv/app", repo.to_str().unwrap());
     let fx = fixture_with(&yaml, None);
-    fx.orch.spawn(spawn_req("x")).await.unwrap();
-    fx.orch.spawn(spawn_req("y")).await.unwrap();
-    let report = fx.orch.cleanup(None, false).await.unwrap();
+    // Whether a branch is merged is the workspace's to say: these are real worktrees.
+    let mut registry = Registry::new();
+    let r = fx.runtime.clone();
+    registry.register_runtime("tmux", move |_| Ok(r.clone() as Arc<dyn Runtime>));
+    let ws = Arc::new(ao_core::worktree::WorktreeWorkspace::new(fx.home.clone()));
+    registry.register_workspace("worktree", move |_| Ok(ws.clone() as Arc<dyn Workspace>));
+    let c = fx.codex.clone();
+    registry.register_agent("codex", move |_| Ok(c.clone() as Arc<dyn Agent>));
+    let orch = Orchestrator::new(
+        fx.orch.config().clone(),
+        registry,
+        fx.store.clone(),
+        fx.orch.options().clone(),
+    );
+    orch.spawn(spawn_req("x")).await.unwrap();
+    orch.spawn(spawn_req("y")).await.unwrap();
+    let report = orch.cleanup(None, false).await.unwrap();
     assert_eq!(report.cleaned.len(), 1, "{report:?}");
     assert_eq!(
         (

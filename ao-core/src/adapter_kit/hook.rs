@@ -98,7 +98,7 @@ impl HookEvent {
 }
 
 fn clip(text: &str, max: usize) -> String {
-    crate::text::strip_controls(text)
+    crate::adapter_kit::text::strip_controls(text)
         .chars()
         .take(max)
         .collect()
@@ -121,7 +121,7 @@ pub fn append(path: &Path, event: &HookEvent) -> io::Result<()> {
 
 /// The events at the end of `path`, oldest first; unreadable lines are skipped.
 pub fn recent(path: &Path) -> Vec<HookEvent> {
-    crate::tail::lines(path, TAIL_BYTES)
+    crate::adapter_kit::tail::lines(path, TAIL_BYTES)
         .unwrap_or_default()
         .iter()
         .filter_map(|l| serde_json::from_str(l).ok())
