@@ -76,7 +76,8 @@ impl std::fmt::Debug for Fleet {
     }
 }
 
-/// Whether two config paths name the same file.
+/// Whether two config paths name the same file (a path that cannot be resolved — gone, say —
+/// is compared as written).
 fn same_file(a: &Path, b: &Path) -> bool {
     a == b
         || std::fs::canonicalize(a)

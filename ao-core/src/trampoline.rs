@@ -183,6 +183,7 @@ impl Handoff {
         if path.as_os_str().len() > MAX_SOCKET_PATH {
             return Err(TrampolineError::SocketPathTooLong { path });
         }
+        // The name is unique to this process; anything there is a leftover of a reused pid.
         let _ = std::fs::remove_file(&path);
         let listener = tokio::net::UnixListener::bind(&path).map_err(io_err(&path))?;
         let bytes = serde_json::to_vec(spec).map_err(|e| TrampolineError::BadSpec {
@@ -229,6 +230,7 @@ impl Handoff {
 }
 
 impl Drop for Handoff {
+    /// A socket that cannot be removed holds nothing; reconciliation removes it later.
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
     }

@@ -171,6 +171,9 @@ impl WorktreeWorkspace {
         Ok((created, warnings))
     }
 
+    /// Removes a worktree git's way, then by hand when git could not (a half-made checkout),
+    /// then forgets it: every step is a fallback for the one before, and only called once the
+    /// unsaved work was dealt with.
     async fn remove_worktree(&self, repo: &Path, path: &Path) {
         let p = path.display().to_string();
         let _ = git::run(
@@ -505,6 +508,7 @@ impl Workspace for WorktreeWorkspace {
                         .map_err(git_err)?;
             }
             if merged || force {
+                // A branch left behind holds nothing unsaved (merged, or rescued when forced).
                 let _ = git::run(repo, &["branch", "-D", "--", &info.branch], &[], None).await;
             }
         }

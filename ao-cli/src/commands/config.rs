@@ -199,7 +199,7 @@ fn explain(
 fn show(global: &GlobalArgs, json: bool) -> Result<(), CliError> {
     let cfg = load(global)?;
     let env = |name: &str| std::env::var(name).ok();
-    let view = cfg.resolved_view(&env);
+    let view = cfg.resolved_view(&env)?;
     if json {
         println!(
             "{}",

@@ -211,6 +211,9 @@ async fn demo(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
 
 /// The demo agent: reads its task, "works" a few seconds, commits a file under its own commit
 /// identity, then idles and answers messages — in raw mode with bracketed paste, like a real TUI.
+///
+/// It is a toy with nobody to report to but its own screen: a write or a terminal setting that
+/// fails only makes its answer plainer (`let _ =` below).
 pub(crate) fn agent(args: &[String]) -> std::process::ExitCode {
     let role = std::env::var("AO_ROLE").unwrap_or_default();
     let session = std::env::var("AO_SESSION_ID").unwrap_or_else(|_| "demo".into());

@@ -197,6 +197,7 @@ fn ask_for_trust(
         eprintln!("  {c}");
     }
     eprint!("Trust this file? [y/N] ");
+    // A question nobody can answer (stdin closed, unreadable) is a "no": nothing is trusted.
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     let _ = std::io::stdin().read_line(&mut answer);
@@ -651,6 +652,7 @@ async fn batch_spawn(
         match fleet.spawn(req).await {
             Ok(out) => {
                 println!("{}", out.record.id);
+                // Ids reach a reading pipe as they come; stdout errors show up at exit anyway.
                 let _ = std::io::stdout().flush();
             }
             Err(e) => {

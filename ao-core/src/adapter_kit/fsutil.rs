@@ -39,6 +39,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         sync_dir(dir)
     })();
     if result.is_err() {
+        // The write's error is what matters; a dot-file left behind is ignored by readers.
         let _ = fs::remove_file(&tmp);
     }
     result
@@ -64,6 +65,7 @@ pub struct LockGuard {
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
+        // Closing the file releases the lock anyway; this only releases it sooner.
         let _ = self.file.unlock();
     }
 }

@@ -141,6 +141,7 @@ pub fn run(agent: &str, event: &str, args: &[String]) {
         .filter(serde_json::Value::is_object)
         .or_else(read_stdin_payload)
         .unwrap_or(serde_json::Value::Null);
+    // Never fails (see the module docs): a lost event only makes activity less fresh.
     let _ = append(&path, &HookEvent::new(agent, event, &payload));
 }
 
@@ -162,6 +163,7 @@ fn read_stdin_payload() -> Option<serde_json::Value> {
             .lock()
             .take(MAX_PAYLOAD_BYTES)
             .read_to_end(&mut bytes);
+        // The receiver gave up waiting: nobody wants the payload any more.
         let _ = tx.send(read.map(|_| bytes));
     });
     let bytes = rx.recv_timeout(STDIN_WAIT).ok()?.ok()?;

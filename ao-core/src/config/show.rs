@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::error::ConfigError;
 use super::interpolate::{expand_vars, referenced_vars};
 use super::loaded::Config;
 use super::resolved::RoleOverrides;
@@ -13,8 +14,13 @@ impl Config {
     ///
     /// Values that hold secrets are shown as `***`: those whose key names a secret, and those
     /// expanded from `${VAR}` (an unset variable is shown as written).
-    pub fn resolved_view(&self, env: &dyn Fn(&str) -> Option<String>) -> Value {
+    pub fn resolved_view(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Value, ConfigError> {
         let f = &self.file;
+        // Plain config data with string keys always serializes: `plain` never falls back.
+        let plain = |v: Result<Value, serde_json::Error>| v.unwrap_or_default();
         let projects: Vec<Value> = self
             .projects
             .values()
@@ -22,24 +28,23 @@ impl Config {
                 let s = &p.settings;
                 let mut roles = Map::new();
                 for role in Role::ALL {
-                    if let Ok(r) = self.resolve_role(p.id.as_str(), role, &RoleOverrides::default()) {
-                        roles.insert(
-                            role.as_str().to_string(),
-                            json!({
-                                "agent": r.agent,
-                                "model": r.model,
-                                "permissions": r.permissions,
-                                "rules": r.rules.explanation(),
-                            }),
-                        );
-                    }
+                    let r = self.resolve_role(p.id.as_str(), role, &RoleOverrides::default())?;
+                    roles.insert(
+                        role.as_str().to_string(),
+                        json!({
+                            "agent": r.agent,
+                            "model": r.model,
+                            "permissions": r.permissions,
+                            "rules": r.rules.explanation(),
+                        }),
+                    );
                 }
                 let env_vars: Map<String, Value> = s
                     .env
                     .iter()
                     .map(|(k, v)| (k.clone(), Value::String(if is_secret_name(k) { MASK.to_string() } else { v.clone() })))
                     .collect();
-                json!({
+                Ok(json!({
                     "id": p.id,
                     "name": p.name,
                     "path": p.path,
@@ -49,26 +54,21 @@ impl Config {
                     "runtime": s.runtime.as_deref().unwrap_or(&f.defaults.runtime),
                     "workspace": s.workspace.as_deref().unwrap_or(&f.defaults.workspace),
                     "env": env_vars,
-                    "tracker": s.tracker.as_ref().map(|t| masked(serde_json::to_value(t).unwrap_or_default(), env)),
-                    "scm": s.scm.as_ref().map(|t| masked(serde_json::to_value(t).unwrap_or_default(), env)),
+                    "tracker": s.tracker.as_ref().map(|t| masked(plain(serde_json::to_value(t)), env)),
+                    "scm": s.scm.as_ref().map(|t| masked(plain(serde_json::to_value(t)), env)),
                     "symlinks": s.symlinks,
                     "postCreate": s.post_create,
                     "roles": roles,
-                    "reactions": self.reactions(p.id.as_str()).ok(),
-                })
+                    "reactions": self.reactions(p.id.as_str())?,
+                }))
             })
-            .collect();
+            .collect::<Result<_, ConfigError>>()?;
         let notifiers: Map<String, Value> = f
             .notifiers
             .iter()
-            .map(|(alias, n)| {
-                (
-                    alias.clone(),
-                    masked(serde_json::to_value(n).unwrap_or_default(), env),
-                )
-            })
+            .map(|(alias, n)| (alias.clone(), masked(plain(serde_json::to_value(n)), env)))
             .collect();
-        json!({
+        Ok(json!({
             "file": self.path,
             "defaults": {
                 "runtime": f.defaults.runtime,
@@ -81,7 +81,7 @@ impl Config {
             "projects": projects,
             "notifiers": notifiers,
             "notificationRouting": f.notification_routing,
-        })
+        }))
     }
 }
 

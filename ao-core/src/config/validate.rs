@@ -496,6 +496,7 @@ impl Checker<'_> {
             && strategy.is_legacy()
         {
             let key = format!("{base}.orchestratorSessionStrategy");
+            // A unit enum always serializes to its name.
             let canonical = serde_json::to_value(strategy.canonical())
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))

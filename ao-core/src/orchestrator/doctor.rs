@@ -118,7 +118,17 @@ impl Orchestrator {
         };
         let task = (role == Role::Worker).then(|| "doctor".to_string());
         let req = self
-            .launch_request(project, &session, resolved, Some(system), task, cwd)
+            .launch_request(
+                project,
+                &session,
+                resolved,
+                Some(super::launch::SystemPrompt {
+                    file: system,
+                    text: "doctor".into(),
+                }),
+                task,
+                cwd,
+            )
             .map_err(|e| failed(&e))?;
         let spec = agent.launch_spec(&req).map_err(|e| failed(&e))?;
         let agent = agent.clone();

@@ -13,6 +13,14 @@ use crate::plugin::{
     Agent, AgentError, LaunchRequest, Runtime, RuntimeHandle, ScmContext, TrackerContext, Workspace,
 };
 
+/// A system prompt as written for a launch: the file agents read, and its text for those that
+/// take it inline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SystemPrompt {
+    pub(super) file: PathBuf,
+    pub(super) text: String,
+}
+
 impl Orchestrator {
     fn env_lookup(name: &str) -> Option<String> {
         std::env::var(name).ok()
@@ -222,13 +230,13 @@ impl Orchestrator {
         }
     }
 
-    /// Writes a session's system prompt under `AO_HOME` (0600) and returns its path.
+    /// Writes a session's system prompt under `AO_HOME` (0600); the file and its text.
     pub(super) fn write_system_prompt(
         &self,
         project: &ProjectId,
         session: &SessionId,
         text: &str,
-    ) -> Result<PathBuf, OrchestratorError> {
+    ) -> Result<SystemPrompt, OrchestratorError> {
         let path = self
             .options
             .home
@@ -238,11 +246,16 @@ impl Orchestrator {
             path: path.clone(),
             source,
         })?;
-        Ok(path)
+        Ok(SystemPrompt {
+            file: path,
+            text: text.to_string(),
+        })
     }
 
     /// Removes a session's launch files and hook events (after a failed spawn, or once the
     /// session is archived: a later session never reuses the id, so nothing reads them again).
+    /// A file that cannot be removed holds nothing secret (prompts are not secrets) and is
+    /// never read again; it is not worth failing the operation that archived its session.
     pub(super) fn remove_launch_files(&self, project: &ProjectId, session: &SessionId) {
         let home = &self.options.home;
         let _ = std::fs::remove_file(
@@ -294,13 +307,11 @@ impl Orchestrator {
         project: &Project,
         session: &SessionId,
         resolved: &ResolvedRole,
-        system_prompt_file: Option<PathBuf>,
+        system: Option<SystemPrompt>,
         task_prompt: Option<String>,
         cwd: PathBuf,
     ) -> Result<LaunchRequest, OrchestratorError> {
-        let system_prompt = system_prompt_file
-            .as_ref()
-            .and_then(|f| std::fs::read_to_string(f).ok());
+        let (system_prompt_file, system_prompt) = system.map(|s| (s.file, s.text)).unzip();
         Ok(LaunchRequest {
             project_id: project.id.clone(),
             session_id: session.clone(),

@@ -33,6 +33,7 @@ impl Options {
     pub fn new(home: AoHome) -> Self {
         Self {
             home,
+            // Unknown only on exotic systems; agents then find `ao` on their PATH.
             ao_bin: std::env::current_exe().ok(),
             tmux_socket: std::env::var("AO_TMUX_SOCKET")
                 .ok()

@@ -114,6 +114,7 @@ impl Orchestrator {
             None => {
                 let probe = self.activity_probe(&record, RuntimeStatus::Missing, None);
                 let agent = agent.clone();
+                // No id to resume from is what a failure means here: the agent starts afresh.
                 super::observe::off_thread(async move { agent.session_info(&probe).await.ok() })
                     .await
                     .flatten()
@@ -237,6 +238,7 @@ impl Orchestrator {
         let agent = self.agent_named(&record.agent)?;
         let started = Instant::now();
         let state = loop {
+            // Without a screen the agent judges by its other evidence (or answers unknown).
             let terminal = runtime.output(&handle, 50).await.ok();
             let probe = self.activity_probe(&record, RuntimeStatus::Alive, terminal);
             let state = super::observe::activity_off_thread(agent.clone(), probe)

@@ -33,6 +33,9 @@ struct Rollback {
 }
 
 impl Rollback {
+    /// Undoes what it can. A step that fails to undo leaves its part behind unrecorded —
+    /// a tagged runtime session or a worktree with no live record — which reconciliation
+    /// reports and `cleanup` removes; the spawn's own error is what the caller needs.
     async fn run(self) {
         if let Some((runtime, handle)) = self.runtime {
             let _ = runtime.stop(&handle).await;
@@ -297,6 +300,7 @@ impl Orchestrator {
                 let screen = runtime.output(&handle, 200).await.unwrap_or_default();
                 let said: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
                 let screen = said[said.len().saturating_sub(12)..].join("\n");
+                // Only a hint for later listings: they observe the runtime themselves.
                 let _ = self
                     .store
                     .update(
@@ -319,6 +323,7 @@ impl Orchestrator {
             if left.is_zero() {
                 return Ok(());
             }
+            // No screen is "no evidence" to the agent: it answers unknown, and the watch goes on.
             let terminal = if agent.wants_terminal() {
                 runtime.output(&handle, 50).await.ok()
             } else {
@@ -489,6 +494,7 @@ impl Orchestrator {
             match update {
                 Ok(record) => Ok(record),
                 Err(e) => {
+                    // Not stopped, it is found again as a session no record accounts for.
                     let _ = runtime.stop(&handle).await;
                     Err(e.into())
                 }

@@ -4,6 +4,10 @@
 //! terminal emulator so `output` shows what a person would see, records the program's exit
 //! status, and answers one JSON request per connection on its unix socket. It ends when told
 //! to stop.
+//!
+//! The host has nobody to report to: a client that went away mid-answer, a flush that failed,
+//! a terminal it could not restore, a socket it could not remove are let go (`let _ =`) — the
+//! next request, or reconciliation, sees the result.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;

@@ -65,7 +65,8 @@ pub fn socket_path(label: &str) -> PathBuf {
 
 /// Stops the private tmux server `label` and everything on it, and removes its socket file
 /// (tmux 3.3 leaves it behind), and the socket directory if that is then empty. For servers
-/// `ao` started for itself — tests, the demo — never the user's.
+/// `ao` started for itself — tests, the demo — never the user's; a teardown, so best effort:
+/// a server that is already gone is what was wanted.
 pub fn kill_private_server(label: &str) {
     let _ = std::process::Command::new("tmux")
         .args(["-L", label, "kill-server"])
@@ -367,7 +368,8 @@ impl TmuxRuntime {
         }
     }
 
-    /// Sends SIGCHLD to the tmux server so that it reaps exited panes.
+    /// Sends SIGCHLD to the tmux server so that it reaps exited panes (best effort: without it
+    /// an exit is reported without its status a moment later).
     async fn nudge_server(&self, server: &Server) {
         let Ok(out) = self
             .tmux(server, &["display-message", "-p", "#{pid}"], None)
@@ -479,6 +481,8 @@ impl TmuxRuntime {
         .map(drop)
     }
 
+    /// Cleans up after a failed start; the start's error is what matters, and a session left
+    /// behind is tagged, so reconciliation finds it.
     async fn kill_if_ours(&self, server: &Server, name: &str) {
         if matches!(self.tagged(server, name).await, Ok(Tagged::Ours)) {
             let _ = self
