@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use crate::command_agent::CommandAgent;
+#[cfg(any(feature = "tmux", feature = "process"))]
 use crate::config::PluginKind;
-use crate::plugin::{Agent, Registry, RegistryError, Runtime, RuntimeError, Workspace};
-use crate::process::ProcessRuntime;
-use crate::tmux::{TmuxOptions, TmuxRuntime};
-use crate::worktree::WorktreeWorkspace;
+use crate::plugin::{Agent, Registry};
+#[cfg(any(feature = "tmux", feature = "process"))]
+use crate::plugin::{RegistryError, Runtime, RuntimeError};
 
+#[cfg(any(feature = "tmux", feature = "process"))]
 fn failed(name: &str, e: RuntimeError) -> RegistryError {
     RegistryError::Failed {
         kind: PluginKind::Runtime,
@@ -20,39 +21,49 @@ fn failed(name: &str, e: RuntimeError) -> RegistryError {
     }
 }
 
+/// The process runtime for `ctx`, as a plugin.
+#[cfg(feature = "process")]
+fn process_runtime(ctx: &crate::plugin::PluginContext) -> Result<Arc<dyn Runtime>, RegistryError> {
+    let process = crate::process::ProcessRuntime::from_env(ctx.home.clone())
+        .map_err(|e| failed(&ctx.name, e))?;
+    Ok(Arc::new(process) as Arc<dyn Runtime>)
+}
+
 impl Registry {
-    /// A registry holding `ao-core`'s own adapters. `tmux` falls back to the process runtime
-    /// when tmux cannot be run (asked once per process; [`crate::tmux::is_available`] tells a
-    /// caller that wants to say so). Runtimes take `AO_TMUX_SOCKET` and the current executable
-    /// (the trampoline) from the environment.
+    /// A registry holding `ao-core`'s own adapters (those its features include): the `command`
+    /// agent, the `tmux` and `process` runtimes, the `worktree` workspace. `tmux` falls back to
+    /// the process runtime when tmux cannot be run (asked once per process; `tmux::is_available`
+    /// tells a caller that wants to say so). Runtimes take `AO_TMUX_SOCKET` and the current
+    /// executable (the trampoline) from the environment.
     pub fn builtin() -> Self {
         let mut registry = Self::new();
         registry.register_agent("command", |_| {
             Ok(Arc::new(CommandAgent::default()) as Arc<dyn Agent>)
         });
+        #[cfg(feature = "tmux")]
         registry.register_runtime("tmux", |ctx| {
+            #[cfg(feature = "process")]
             if !crate::tmux::is_available() {
-                let process =
-                    ProcessRuntime::from_env(ctx.home.clone()).map_err(|e| failed(&ctx.name, e))?;
-                return Ok(Arc::new(process) as Arc<dyn Runtime>);
+                return process_runtime(ctx);
             }
-            let options =
-                TmuxOptions::from_env(ctx.home.clone()).map_err(|e| failed(&ctx.name, e))?;
-            Ok(Arc::new(TmuxRuntime::new(options)) as Arc<dyn Runtime>)
+            let options = crate::tmux::TmuxOptions::from_env(ctx.home.clone())
+                .map_err(|e| failed(&ctx.name, e))?;
+            Ok(Arc::new(crate::tmux::TmuxRuntime::new(options)) as Arc<dyn Runtime>)
         });
-        registry.register_runtime("process", |ctx| {
-            let process =
-                ProcessRuntime::from_env(ctx.home.clone()).map_err(|e| failed(&ctx.name, e))?;
-            Ok(Arc::new(process) as Arc<dyn Runtime>)
-        });
+        #[cfg(feature = "process")]
+        registry.register_runtime("process", process_runtime);
+        #[cfg(feature = "worktree")]
         registry.register_workspace("worktree", |ctx| {
-            Ok(Arc::new(WorktreeWorkspace::new(ctx.home.clone())) as Arc<dyn Workspace>)
+            Ok(
+                Arc::new(crate::worktree::WorktreeWorkspace::new(ctx.home.clone()))
+                    as Arc<dyn crate::plugin::Workspace>,
+            )
         });
         registry
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "tmux", feature = "process", feature = "worktree"))]
 mod tests {
     use super::*;
     use crate::config::NameStatus;

@@ -57,6 +57,45 @@ struct Owner {
 
 /// Every registered project (plus an optional extra config's), each served by the
 /// [`Orchestrator`] of its config.
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use ao_core::config::{self, KnownNames};
+/// use ao_core::fleet::Fleet;
+/// use ao_core::home::AoHome;
+/// use ao_core::orchestrator::{Options, SessionFilter, SpawnRequest};
+/// use ao_core::plugin::{FakeRuntime, FakeWorkspace, Registry, Runtime, Workspace};
+/// use ao_core::store::FileStore;
+///
+/// # tokio::runtime::Runtime::new()?.block_on(async {
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("agent-orchestrator.yaml");
+/// std::fs::write(
+///     &path,
+///     "projects:\n  app:\n    path: .\n    sessionPrefix: app\n    agent: command\n    agentConfig: {command: [sleep, '30'], promptVia: none}\n",
+/// )?;
+/// // ao-core's adapters, with in-process stand-ins for tmux and git worktrees.
+/// let mut registry = Registry::builtin();
+/// let runtime = Arc::new(FakeRuntime::named("tmux"));
+/// registry.register_runtime("tmux", move |_| Ok(runtime.clone() as Arc<dyn Runtime>));
+/// let workspace = Arc::new(FakeWorkspace::new());
+/// registry.register_workspace("worktree", move |_| Ok(workspace.clone() as Arc<dyn Workspace>));
+///
+/// let home = AoHome::new(dir.path().join("ao-home"));
+/// let config = config::load(&path, &registry.known_names())?;
+/// let fleet = Fleet::load(registry, Arc::new(FileStore::new(home.clone())), Options::new(home), Some(config))?;
+///
+/// // A spawn registers its project: from now on every fleet of this AO_HOME sees it.
+/// let spawned = fleet.spawn(SpawnRequest { prompt: Some("fix the test".into()), ..SpawnRequest::default() }).await?;
+/// let (_, project, id) = fleet.session("app-1")?;
+/// assert_eq!((project.as_str(), id), ("app", spawned.record.id));
+/// let seen = fleet.observe(&SessionFilter::all()).await?;
+/// assert_eq!(seen.sessions.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Fleet {
     home: AoHome,
     /// Whether the first member is the config the command was pointed at.

@@ -102,7 +102,7 @@ pub async fn checked(dir: &Path, args: &[&str]) -> Result<String, GitError> {
 }
 
 /// Whether `reference` names a commit in the repository at `dir`.
-pub(crate) async fn ref_exists(dir: &Path, reference: &str) -> Result<bool, GitError> {
+pub async fn ref_exists(dir: &Path, reference: &str) -> Result<bool, GitError> {
     Ok(run(
         dir,
         &[
@@ -121,7 +121,7 @@ pub(crate) async fn ref_exists(dir: &Path, reference: &str) -> Result<bool, GitE
 
 /// The branch checked out in the worktree at `dir`; `None` when it is not a git checkout of
 /// its own or its HEAD is detached.
-pub(crate) async fn current_branch(dir: &Path) -> Result<Option<String>, GitError> {
+pub async fn current_branch(dir: &Path) -> Result<Option<String>, GitError> {
     // Only a checkout of its own: git would otherwise answer for a repository around `dir`.
     if !dir.join(".git").exists() {
         return Ok(None);
@@ -139,7 +139,7 @@ pub(crate) async fn current_branch(dir: &Path) -> Result<Option<String>, GitErro
 
 /// Whether `branch` is contained in `target` in the repository at `repo` (`false` when either
 /// ref is missing: git answers 1 then too).
-pub(crate) async fn is_ancestor(repo: &Path, branch: &str, target: &str) -> Result<bool, GitError> {
+pub async fn is_ancestor(repo: &Path, branch: &str, target: &str) -> Result<bool, GitError> {
     let args = [
         "merge-base",
         "--is-ancestor",
@@ -160,7 +160,7 @@ pub(crate) async fn is_ancestor(repo: &Path, branch: &str, target: &str) -> Resu
 /// Whether `branch` has moved since it was created (its tip differs from the oldest entry of
 /// its reflog). A branch nobody committed to is "contained" in every descendant of its start —
 /// that must not count as merged work. Without a reflog the answer is `false` (keep the work).
-pub(crate) async fn has_moved_since_created(repo: &Path, branch: &str) -> Result<bool, GitError> {
+pub async fn has_moved_since_created(repo: &Path, branch: &str) -> Result<bool, GitError> {
     let reference = format!("refs/heads/{branch}");
     let tip = run(
         repo,

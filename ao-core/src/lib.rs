@@ -22,18 +22,22 @@ pub mod domain;
 pub mod error;
 pub mod fleet;
 pub mod git;
+#[cfg(any(feature = "tmux", feature = "process", feature = "worktree"))]
 mod hash;
 pub mod home;
 pub mod orchestrator;
 pub mod owner;
 pub mod plugin;
+#[cfg(feature = "process")]
 pub mod process;
 pub mod projects;
 pub mod prompt;
 pub mod store;
+#[cfg(feature = "tmux")]
 pub mod tmux;
 pub mod trampoline;
 pub mod trust;
+#[cfg(feature = "worktree")]
 pub mod worktree;
 
 pub use domain::{Role, UnknownRole};
@@ -43,5 +47,9 @@ pub use domain::{Role, UnknownRole};
 /// `<this executable> __pty-host …`; started as either, this never returns. Otherwise it returns
 /// at once.
 pub fn run_if_invoked() {
-    trampoline::run_if_invoked_with(&process::ENTRY_POINTS);
+    #[cfg(feature = "process")]
+    let entries = &process::ENTRY_POINTS[..];
+    #[cfg(not(feature = "process"))]
+    let entries = &[];
+    trampoline::run_if_invoked_with(entries);
 }

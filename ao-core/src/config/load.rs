@@ -17,7 +17,25 @@ use super::validate;
 use super::yaml;
 use crate::domain::Role;
 
-/// Reads and validates the config at `path`.
+/// Reads and validates the config at `path`: every problem at once, each with its file, line,
+/// column, key and a hint (`ConfigError::Invalid`); warnings stay in [`Config::warnings`].
+///
+/// ```
+/// use ao_core::config::{self, KnownNames, RoleOverrides};
+/// use ao_core::domain::Role;
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("agent-orchestrator.yaml");
+/// std::fs::write(
+///     &path,
+///     "projects:\n  app:\n    path: .\n    agent: claude-code\n    worker:\n      agent: codex\n",
+/// )?;
+/// let config = config::load(&path, &KnownNames::builtin())?;
+/// let worker = config.resolve_role("app", Role::Worker, &RoleOverrides::default())?;
+/// assert_eq!(worker.agent.value, "codex");
+/// assert_eq!(config.project("app").map(|p| p.path.as_path()), Some(dir.path()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load(path: &Path, names: &KnownNames) -> Result<Config, ConfigError> {
     let path = std::path::absolute(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),

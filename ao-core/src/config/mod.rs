@@ -1,10 +1,10 @@
-//! The config engine: find, parse, validate and (later) resolve `agent-orchestrator.yaml`.
+//! The config engine: find, parse, validate and resolve `agent-orchestrator.yaml`.
 //!
 //! Files written for the reference TypeScript tool load unchanged, but unlike the reference a
 //! typo is never silently dropped: every problem is reported at once with its file, line,
 //! column, key path and a hint. The stages are separate modules so each can be tested alone:
-//! [`yaml`] (text → positioned tree; the only parser call), `decode` (tree → typed
-//! [`ConfigFile`], collecting unknown keys), [`validate`] (rules across the whole file), and
+//! `yaml` (text → positioned tree; the only parser call), `decode` (tree → typed
+//! [`ConfigFile`], collecting unknown keys), `validate` (rules across the whole file), and
 //! [`load`] which strings them together; `resolve` answers "what does this role run, and
 //! why".
 

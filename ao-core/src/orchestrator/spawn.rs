@@ -49,8 +49,48 @@ impl Rollback {
 }
 
 impl Orchestrator {
-    /// Spawns a worker: reserve id → workspace → runtime → record, undoing every step already
-    /// taken when a later one fails. The id of a failed spawn is never handed out again.
+    /// Spawns a worker: its record first, then its workspace and its runtime session, undoing
+    /// every step already taken when a later one fails (the record is archived with the error;
+    /// its id is never handed out again). The new agent is watched for up to
+    /// [`Options::spawn_watch`](super::Options::spawn_watch): one that dies at once is
+    /// [`OrchestratorError::AgentExited`], its session kept for `restore` or `kill`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// use ao_core::config::{self, KnownNames};
+    /// use ao_core::home::AoHome;
+    /// use ao_core::orchestrator::{Options, Orchestrator, SpawnRequest};
+    /// use ao_core::plugin::{FakeRuntime, FakeWorkspace, Registry, Runtime, Workspace};
+    /// use ao_core::store::InMemoryStore;
+    ///
+    /// # tokio::runtime::Runtime::new()?.block_on(async {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("agent-orchestrator.yaml");
+    /// std::fs::write(
+    ///     &path,
+    ///     "projects:\n  app:\n    path: .\n    sessionPrefix: app\n    agent: command\n    agentConfig: {command: [sleep, '30'], promptVia: none}\n",
+    /// )?;
+    /// let runtime = Arc::new(FakeRuntime::named("tmux"));
+    /// let mut registry = Registry::builtin();
+    /// let rt = runtime.clone();
+    /// registry.register_runtime("tmux", move |_| Ok(rt.clone() as Arc<dyn Runtime>));
+    /// registry.register_workspace("worktree", |_| Ok(Arc::new(FakeWorkspace::new()) as Arc<dyn Workspace>));
+    /// let config = config::load(&path, &registry.known_names())?;
+    /// let orch = Orchestrator::new(
+    ///     config,
+    ///     registry,
+    ///     Arc::new(InMemoryStore::new()),
+    ///     Options::new(AoHome::new(dir.path().join("ao-home"))),
+    /// );
+    /// let out = orch.spawn(SpawnRequest { prompt: Some("fix the test".into()), ..SpawnRequest::default() }).await?;
+    /// assert_eq!(out.record.id.as_str(), "app-1");
+    /// assert_eq!(out.record.branch.as_deref(), Some("session/app-1"));
+    /// assert_eq!(runtime.running(), ["app-1"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn spawn(&self, req: SpawnRequest) -> Result<SpawnOutcome, OrchestratorError> {
         let project_id = match &req.project {
             Some(p) => p.clone(),

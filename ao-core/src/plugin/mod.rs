@@ -7,6 +7,7 @@
 //! every trait also has a `mockall` mock (`MockAgent`, …).
 
 mod agent;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 mod notifier;
 mod registry;

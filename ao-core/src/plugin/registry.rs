@@ -97,7 +97,34 @@ impl<T: ?Sized> Slot<T> {
     }
 }
 
-/// Factories for every plugin kind.
+/// Name → factory for every plugin kind: how `agent: codex` in a config becomes an adapter.
+/// Start from [`Registry::builtin`] (or empty, [`Registry::new`]) and register your own; config
+/// validation accepts every registered name.
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// use ao_core::config::{NameStatus, PluginKind};
+/// use ao_core::home::AoHome;
+/// use ao_core::plugin::{Agent, FakeAgent, PluginContext, Registry};
+///
+/// let mut registry = Registry::builtin();
+/// registry.register_agent("notes-bot", |ctx| {
+///     Ok(Arc::new(FakeAgent::new(ctx.name.clone(), "notes-bot")) as Arc<dyn Agent>)
+/// });
+/// assert_eq!(
+///     registry.known_names().status(PluginKind::Agent, "notes-bot"),
+///     NameStatus::Supported
+/// );
+/// let agent = registry.agent(&PluginContext {
+///     name: "notes-bot".into(),
+///     settings: serde_json::Value::Null,
+///     home: AoHome::new("/tmp/ao"),
+/// })?;
+/// assert_eq!(agent.name(), "notes-bot");
+/// assert!(registry.agent(&PluginContext { name: "nope".into(), settings: serde_json::Value::Null, home: AoHome::new("/tmp/ao") }).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Registry {
     agents: Slot<dyn Agent>,
     runtimes: Slot<dyn Runtime>,

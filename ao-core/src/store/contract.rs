@@ -107,6 +107,30 @@ pub enum StoreError {
 
 /// Session records of every project.
 ///
+/// ```
+/// use ao_core::domain::{ProjectId, Role};
+/// use ao_core::home::AoHome;
+/// use ao_core::store::{FileStore, SessionRecord, Store};
+///
+/// # tokio::runtime::Runtime::new()?.block_on(async {
+/// let dir = tempfile::tempdir()?;
+/// let store = FileStore::new(AoHome::new(dir.path()));
+/// let app = ProjectId::new("app")?;
+/// let id = store.allocate_id(&app, "app").await?;
+/// store.create(SessionRecord::new(id.clone(), app.clone(), Role::Worker, "codex")).await?;
+/// let record = store
+///     .update(&app, &id, Box::new(|r| r.model = Some("gpt-5-codex".into())))
+///     .await?;
+/// assert_eq!(record.model.as_deref(), Some("gpt-5-codex"));
+/// assert_eq!(store.list(&app).await?.records.len(), 1);
+/// // Ids are never handed out twice, not even after the session is gone.
+/// store.archive(&app, &id).await?;
+/// assert_eq!(store.allocate_id(&app, "app").await?.as_str(), "app-2");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// Contract:
 /// - `create` MUST fail with `AlreadyExists` when a live record has the id.
 /// - `update` MUST be an atomic read-modify-write: concurrent updates (from any process) are
