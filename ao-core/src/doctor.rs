@@ -17,7 +17,7 @@ use crate::home::AoHome;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// Fine.
+    /// Passed: nothing to fix.
     Ok,
     /// Works, but deserves a look.
     Warning,
@@ -29,7 +29,8 @@ pub enum Outcome {
     Invalid,
 }
 
-/// One finding.
+/// One finding of `ao doctor`: what was checked, for which project and role,
+/// how it came out and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {

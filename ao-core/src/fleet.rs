@@ -234,7 +234,7 @@ impl Fleet {
         Ok(fleet)
     }
 
-    /// `AO_HOME`.
+    /// The `AO_HOME` holding the project registry and every session's state.
     pub fn home(&self) -> &AoHome {
         &self.home
     }

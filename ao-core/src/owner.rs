@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// A process, identified well enough to tell whether it still runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProcessStamp {
-    /// Its pid.
+    /// The process id (which, once the process ends, may be reused).
     pub pid: u32,
     /// Its start time in clock ticks since boot, where the system says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,7 +28,7 @@ fn start_time(pid: u32) -> Option<u64> {
 }
 
 impl ProcessStamp {
-    /// This process.
+    /// The stamp of the calling process: its pid and, where known, start time.
     pub fn current() -> Self {
         let pid = std::process::id();
         Self {

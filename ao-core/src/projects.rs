@@ -62,7 +62,7 @@ pub enum ProjectRegistryError {
     PrefixClash {
         /// The project being registered.
         id: ProjectId,
-        /// The prefix.
+        /// The session prefix both projects would share.
         prefix: String,
         /// The project that has it.
         other: ProjectId,
@@ -70,7 +70,7 @@ pub enum ProjectRegistryError {
     /// Another config file already owns the id.
     #[error("project id `{id}` is already registered by {}", existing.display())]
     Clash {
-        /// The id.
+        /// The project id another config file already registered.
         id: ProjectId,
         /// The config that owns it.
         existing: PathBuf,
@@ -78,25 +78,25 @@ pub enum ProjectRegistryError {
     /// The file is not a registry (it is left untouched).
     #[error("{} is not a valid project registry: {detail}", path.display())]
     Corrupt {
-        /// The file.
+        /// The registry file (`projects.json` under `AO_HOME`).
         path: PathBuf,
-        /// Why.
+        /// Why it could not be parsed, as the JSON parser put it.
         detail: String,
     },
     /// Written by a newer `ao`: readable, not rewritten.
     #[error("{} was written by a newer ao (version {found}); not modifying it", path.display())]
     NewerVersion {
-        /// The file.
+        /// The registry file (`projects.json` under `AO_HOME`).
         path: PathBuf,
-        /// Its version.
+        /// The schema version the file declares, newer than this `ao` writes.
         found: u32,
     },
     /// File system trouble.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The path.
+        /// The file involved: the registry, its lock file, or the config being registered.
         path: PathBuf,
-        /// The error.
+        /// What the operating system said.
         #[source]
         source: io::Error,
     },

@@ -38,7 +38,7 @@ pub const MAX_ARG_BYTES: usize = 100 * 1024;
 pub struct ExecSpec {
     /// Program and arguments; `argv[0]` is the program.
     pub argv: Vec<String>,
-    /// Working directory.
+    /// The directory the program starts in.
     pub cwd: PathBuf,
     /// The complete environment of the program.
     pub env: BTreeMap<String, String>,
@@ -56,7 +56,7 @@ pub enum TrampolineError {
     ArgumentTooLarge {
         /// Its position in argv.
         index: usize,
-        /// Its size.
+        /// Its length in bytes, over [`MAX_ARG_BYTES`].
         bytes: usize,
     },
     /// Nothing to run.
@@ -68,7 +68,7 @@ pub enum TrampolineError {
         path.display(), path.as_os_str().len(), MAX_SOCKET_PATH
     )]
     SocketPathTooLong {
-        /// The path.
+        /// The socket path, longer than [`MAX_SOCKET_PATH`] bytes.
         path: PathBuf,
     },
     /// The launch was handed over to nobody in time: the trampoline never started.
@@ -80,26 +80,26 @@ pub enum TrampolineError {
     /// What came over the handoff socket is not a spec.
     #[error("{} did not hand over a launch spec: {detail}", path.display())]
     BadSpec {
-        /// The socket.
+        /// The handoff socket the spec came from (or was to be served on).
         path: PathBuf,
-        /// Why.
+        /// What the JSON decoder (or encoder) said.
         detail: String,
     },
     /// Socket or file trouble.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The path.
+        /// The handoff socket, or the directory it was to be made in.
         path: PathBuf,
-        /// The error.
+        /// What the operating system said.
         #[source]
         source: io::Error,
     },
-    /// `exec` failed.
+    /// `exec` of the program failed, e.g. because it does not exist.
     #[error("cannot run {program}: {source}")]
     Exec {
-        /// The program.
+        /// The program, `argv[0]` of the spec, as given.
         program: String,
-        /// The error.
+        /// What the operating system said when `exec` failed.
         #[source]
         source: io::Error,
     },

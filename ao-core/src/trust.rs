@@ -23,18 +23,18 @@ pub enum TrustError {
     /// File system trouble.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The path.
+        /// The file involved: the trust file, its lock file, or the config being trusted.
         path: PathBuf,
-        /// The error.
+        /// What the operating system said.
         #[source]
         source: io::Error,
     },
     /// The trust file is damaged (it is left as it is; nothing is trusted).
     #[error("{} is not a valid trust file: {detail}", path.display())]
     Corrupt {
-        /// The file.
+        /// The trust file (`trust.json` under `AO_HOME`).
         path: PathBuf,
-        /// Why.
+        /// Why it could not be parsed, as the JSON parser put it.
         detail: String,
     },
 }

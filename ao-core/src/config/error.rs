@@ -8,7 +8,7 @@ use super::diagnostic::Diagnostic;
 /// How the config file was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigOrigin {
-    /// `--config PATH`.
+    /// Named explicitly: `--config PATH`, or a path given straight to `load`.
     Flag,
     /// The `AO_CONFIG_PATH` environment variable.
     Env,
@@ -50,7 +50,7 @@ pub enum ConfigError {
     /// The file exists but could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
-        /// The file.
+        /// The file that could not be read (`.` when the working directory itself could not).
         path: PathBuf,
         /// The I/O error.
         #[source]
@@ -59,7 +59,7 @@ pub enum ConfigError {
     /// The file has errors; `diagnostics` holds all of them, warnings included.
     #[error("{} is not a valid config ({} error{})", path.display(), error_count(diagnostics), plural(error_count(diagnostics)))]
     Invalid {
-        /// The file.
+        /// The config file the diagnostics are about.
         path: PathBuf,
         /// Every error and warning, in file order.
         diagnostics: Vec<Diagnostic>,
@@ -75,13 +75,13 @@ pub enum ConfigError {
     /// Several projects are configured and nothing says which one is meant.
     #[error("several projects are configured ({}); say which with --project", known.join(", "))]
     AmbiguousProject {
-        /// The ids.
+        /// The ids of the projects it could be, to choose from with `--project`.
         known: Vec<String>,
     },
     /// A `${VAR}` in a value that is about to be used names an unset variable.
     #[error("environment variable `{var}` used by `{key}` is not set")]
     UnsetVariable {
-        /// The variable.
+        /// The unset variable's name, as written inside `${…}`.
         var: String,
         /// The key whose value uses it.
         key: String,

@@ -36,7 +36,7 @@ pub enum PrefixOrigin {
 pub struct Project {
     /// The project id (the key under `projects:`, or a flat file's directory name).
     pub id: ProjectId,
-    /// Display name.
+    /// Display name: the project's `name` key, or its id when that is not set.
     pub name: String,
     /// Absolute path of the main checkout.
     pub path: PathBuf,

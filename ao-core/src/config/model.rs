@@ -102,7 +102,7 @@ impl Default for ConfigFile {
     }
 }
 
-/// Power management.
+/// Power management settings that apply while `ao` runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PowerConfig {
@@ -221,14 +221,14 @@ pub struct RoleDefaults {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstalledPlugin {
-    /// Plugin name.
+    /// The name of the plugin the installer manages.
     pub name: String,
     /// Where the plugin comes from.
     pub source: PluginSource,
     /// Package name (registry and npm sources).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<String>,
-    /// Version range.
+    /// Version range of the package to install (registry and npm sources).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// Local path (local source).
@@ -267,7 +267,7 @@ pub enum AttentionZones {
     /// Review and respond merged into one column.
     #[default]
     Simple,
-    /// Separate columns.
+    /// Review and respond each get a column of their own.
     Detailed,
 }
 
@@ -442,7 +442,7 @@ pub struct ScmConfig {
     /// External plugin path (not supported by `ao`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// Webhook acceleration.
+    /// Forge webhooks that speed up noticing changes on the forge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<WebhookConfig>,
 }
@@ -487,7 +487,7 @@ pub struct NotificationRouting {
     /// Something went wrong that automation could not fix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warning: Option<Vec<String>>,
-    /// Summaries.
+    /// For the record: summaries, e.g. every session of a project finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<Vec<String>>,
 }
@@ -517,7 +517,7 @@ pub struct ReactionConfig {
     /// Message sent to the agent or the person (details are appended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Notification priority.
+    /// How urgent its notification is; `notificationRouting` maps it to notifiers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// Deliveries to the agent before escalating.
@@ -617,7 +617,7 @@ impl OrchestratorSessionStrategy {
     }
 }
 
-/// `opencodeIssueSessionStrategy` values.
+/// What to do with an issue's earlier OpenCode session (`opencodeIssueSessionStrategy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OpencodeIssueSessionStrategy {

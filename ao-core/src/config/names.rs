@@ -48,7 +48,7 @@ impl PluginKind {
 /// How a name is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameStatus {
-    /// Implemented.
+    /// Usable: a built-in adapter or one an embedder registered.
     Supported,
     /// Known from the reference tool, not implemented by `ao`.
     Unsupported,

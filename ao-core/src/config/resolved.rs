@@ -57,7 +57,7 @@ impl Serialize for Source {
 /// A value with its provenance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sourced<T> {
-    /// The value.
+    /// The value in force once overrides, the config and defaults are applied.
     pub value: T,
     /// Where it came from.
     pub source: Source,
@@ -66,9 +66,10 @@ pub struct Sourced<T> {
 /// Per-spawn choices that beat the config for one worker.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RoleOverrides {
-    /// `--agent`.
+    /// Agent adapter to run instead of the configured one (`--agent`).
     pub agent: Option<String>,
-    /// `--model`.
+    /// Model to run instead of the configured one (`--model`); without it, an agent
+    /// override other than the configured agent drops the configured model.
     pub model: Option<String>,
 }
 
@@ -134,9 +135,9 @@ fn serialize_rules<S: Serializer>(rules: &Rules, s: S) -> Result<S::Ok, S::Error
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResolvedRole {
-    /// The project.
+    /// The id of the project the role belongs to.
     pub project_id: String,
-    /// The role.
+    /// Which role was resolved: orchestrator or worker.
     pub role: Role,
     /// The agent adapter name.
     pub agent: Sourced<String>,
@@ -147,7 +148,8 @@ pub struct ResolvedRole {
     /// The agent settings block in force (for adapter-specific keys).
     #[serde(skip)]
     pub agent_config: Option<Sourced<Passthrough<AgentConfig>>>,
-    /// The rules.
+    /// The rules the role's system prompt includes (serialized as a
+    /// [`RulesExplanation`]).
     #[serde(serialize_with = "serialize_rules")]
     pub rules: Rules,
     /// What deserves a look about how this role resolved (warnings, and errors such as a
@@ -187,9 +189,9 @@ pub struct ResolvedReaction {
     pub auto: bool,
     /// What it does.
     pub action: ReactionAction,
-    /// Its message.
+    /// The message sent to the agent or the person, if any (details are appended).
     pub message: Option<String>,
-    /// Notification priority.
+    /// How urgent its notification is, when the merged layers set one.
     pub priority: Option<Priority>,
     /// Deliveries before escalating.
     pub retries: Option<u32>,

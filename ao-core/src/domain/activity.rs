@@ -45,18 +45,18 @@ pub enum ActivitySource {
     Terminal,
     /// The runtime's view of the process.
     Runtime,
-    /// No evidence.
+    /// No evidence at all (e.g. a session not observed yet).
     None,
 }
 
 /// An agent's state, since when, and the evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {
-    /// The state.
+    /// What the agent is doing, as last observed.
     pub state: ActivityState,
     /// When the state began (or was first seen).
     pub since: Timestamp,
-    /// The evidence.
+    /// Where the observation came from (see [`ActivitySource::strength`]).
     pub source: ActivitySource,
 }
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Priority, ProjectId, SessionId, Timestamp};
 
-/// What happened.
+/// What a notification reports, serialized as e.g. `session.spawned`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventKind {
     /// A session was created.
@@ -19,7 +19,7 @@ pub enum EventKind {
     /// The agent's process exited.
     #[serde(rename = "session.exited")]
     SessionExited,
-    /// Something failed.
+    /// Something failed that needs a person (the session is errored).
     #[serde(rename = "session.errored")]
     SessionErrored,
     /// A pull request was opened.
@@ -31,7 +31,7 @@ pub enum EventKind {
     /// A pull request was closed without merging.
     #[serde(rename = "pr.closed")]
     PrClosed,
-    /// CI failed.
+    /// At least one CI check failed on a session's pull request.
     #[serde(rename = "ci.failing")]
     CiFailing,
     /// A reviewer asked for changes.
@@ -51,21 +51,21 @@ pub enum EventKind {
     AllComplete,
 }
 
-/// One notification.
+/// One notification about a session or project, as notifiers receive it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
-    /// Unique id.
+    /// An identifier unique to this event.
     pub id: String,
-    /// What happened.
+    /// What kind of thing happened.
     pub kind: EventKind,
-    /// How urgent.
+    /// How urgently a person should hear about it.
     pub priority: Priority,
-    /// The project.
+    /// The project the event belongs to.
     pub project_id: ProjectId,
     /// The session, when about one.
     pub session_id: Option<SessionId>,
-    /// When.
+    /// When the event happened.
     pub timestamp: Timestamp,
     /// One line for people.
     pub message: String,

@@ -10,7 +10,8 @@ pub struct RuntimeHandle {
     pub runtime: String,
     /// The runtime's id for the session (the tmux session name, …).
     pub id: String,
-    /// Runtime-specific data.
+    /// Runtime-specific data (tmux and `process` keep their `socket` here); `null`
+    /// when there is none.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub data: serde_json::Value,
 }

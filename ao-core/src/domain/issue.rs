@@ -10,9 +10,9 @@ use super::is_valid_id;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{input}` is not an issue reference: {reason}")]
 pub struct IssueRefError {
-    /// The text.
+    /// The text that failed to parse, as given.
     pub input: String,
-    /// Why not.
+    /// Why it is not a reference, in words (e.g. `it is empty`).
     pub reason: &'static str,
 }
 
@@ -22,7 +22,7 @@ pub struct IssueRefError {
 pub enum IssueRef {
     /// `123` or `#123`: a number for the project's own tracker.
     Number {
-        /// The number.
+        /// The issue number in the project's own tracker.
         number: u64,
     },
     /// `INT-1234`: a team key and number (Linear style).

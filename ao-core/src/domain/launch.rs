@@ -17,7 +17,7 @@ pub struct LaunchSpec {
     pub argv: Vec<String>,
     /// Environment variables `ao` adds (and configured ones) on top of the caller's.
     pub env: BTreeMap<String, String>,
-    /// Working directory.
+    /// The directory the program starts in.
     pub cwd: PathBuf,
 }
 

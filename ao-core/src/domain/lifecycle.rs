@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionPhase {
-    /// Being created.
+    /// Being created: the workspace, runtime and agent are still being set up.
     #[default]
     Spawning,
     /// The agent is working.
@@ -39,7 +39,7 @@ pub enum PrState {
     Open,
     /// Open as a draft.
     Draft,
-    /// Merged.
+    /// Merged into its base branch.
     Merged,
     /// Closed without merging.
     Closed,
@@ -49,10 +49,10 @@ pub enum PrState {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CiStatus {
-    /// No checks.
+    /// No checks reported for the head commit.
     #[default]
     None,
-    /// Checks running.
+    /// Checks are still queued or running.
     Pending,
     /// All checks passed.
     Passing,
@@ -69,9 +69,9 @@ pub enum ReviewStatus {
     None,
     /// Waiting for a review.
     Pending,
-    /// Approved.
+    /// A reviewer approved the changes.
     Approved,
-    /// Changes requested.
+    /// A reviewer asked for changes.
     ChangesRequested,
 }
 
@@ -81,9 +81,9 @@ pub enum ReviewStatus {
 pub struct PrStatus {
     /// Open, draft, merged or closed.
     pub state: PrState,
-    /// CI result.
+    /// The combined result of the checks on the pull request's head.
     pub ci: CiStatus,
-    /// Review decision.
+    /// The review decision: none, pending, approved or changes requested.
     pub review: ReviewStatus,
     /// The branch conflicts with its base.
     pub conflicts: bool,
@@ -96,11 +96,11 @@ pub enum RuntimeStatus {
     /// Not observed yet.
     #[default]
     Unknown,
-    /// Running.
+    /// The runtime has the session and its process is running.
     Alive,
     /// The process exited (with its status when known).
     Exited {
-        /// Exit code.
+        /// The program's exit status, when the runtime could tell.
         code: Option<i32>,
     },
     /// The runtime has no such session (e.g. after a reboot).
@@ -115,7 +115,7 @@ pub struct Lifecycle {
     pub session: SessionPhase,
     /// The pull request, once there is one.
     pub pr: Option<PrStatus>,
-    /// The runtime.
+    /// Whether the session's process is running, as last observed.
     pub runtime: RuntimeStatus,
 }
 
@@ -123,7 +123,7 @@ pub struct Lifecycle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DisplayStatus {
-    /// Being created.
+    /// Being created (the session's phase is still `spawning`).
     Spawning,
     /// Working, no PR yet.
     Working,
@@ -131,7 +131,7 @@ pub enum DisplayStatus {
     Idle,
     /// PR open, nothing pending from anyone.
     PrOpen,
-    /// CI failed.
+    /// PR open and at least one CI check failed.
     CiFailed,
     /// Waiting for review.
     ReviewPending,
@@ -141,15 +141,15 @@ pub enum DisplayStatus {
     Approved,
     /// Approved and green: ready to merge.
     Mergeable,
-    /// Merged.
+    /// The pull request was merged.
     Merged,
     /// PR closed without merging.
     PrClosed,
     /// Asking a person.
     NeedsInput,
-    /// Not progressing.
+    /// The agent made no progress for too long.
     Stuck,
-    /// Failed.
+    /// Something failed that needs a person.
     Errored,
     /// Stopped with `ao session kill` (or by cleanup).
     Killed,
@@ -162,7 +162,7 @@ pub enum DisplayStatus {
     Gone,
     /// Its spawn was cut short (the creating `ao` died): `ao session cleanup` finishes it.
     Interrupted,
-    /// Finished.
+    /// Finished: work merged and cleaned up.
     Done,
 }
 

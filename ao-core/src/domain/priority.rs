@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// Notification priority.
+/// How urgently a person should hear about something; sorts most urgent first.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
@@ -13,7 +13,7 @@ pub enum Priority {
     Urgent,
     /// A person should act.
     Action,
-    /// Worth knowing.
+    /// Something went wrong that automation could not fix.
     Warning,
     /// For the record.
     Info,

@@ -22,9 +22,9 @@ pub enum OrchestratorError {
     /// No such session.
     #[error("no session {id} in project {project}")]
     SessionNotFound {
-        /// The project.
+        /// The project whose records were searched.
         project: ProjectId,
-        /// The session.
+        /// The session id that has no record in that project.
         id: SessionId,
     },
     /// No configured project's session prefix matches this session name.
@@ -58,9 +58,9 @@ pub enum OrchestratorError {
     /// Removing the workspace would lose work; the runtime was stopped, the workspace kept.
     #[error("session {session} has unsaved work in {}: {} file(s), {} commit(s)", path.display(), work.files.len(), work.commits.len())]
     UnsavedWork {
-        /// The session.
+        /// The session being killed; its runtime is already stopped.
         session: SessionId,
-        /// Its workspace.
+        /// The workspace directory, kept because it holds the work.
         path: PathBuf,
         /// What would be lost.
         work: UnsavedWork,
@@ -68,7 +68,7 @@ pub enum OrchestratorError {
     /// Orchestrators never own a branch or pull request.
     #[error("session {session} is an orchestrator; orchestrators never own a pull request")]
     OrchestratorOwnsNoPr {
-        /// The session.
+        /// The orchestrator session that was asked to own a pull request.
         session: SessionId,
     },
     /// The config would run commands (`postCreate`) but the user has not trusted it.
@@ -86,7 +86,7 @@ pub enum OrchestratorError {
     UntrustedFolder {
         /// The config file.
         config: PathBuf,
-        /// The agent.
+        /// The agent adapter's name (e.g. `claude-code`).
         agent: String,
         /// The folder the agent would ask about.
         folder: PathBuf,
@@ -97,25 +97,25 @@ pub enum OrchestratorError {
     /// The agent is waiting on a person (a permission prompt); typing into it could answer it.
     #[error("session {session} is waiting for input (e.g. a permission prompt); not sending")]
     WaitingForInput {
-        /// The session.
+        /// The session whose agent shows a prompt awaiting a person.
         session: SessionId,
     },
     /// The session's process is gone.
     #[error("session {session} is not running")]
     RuntimeDead {
-        /// The session.
+        /// The session with no live runtime (or no runtime handle at all).
         session: SessionId,
     },
     /// The session is still running.
     #[error("session {session} is still running")]
     StillRunning {
-        /// The session.
+        /// The session asked to be restored while its agent still runs.
         session: SessionId,
     },
     /// Another `ao` is creating the session right now.
     #[error("session {session} is still being spawned (by process {pid})")]
     SpawnInProgress {
-        /// The session.
+        /// The session another process is still creating.
         session: SessionId,
         /// The process spawning it.
         pid: u32,
@@ -139,7 +139,7 @@ pub enum OrchestratorError {
     /// The agent stayed busy for the whole wait.
     #[error("session {session} stayed busy for {}s; message not sent", waited.as_secs())]
     SendTimeout {
-        /// The session.
+        /// The session whose agent stayed busy.
         session: SessionId,
         /// How long it waited.
         waited: Duration,
@@ -147,7 +147,7 @@ pub enum OrchestratorError {
     /// A session's screen never showed the text waited for.
     #[error("session {session} never showed {needle:?} within {}s; its screen:\n{screen}", waited.as_secs())]
     OutputTimeout {
-        /// The session.
+        /// The session whose screen was watched.
         session: SessionId,
         /// The text waited for.
         needle: String,
@@ -162,7 +162,7 @@ pub enum OrchestratorError {
         waited.as_secs()
     )]
     NotSubmitted {
-        /// The session.
+        /// The session the message was typed into.
         session: SessionId,
         /// How long it waited for the agent to take it.
         waited: Duration,
@@ -170,9 +170,9 @@ pub enum OrchestratorError {
     /// The operation needs a capability nothing provides yet.
     #[error("{operation} is not supported: {detail}")]
     Unsupported {
-        /// The operation.
+        /// What was attempted, in words (e.g. `claiming a pull request`).
         operation: &'static str,
-        /// Why.
+        /// Why it cannot be done, e.g. the project has no tracker or no `repo`.
         detail: String,
     },
     /// A plugin could not be had.
@@ -202,7 +202,7 @@ pub enum OrchestratorError {
     /// A session id made from the config is not valid (its session prefix is not).
     #[error("invalid session id: {source}")]
     InvalidId {
-        /// Why.
+        /// Why the id made from the project's session prefix was rejected.
         #[source]
         source: crate::domain::IdError,
     },
@@ -218,9 +218,9 @@ pub enum OrchestratorError {
     /// File system trouble.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The path.
+        /// The file or directory the failed operation was on.
         path: PathBuf,
-        /// The error.
+        /// The underlying I/O error.
         #[source]
         source: std::io::Error,
     },

@@ -10,7 +10,8 @@ use crate::home::AoHome;
 /// Where the facade runs.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// `AO_HOME`.
+    /// The `AO_HOME` for worktrees, launch files and trust records; agents and plugins
+    /// are given it too.
     pub home: AoHome,
     /// Absolute path of the `ao` binary, given to agents as `AO_BIN` (and put on their `PATH`).
     pub ao_bin: Option<PathBuf>,

@@ -45,7 +45,7 @@ impl StartOutcome {
 /// What `kill` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KillOutcome {
-    /// The session.
+    /// The session that was killed.
     pub id: SessionId,
     /// What happened to its workspace (none for orchestrators or a gone workspace).
     pub workspace: Option<Destroyed>,

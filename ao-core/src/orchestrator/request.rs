@@ -8,7 +8,7 @@ use crate::domain::{PrRef, ProjectId, Role, RuntimeStatus, SessionPhase};
 /// What to spawn.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SpawnRequest {
-    /// The project.
+    /// The project to spawn in; `None` works only when the config has exactly one.
     pub project: Option<ProjectId>,
     /// An issue reference as typed (`123`, `INT-9`, a URL, …).
     pub issue: Option<String>,
@@ -18,7 +18,8 @@ pub struct SpawnRequest {
     pub agent: Option<String>,
     /// Model override for this worker.
     pub model: Option<String>,
-    /// Branch override.
+    /// The branch to work on, instead of the claimed pull request's, the issue's or
+    /// `session/<id>`.
     pub branch: Option<String>,
     /// An existing pull request the worker takes over (its branch becomes the session's).
     pub claim_pr: Option<PrRef>,

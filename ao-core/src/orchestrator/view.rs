@@ -14,21 +14,23 @@ use crate::store::SessionRecord;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
-    /// Session id.
+    /// The session's id, also its runtime session's name.
     pub id: SessionId,
-    /// Project.
+    /// The project the session belongs to.
     pub project_id: ProjectId,
     /// Orchestrator or worker.
     pub role: Role,
-    /// Agent.
+    /// The agent adapter's name (e.g. `claude-code`, `codex`).
     pub agent: String,
-    /// Model.
+    /// The model the agent runs, when one was chosen (else the agent's default).
     pub model: Option<String>,
-    /// Branch.
+    /// The session's git branch (`session/<id>` unless chosen); none for orchestrators.
     pub branch: Option<String>,
-    /// Workspace.
+    /// The directory the agent works in: a worktree for a worker, the project's checkout
+    /// for an orchestrator.
     pub workspace_path: Option<PathBuf>,
-    /// Derived status.
+    /// The one status people see, derived from the lifecycle with the runtime as
+    /// observed now (`interrupted` for a spawn whose creator died).
     pub status: DisplayStatus,
     /// Runtime liveness as observed now.
     pub runtime: RuntimeStatus,
@@ -36,20 +38,20 @@ pub struct SessionView {
     pub activity: Activity,
     /// Issue, as text.
     pub issue: Option<String>,
-    /// Pull request.
+    /// The pull request the worker owns, once it has one (never for orchestrators).
     pub pr: Option<PrView>,
-    /// Created.
+    /// When the session's record was created.
     pub created_at: Timestamp,
-    /// Last changed.
+    /// When the session's record last changed.
     pub updated_at: Timestamp,
 }
 
 /// A pull request in a [`SessionView`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PrView {
-    /// Number.
+    /// The pull request's number in its repository.
     pub number: u64,
-    /// URL.
+    /// The pull request's web URL, when known.
     pub url: Option<String>,
     /// State, when observed.
     pub state: Option<PrState>,

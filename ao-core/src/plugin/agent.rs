@@ -16,9 +16,9 @@ use crate::store::SessionRecord;
 /// What an agent adapter needs to build a launch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LaunchRequest {
-    /// The project.
+    /// The project the session belongs to.
     pub project_id: ProjectId,
-    /// The session.
+    /// The `ao` session being launched or resumed.
     pub session_id: SessionId,
     /// The role (decided by the code path that launches, never by config or agent).
     pub role: Role,
@@ -35,7 +35,7 @@ pub struct LaunchRequest {
     pub agent_session_id: Option<String>,
     /// The task prompt; untrusted parts are already fenced as data.
     pub task_prompt: Option<String>,
-    /// Working directory.
+    /// Where the agent runs: a worker's workspace, or the project's directory for an orchestrator.
     pub cwd: PathBuf,
     /// The role's agent settings (adapter-specific keys in `extra`).
     pub settings: Passthrough<AgentConfig>,
@@ -75,9 +75,9 @@ impl ActivityProbe {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cost {
-    /// Input tokens.
+    /// Tokens sent to the model over the whole session, as the agent counts them.
     pub input_tokens: u64,
-    /// Output tokens.
+    /// Tokens the model produced over the whole session.
     pub output_tokens: u64,
     /// Estimated cost in US dollars, when the agent reports it.
     pub usd: Option<f64>,
@@ -91,7 +91,7 @@ pub struct AgentSessionInfo {
     pub agent_session_id: Option<String>,
     /// A one-line summary of the work.
     pub summary: Option<String>,
-    /// Token use.
+    /// Tokens used so far (and their cost, when known); `None` when the agent does not report them.
     pub cost: Option<Cost>,
 }
 
@@ -111,15 +111,15 @@ pub enum AgentError {
     /// The adapter does not offer this capability.
     #[error("{implementer} does not support {operation}")]
     Unsupported {
-        /// The operation.
+        /// The capability asked for, in words (`resume`, `probe`, …).
         operation: &'static str,
-        /// The adapter.
+        /// The adapter's config name (`claude-code`, `codex`, …).
         implementer: String,
     },
     /// The configuration cannot be turned into a launch.
     #[error("invalid settings for agent {agent}: {detail}")]
     InvalidSettings {
-        /// The adapter.
+        /// The config name of the adapter whose settings were refused.
         agent: String,
         /// What is wrong.
         detail: String,
@@ -130,15 +130,15 @@ pub enum AgentError {
         path.display()
     )]
     NeedsTrust {
-        /// The adapter.
+        /// The config name of the adapter whose CLI would ask.
         agent: String,
-        /// The folder.
+        /// The folder the agent would ask about: the launch's working directory.
         path: PathBuf,
     },
     /// The agent's CLI refused a command line the adapter built.
     #[error("{agent} refused its command line: {detail}")]
     LaunchRejected {
-        /// The adapter.
+        /// The config name of the adapter whose command line was refused.
         agent: String,
         /// What the CLI said.
         detail: String,
@@ -146,15 +146,15 @@ pub enum AgentError {
     /// The agent's program is not installed.
     #[error("{program} is not installed or not on PATH")]
     BinaryNotFound {
-        /// The program.
+        /// The program looked for on `PATH`, as the launch names it.
         program: String,
     },
-    /// Anything else.
+    /// Any other adapter failure, described in `detail`.
     #[error("{agent}: {detail}")]
     Failed {
-        /// The adapter.
+        /// The config name of the adapter that failed.
         agent: String,
-        /// What happened.
+        /// What went wrong, in words fit for the user.
         detail: String,
     },
 }

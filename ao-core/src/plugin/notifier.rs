@@ -13,23 +13,23 @@ pub enum NotifierError {
     /// The channel does not offer this capability.
     #[error("{implementer} does not support {operation}")]
     Unsupported {
-        /// The operation.
+        /// The capability asked for, in words.
         operation: &'static str,
-        /// The channel.
+        /// The channel's alias (see [`Notifier::name`]).
         implementer: String,
     },
     /// The channel is misconfigured (the message names the key, never a secret value).
     #[error("{notifier}: {detail}")]
     Config {
-        /// The channel.
+        /// The alias of the misconfigured channel.
         notifier: String,
         /// What is wrong.
         detail: String,
     },
-    /// Delivery failed.
+    /// The event could not be delivered over the channel.
     #[error("{notifier}: delivery failed: {detail}")]
     Delivery {
-        /// The channel.
+        /// The alias of the channel that could not deliver.
         notifier: String,
         /// What happened (never a webhook URL).
         detail: String,

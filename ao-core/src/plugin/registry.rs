@@ -19,7 +19,7 @@ pub struct PluginContext {
     pub name: String,
     /// Plugin settings from the config (`${VAR}` already expanded), or null.
     pub settings: serde_json::Value,
-    /// `AO_HOME`.
+    /// The `AO_HOME` in use, for plugins that keep files there (e.g. the runtimes).
     pub home: AoHome,
 }
 
@@ -33,9 +33,9 @@ pub enum RegistryError {
     /// Nothing is registered under this name.
     #[error("unknown {} `{name}`; known: {}", kind.noun(), known.join(", "))]
     UnknownName {
-        /// The kind.
+        /// The plugin kind that was asked for.
         kind: PluginKind,
-        /// The name.
+        /// The name asked for, under which no factory is registered.
         name: String,
         /// Registered names of that kind.
         known: Vec<String>,
@@ -43,19 +43,19 @@ pub enum RegistryError {
     /// A name known from the reference tool that `ao` does not implement.
     #[error("{} `{name}` is not supported by ao", kind.noun())]
     Unsupported {
-        /// The kind.
+        /// The plugin kind that was asked for.
         kind: PluginKind,
-        /// The name.
+        /// The name asked for, known from the reference tool but not implemented by `ao`.
         name: String,
     },
     /// The factory failed.
     #[error("cannot create {} `{name}`: {detail}", kind.noun())]
     Failed {
-        /// The kind.
+        /// The kind of plugin that could not be built.
         kind: PluginKind,
-        /// The name.
+        /// The name whose factory failed.
         name: String,
-        /// What happened.
+        /// The factory's error, as text.
         detail: String,
     },
 }

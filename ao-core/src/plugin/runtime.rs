@@ -14,21 +14,21 @@ pub enum RuntimeError {
     /// The runtime does not offer this capability.
     #[error("{implementer} does not support {operation}")]
     Unsupported {
-        /// The operation.
+        /// The capability asked for, in words.
         operation: &'static str,
-        /// The runtime.
+        /// The runtime's config name (`tmux`, `process`, …).
         implementer: String,
     },
     /// A session with this name already exists.
     #[error("runtime session {name} already exists")]
     AlreadyExists {
-        /// The name.
+        /// The runtime's name for the session (a handle's `id`, e.g. the tmux session name).
         name: String,
     },
     /// No session with this name.
     #[error("runtime session {name} does not exist")]
     NotFound {
-        /// The name.
+        /// The runtime's name for the missing session (a handle's `id`).
         name: String,
     },
     /// A session with this name exists but was not created by this `ao` home; it is never
@@ -37,41 +37,41 @@ pub enum RuntimeError {
         "runtime session {name} was not created by ao (or by another AO_HOME); leaving it alone"
     )]
     Foreign {
-        /// The name.
+        /// The runtime's name for the session `ao` did not create.
         name: String,
     },
     /// The runtime's program (e.g. tmux) is missing.
     #[error("{program} is not available: {detail}")]
     Unavailable {
-        /// The program.
+        /// The program the runtime needs (`tmux`, `setsid`, …).
         program: String,
-        /// What happened.
+        /// Why it could not be run, e.g. that it is not installed.
         detail: String,
     },
     /// The operating system refused something the runtime needed.
     #[error("{operation} failed: {source}")]
     Io {
-        /// The operation.
+        /// What the runtime was doing, in words (`write to tmux`, `create run directory`, …).
         operation: &'static str,
-        /// The error.
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
     /// The program's launch could not be handed over (see [`crate::trampoline`]).
     #[error("{operation} failed: {source}")]
     Launch {
-        /// The operation.
+        /// What the runtime was doing, in words (`start`, `prepare launch`).
         operation: &'static str,
-        /// The error.
+        /// Why the handoff to the trampoline failed.
         #[source]
         source: crate::trampoline::TrampolineError,
     },
-    /// Anything else.
+    /// Any other runtime failure, described in `detail`.
     #[error("{operation} failed: {detail}")]
     Failed {
-        /// The operation.
+        /// What the runtime was doing, in words (`start`, `send`, …).
         operation: &'static str,
-        /// What happened.
+        /// What went wrong, in words fit for the user.
         detail: String,
     },
 }

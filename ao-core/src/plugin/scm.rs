@@ -12,19 +12,19 @@ use crate::domain::{PrRef, PrState, PrStatus, ProjectId};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PullRequest {
-    /// Number.
+    /// The pull request's number in its repository.
     pub number: u64,
-    /// Web URL.
+    /// The pull request's web page on the host.
     pub url: String,
-    /// Title (untrusted).
+    /// The pull request's title, as its author wrote it (untrusted).
     pub title: String,
-    /// Head branch.
+    /// The head branch, whose commits the pull request proposes to merge.
     pub branch: String,
-    /// Base branch.
+    /// The base branch the pull request would merge into.
     pub base: String,
-    /// State.
+    /// Whether it is open, a draft, merged or closed.
     pub state: PrState,
-    /// Head commit.
+    /// The SHA of the head branch's latest commit; `None` when the host does not say.
     pub head_sha: Option<String>,
 }
 
@@ -34,15 +34,15 @@ pub struct PullRequest {
 pub struct ReviewComment {
     /// Stable id (thread or comment).
     pub id: String,
-    /// Author login.
+    /// The commenter's login on the host.
     pub author: String,
-    /// Text.
+    /// The comment's text, as written (untrusted).
     pub body: String,
     /// File, for line comments.
     pub path: Option<String>,
     /// Line, for line comments.
     pub line: Option<u32>,
-    /// Web URL.
+    /// The comment's web page on the host.
     pub url: String,
 }
 
@@ -50,11 +50,11 @@ pub struct ReviewComment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckFailure {
-    /// Check name.
+    /// The check's name as the host shows it (e.g. a CI job's name).
     pub name: String,
     /// Summary or log excerpt (untrusted).
     pub summary: Option<String>,
-    /// Web URL.
+    /// The check's web page (its run or log), when the host gives one.
     pub url: Option<String>,
 }
 
@@ -64,18 +64,18 @@ pub struct CheckFailure {
 pub enum MergeMethod {
     /// A merge commit.
     Merge,
-    /// Squash.
+    /// All commits squashed into one commit on the base branch.
     Squash,
-    /// Rebase.
+    /// The commits replayed onto the base branch, without a merge commit.
     Rebase,
 }
 
 /// The project side of an SCM call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScmContext {
-    /// The project.
+    /// The project the call is made for.
     pub project_id: ProjectId,
-    /// `owner/name`.
+    /// The project's repository as `owner/name` (from its `repo` setting).
     pub repo: String,
     /// The project's SCM settings (`${VAR}` already expanded).
     pub settings: serde_json::Map<String, serde_json::Value>,
@@ -88,21 +88,21 @@ pub enum ScmError {
     /// The host does not offer this capability.
     #[error("{implementer} does not support {operation}")]
     Unsupported {
-        /// The operation.
+        /// The capability asked for (e.g. `merge`).
         operation: &'static str,
-        /// The host.
+        /// The host's config name (e.g. `github`).
         implementer: String,
     },
     /// No such pull request.
     #[error("pull request {pr} not found")]
     NotFound {
-        /// The reference.
+        /// The pull request as it was asked for (`#123` or `owner/name#123`).
         pr: String,
     },
     /// Credentials are missing or rejected (the message never contains them).
     #[error("{scm}: not authorized: {detail}")]
     Auth {
-        /// The host.
+        /// The config name of the host that refused the credentials.
         scm: String,
         /// What to do.
         detail: String,
@@ -110,15 +110,15 @@ pub enum ScmError {
     /// Rate limited until the given time.
     #[error("{scm}: rate limited")]
     RateLimited {
-        /// The host.
+        /// The config name of the host that limits the rate.
         scm: String,
     },
     /// The service is unreachable or failing.
     #[error("{scm} is unavailable: {detail}")]
     Unavailable {
-        /// The host.
+        /// The config name of the host that could not be reached or failed.
         scm: String,
-        /// What happened.
+        /// What went wrong (never credentials).
         detail: String,
     },
 }

@@ -12,13 +12,13 @@ use crate::domain::{IssueRef, ProjectId};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueState {
-    /// Open.
+    /// Open and not marked as in progress.
     Open,
     /// Being worked on.
     InProgress,
-    /// Done.
+    /// Closed because the work is done.
     Closed,
-    /// Dropped.
+    /// Closed without the work being done (dropped, won't do).
     Cancelled,
 }
 
@@ -28,17 +28,17 @@ pub enum IssueState {
 pub struct Issue {
     /// The tracker's id (`123`, `INT-9`).
     pub id: String,
-    /// Title.
+    /// The issue's title, as written in the tracker (untrusted).
     pub title: String,
     /// Body (untrusted: only ever shown to agents fenced as data).
     pub body: String,
-    /// Web URL.
+    /// The issue's web page in the tracker.
     pub url: String,
-    /// State.
+    /// Where the issue stands in the tracker.
     pub state: IssueState,
-    /// Labels.
+    /// The names of the labels on the issue (untrusted).
     pub labels: Vec<String>,
-    /// Assignee.
+    /// The person the issue is assigned to, as the tracker names them; `None` when unassigned.
     pub assignee: Option<String>,
     /// The branch name the tracker suggests, if any.
     pub branch_hint: Option<String>,
@@ -47,7 +47,7 @@ pub struct Issue {
 /// The project side of a tracker call.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackerContext {
-    /// The project.
+    /// The project the call is made for.
     pub project_id: ProjectId,
     /// `owner/name`, when known.
     pub repo: Option<String>,
@@ -71,7 +71,7 @@ pub struct IssueFilter {
 /// A change to an issue.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IssueUpdate {
-    /// New state.
+    /// The state to move the issue to; `None` leaves it as it is.
     pub state: Option<IssueState>,
     /// Labels to add.
     pub add_labels: Vec<String>,
@@ -88,29 +88,29 @@ pub enum TrackerError {
     /// The tracker does not offer this capability.
     #[error("{implementer} does not support {operation}")]
     Unsupported {
-        /// The operation.
+        /// The capability asked for (e.g. `list`, `update`).
         operation: &'static str,
-        /// The tracker.
+        /// The tracker's config name (e.g. `github`).
         implementer: String,
     },
     /// No such issue.
     #[error("issue {issue} not found")]
     NotFound {
-        /// The reference.
+        /// The reference that was looked up, as displayed (`#42`, `INT-9`, …).
         issue: String,
     },
     /// The reference belongs to another tracker.
     #[error("{issue} is not an issue of the {tracker} tracker")]
     WrongTracker {
-        /// The reference.
+        /// The reference, which names another tracker or a pull request.
         issue: String,
-        /// This tracker.
+        /// The config name of the tracker that was asked.
         tracker: String,
     },
     /// Credentials are missing or rejected (the message never contains them).
     #[error("{tracker}: not authorized: {detail}")]
     Auth {
-        /// The tracker.
+        /// The config name of the tracker that refused the credentials.
         tracker: String,
         /// What to do.
         detail: String,
@@ -118,9 +118,9 @@ pub enum TrackerError {
     /// The service is unreachable or failing.
     #[error("{tracker} is unavailable: {detail}")]
     Unavailable {
-        /// The tracker.
+        /// The config name of the tracker that could not be reached or failed.
         tracker: String,
-        /// What happened.
+        /// What went wrong (never credentials).
         detail: String,
     },
 }
@@ -143,7 +143,7 @@ pub trait Tracker: Send + Sync + 'static {
     /// The branch a session for `issue` works on.
     fn branch_name(&self, issue: &Issue) -> String;
 
-    /// Lists issues.
+    /// The issues that match `filter`; `Unsupported` when the tracker cannot list.
     async fn list(
         &self,
         ctx: &TrackerContext,

@@ -12,9 +12,9 @@ use crate::domain::{ProjectId, SessionId};
 /// What to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkspaceRequest {
-    /// The project.
+    /// The project the workspace is for.
     pub project_id: ProjectId,
-    /// The session.
+    /// The session that will work in the workspace.
     pub session_id: SessionId,
     /// The project's main checkout.
     pub repo_path: PathBuf,
@@ -34,13 +34,13 @@ pub struct WorkspaceRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceInfo {
-    /// The project.
+    /// The project the workspace belongs to.
     pub project_id: ProjectId,
-    /// The session.
+    /// The session that works in the workspace.
     pub session_id: SessionId,
-    /// Its directory.
+    /// The workspace's directory (the request's `path`).
     pub path: PathBuf,
-    /// Its branch.
+    /// The branch checked out in the workspace: the session's branch.
     pub branch: String,
     /// The project's main checkout.
     #[serde(default)]
@@ -88,7 +88,7 @@ pub enum WorkspaceError {
     /// The workspace kind does not offer this capability.
     #[error("{implementer} does not support {operation}")]
     Unsupported {
-        /// The operation.
+        /// The capability asked for, in words (e.g. `merge check`).
         operation: &'static str,
         /// The workspace kind.
         implementer: String,
@@ -96,7 +96,7 @@ pub enum WorkspaceError {
     /// Removal refused: the workspace holds work that exists nowhere else.
     #[error("{} has unsaved work ({} file(s), {} commit(s))", path.display(), work.files.len(), work.commits.len())]
     UnsavedWork {
-        /// The workspace.
+        /// The directory of the workspace that was not removed.
         path: PathBuf,
         /// What would be lost.
         work: UnsavedWork,
@@ -104,13 +104,13 @@ pub enum WorkspaceError {
     /// Something is already at the target path.
     #[error("{} already exists", path.display())]
     AlreadyExists {
-        /// The path.
+        /// The target path, where something already exists.
         path: PathBuf,
     },
     /// A `postCreate` command failed; the workspace was rolled back.
     #[error("postCreate command `{command}` failed: {output}")]
     PostCreate {
-        /// The command.
+        /// The `postCreate` command that failed, as configured.
         command: String,
         /// What it printed.
         output: String,
@@ -126,9 +126,9 @@ pub enum WorkspaceError {
     /// File system trouble.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The path.
+        /// The file or directory the operation failed on.
         path: PathBuf,
-        /// The error.
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },

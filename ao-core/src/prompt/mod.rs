@@ -94,9 +94,9 @@ pub fn orchestrator_system_prompt(
 pub struct WorkerPlace<'a> {
     /// The session id.
     pub session_id: &'a str,
-    /// The worktree.
+    /// The worktree directory the worker's agent runs in.
     pub workspace_path: &'a std::path::Path,
-    /// Its branch.
+    /// The branch checked out in that worktree, which the worker commits to.
     pub branch: &'a str,
     /// The branch it starts from.
     pub base_branch: &'a str,

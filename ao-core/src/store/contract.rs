@@ -51,25 +51,25 @@ pub enum StoreError {
     /// The store does not offer this capability.
     #[error("{implementer} does not support {operation}")]
     Unsupported {
-        /// The operation.
+        /// The capability asked for, in words.
         operation: &'static str,
-        /// The store.
+        /// The store implementation that lacks it.
         implementer: String,
     },
     /// No such session.
     #[error("no session {id} in project {project}")]
     NotFound {
-        /// The project.
+        /// The project whose session was looked for.
         project: ProjectId,
-        /// The session.
+        /// The session id that has no live record in that project.
         id: SessionId,
     },
     /// A session with this id exists.
     #[error("session {id} already exists in project {project}")]
     AlreadyExists {
-        /// The project.
+        /// The project the record was to be created in.
         project: ProjectId,
-        /// The session.
+        /// The session id a live record already has.
         id: SessionId,
     },
     /// The record could not be read; it was moved aside.
@@ -79,7 +79,7 @@ pub enum StoreError {
         path: PathBuf,
         /// Where it went.
         moved_to: Option<PathBuf>,
-        /// Why.
+        /// Why the record could not be read (a parse error, or another session's id in it).
         detail: String,
     },
     /// The record was written by a newer `ao`; it is not rewritten.
@@ -87,19 +87,19 @@ pub enum StoreError {
         "session {id} was written by a newer ao (schema {found}, this ao knows {supported}); not modifying it"
     )]
     NewerSchema {
-        /// The session.
+        /// The session whose record is newer than this `ao`.
         id: SessionId,
         /// Its schema version.
         found: u32,
-        /// Ours.
+        /// The newest schema version this `ao` knows ([`crate::store::SCHEMA_VERSION`]).
         supported: u32,
     },
     /// File system trouble.
     #[error("{}: {source}", path.display())]
     Io {
-        /// The path.
+        /// The file or directory involved; empty, or a name like `memory`, when there is none.
         path: PathBuf,
-        /// The error.
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },

@@ -28,7 +28,7 @@ pub struct ReactionState {
     pub escalated: bool,
 }
 
-/// One session.
+/// The stored record of one session: what `ao` knows about it across restarts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionRecord {
@@ -36,7 +36,7 @@ pub struct SessionRecord {
     pub schema_version: u32,
     /// The session id (also its runtime session name).
     pub id: SessionId,
-    /// The project.
+    /// The project the session belongs to.
     pub project_id: ProjectId,
     /// Orchestrator or worker, set by the code path that created it.
     pub role: Role,
@@ -54,14 +54,14 @@ pub struct SessionRecord {
     pub issue: Option<IssueRef>,
     /// Its pull request (never for orchestrators).
     pub pr: Option<PrRef>,
-    /// Lifecycle parts.
+    /// The session's phase, its pull request's status and its runtime's status.
     #[serde(default)]
     pub lifecycle: Lifecycle,
     /// Last observed activity.
     pub activity: Activity,
-    /// Creation time.
+    /// When the record was created, at the start of the spawn.
     pub created_at: Timestamp,
-    /// Last change.
+    /// When the record last changed; every store `update` sets it.
     pub updated_at: Timestamp,
     /// The config file the session was created from.
     pub config_path: Option<PathBuf>,
