@@ -18,6 +18,7 @@ use std::path::Path;
 
 use async_trait::async_trait;
 
+use ao_core::adapter_kit::text::as_task;
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivityState, LaunchSpec, Role};
 use ao_core::plugin::{ActivityProbe, Agent, AgentError, LaunchRequest, ProbeReport};
@@ -143,7 +144,8 @@ impl Agent for Aider {
     }
 
     fn initial_input(&self, req: &LaunchRequest) -> Option<String> {
-        req.task_prompt.clone()
+        // Typed into aider's prompt, where `/…` and `!…` are commands.
+        req.task_prompt.as_deref().map(as_task)
     }
 
     fn wants_terminal(&self) -> bool {

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use async_trait::async_trait;
 
+use ao_core::adapter_kit::text::as_task;
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivityState, LaunchSpec, Role};
 use ao_core::plugin::{
@@ -178,7 +179,7 @@ impl Agent for OpenCode {
         if let Some(task) = &req.task_prompt {
             // One argument with `=`: a task that starts with `-` would otherwise be parsed as
             // a flag.
-            spec.argv.push(format!("--prompt={task}"));
+            spec.argv.push(format!("--prompt={}", as_task(task)));
         }
         Ok(spec)
     }

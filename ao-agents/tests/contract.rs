@@ -376,3 +376,190 @@ fn the_orchestrator_is_held_read_only_by_claude_codes_tool_policy() {
         assert!(!argv.contains("--dangerously-skip-permissions"), "{argv}");
     }
 }
+
+/// The subcommand names (aliases included) `program --help` lists under `Commands:`.
+fn subcommands(program: &Path) -> Vec<String> {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(program)
+        .arg("--help")
+        .env("HOME", home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    // opencode prints its help on stderr.
+    let help =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let own_name = program.file_name().unwrap().to_string_lossy().into_owned();
+    let mut names = Vec::new();
+    let section = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.is_empty() || l.starts_with(' '));
+    for line in section {
+        if let Some(aliases) = line
+            .split("[aliases: ")
+            .nth(1)
+            .and_then(|a| a.split(']').next())
+        {
+            names.extend(aliases.split(',').map(|a| a.trim().to_string()));
+        }
+        // A name starts a line indented by exactly two spaces; deeper lines continue the
+        // description above.
+        if !line.starts_with("  ") || line.starts_with("   ") {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let mut word = words.next().unwrap_or_default();
+        if word == own_name {
+            word = words.next().unwrap_or_default();
+        }
+        if word.starts_with(['[', '<']) {
+            continue;
+        }
+        names.extend(word.split('|').map(str::to_string));
+    }
+    names.retain(|n| !n.is_empty());
+    names
+}
+
+/// Probes a launch of `agent` whose task is each of `tasks`; returns the rejected ones.
+fn rejected_tasks(agent: &dyn Agent, tasks: &[String]) -> Vec<String> {
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for chunk in tasks.chunks(tasks.len().div_ceil(4)) {
+            let failures = &failures;
+            s.spawn(move || {
+                for task in chunk {
+                    let dir = tempfile::tempdir().unwrap();
+                    let mut req = request(dir.path(), Role::Worker, Permissions::Default, None);
+                    req.task_prompt = Some(task.clone());
+                    let spec = agent.launch_spec(&req).unwrap();
+                    if let Err(e) = agent.verify_launch(&spec) {
+                        failures.lock().unwrap().push(format!(
+                            "{task:?} (argv ends {:?}) -> {e}",
+                            spec.argv.last()
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    failures.into_inner().unwrap()
+}
+
+/// Every subcommand name the pinned CLI lists, plus slash commands and flags, as a task.
+fn tasks_named_like_commands(program: &Path, at_least: &[&str]) -> Vec<String> {
+    let names = subcommands(program);
+    for name in at_least {
+        assert!(
+            names.iter().any(|n| n == name),
+            "`{} --help` lists {name}: {names:?}",
+            program.display()
+        );
+    }
+    names
+        .into_iter()
+        .chain(["/logout", "/doctor", "--help", "-p"].map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_task_named_like_a_claude_subcommand_is_a_task() {
+    let Some(claude) = require("claude") else {
+        return;
+    };
+    let tasks = tasks_named_like_commands(&claude, &["doctor", "update", "upgrade", "mcp", "kill"]);
+    let rejected = rejected_tasks(
+        &ClaudeCode::with_program(claude.display().to_string()),
+        &tasks,
+    );
+    assert!(rejected.is_empty(), "{}", rejected.join("\n"));
+}
+
+#[test]
+fn a_task_named_like_a_codex_subcommand_is_a_task() {
+    let Some(codex) = require("codex") else {
+        return;
+    };
+    let tasks = tasks_named_like_commands(&codex, &["exec", "e", "doctor", "login", "resume"]);
+    let rejected = rejected_tasks(&Codex::with_program(codex.display().to_string()), &tasks);
+    assert!(rejected.is_empty(), "{}", rejected.join("\n"));
+}
+
+#[test]
+fn a_task_named_like_an_opencode_subcommand_is_a_task() {
+    let Some(opencode) = require("opencode") else {
+        return;
+    };
+    let tasks = tasks_named_like_commands(&opencode, &["run", "serve", "auth", "upgrade"]);
+    let rejected = rejected_tasks(
+        &OpenCode::with_program(opencode.display().to_string()),
+        &tasks,
+    );
+    assert!(rejected.is_empty(), "{}", rejected.join("\n"));
+}
+
+/// aider reads its task from the terminal, where `/name` and `!cmd` are commands and a lone
+/// `{` opens multi-line input: its own parser (the pinned package's Python) judges what the
+/// adapter types.
+#[test]
+fn a_task_named_like_an_aider_command_is_typed_as_a_task() {
+    let Some(aider) = require("aider") else {
+        return;
+    };
+    let python = std::fs::canonicalize(&aider)
+        .unwrap()
+        .with_file_name("python");
+    let run = |script: &str, input: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(&python)
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let commands = run(
+        "from aider.commands import Commands\nprint('\\n'.join(Commands.__new__(Commands).get_commands()))",
+        "",
+    );
+    let commands: Vec<&str> = commands.lines().collect();
+    assert!(
+        commands.contains(&"/run") && commands.contains(&"/exit"),
+        "{commands:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let adapter = Aider::with_program(aider.display().to_string());
+    let typed: Vec<String> = commands
+        .iter()
+        .copied()
+        .chain(["!ls", "{", "{tag", "run"])
+        .map(|task| {
+            let mut req = request(dir.path(), Role::Worker, Permissions::Default, None);
+            req.task_prompt = Some(task.to_string());
+            let text = adapter.initial_input(&req).unwrap();
+            serde_json::to_string(&ao_core::delivery::sanitize(&text)).unwrap()
+        })
+        .collect();
+    // `is_command` is aider's own test; the `{` test is the one its input loop makes.
+    let judged = run(
+        "import json, sys\nfrom aider.commands import Commands\nc = Commands.__new__(Commands)\nfor line in sys.stdin:\n    t = json.loads(line)\n    s = t.strip('\\r\\n')\n    print(json.dumps([t, c.is_command(t) or s[0] == '{']))",
+        &typed.join("\n"),
+    );
+    let taken_as_commands: Vec<&str> = judged.lines().filter(|l| l.ends_with("true]")).collect();
+    assert_eq!(judged.lines().count(), typed.len());
+    assert!(
+        taken_as_commands.is_empty(),
+        "aider would run these as commands: {taken_as_commands:?}"
+    );
+}

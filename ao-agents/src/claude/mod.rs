@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
+use ao_core::adapter_kit::text::as_task;
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivitySource, LaunchSpec, Role, Timestamp};
 use ao_core::plugin::{ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest};
@@ -269,8 +270,9 @@ impl Agent for ClaudeCode {
             spec.argv.extend(["--session-id".to_string(), id.clone()]);
         }
         if let Some(task) = &req.task_prompt {
-            // After `--`: a variadic flag (`--allowedTools`, …) would otherwise swallow it.
-            spec.argv.extend(["--".to_string(), task.clone()]);
+            // After `--`: a variadic flag (`--allowedTools`, …) would otherwise swallow it; and
+            // spaced, or claude would run its `doctor` (`mcp`, …) subcommand or a slash command.
+            spec.argv.extend(["--".to_string(), as_task(task)]);
         }
         Ok(spec)
     }

@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
+use ao_core::adapter_kit::text::as_task;
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivitySource, ActivityState, LaunchSpec, Timestamp};
 use ao_core::plugin::{ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest};
@@ -246,7 +247,7 @@ impl Agent for Codex {
     fn launch_spec(&self, req: &LaunchRequest) -> Result<LaunchSpec, AgentError> {
         let mut spec = self.flags(req);
         if let Some(task) = &req.task_prompt {
-            spec.argv.extend(["--".to_string(), task.clone()]);
+            spec.argv.extend(["--".to_string(), as_task(task)]);
         }
         Ok(spec)
     }

@@ -211,3 +211,134 @@ fn an_untrusted_in_repo_config_and_an_invalid_one_are_reported() {
         stdout(&out)
     );
 }
+
+/// The three per-role recipes the README shows (and `ao init --recipe` writes).
+const RECIPES: [(&str, &str); 3] = [
+    (
+        "opus-sonnet",
+        "    orchestrator:\n      agent: claude-code\n      agentConfig:\n        model: opus\n    worker:\n      agent: claude-code\n      agentConfig:\n        model: sonnet\n",
+    ),
+    (
+        "claude-codex",
+        "    orchestrator:\n      agent: claude-code\n      agentConfig:\n        model: opus\n    worker:\n      agent: codex\n      agentConfig:\n        model: gpt-5-codex\n",
+    ),
+    (
+        "haiku-workers",
+        "    orchestrator:\n      agent: claude-code\n      agentConfig:\n        model: sonnet\n    worker:\n      agent: claude-code\n      agentConfig:\n        model: haiku\n",
+    ),
+];
+
+#[test]
+fn each_recipe_passes_with_the_pinned_clis() {
+    let (Some(codex_dir), Some(claude_dir)) = (
+        crate::live::cli_dir("codex"),
+        crate::live::cli_dir("claude"),
+    ) else {
+        return;
+    };
+    let path = format!(
+        "{}:{}:{}",
+        codex_dir.display(),
+        claude_dir.display(),
+        std::env::var("PATH").unwrap()
+    );
+    for (recipe, roles) in RECIPES {
+        let tmp = tempfile::tempdir().unwrap();
+        write_config(tmp.path(), roles);
+        let out = doctor(tmp.path(), &path, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{recipe}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        // A worker's probe carries the task `doctor`, which claude would otherwise run as its
+        // own subcommand; no probe leaves anything in AO_HOME.
+        for role in ["orchestrator", "worker"] {
+            assert!(
+                checks_of(&out, "launch")
+                    .iter()
+                    .any(|c| c["role"] == role && c["ok"] == true),
+                "{recipe} {role}: {}",
+                stdout(&out)
+            );
+        }
+        let events = tmp.path().join("ao-home/projects/app/events");
+        let recorded: Vec<_> = std::fs::read_dir(&events)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(
+            recorded.is_empty(),
+            "{recipe}: probes recorded {recorded:?}"
+        );
+    }
+}
+
+#[test]
+fn a_command_agents_program_is_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    write_config(
+        tmp.path(),
+        "    agent: command\n    agentConfig:\n      command: [no-such-agent-xyz, --flag]\n",
+    );
+    let out = doctor(tmp.path(), &bare_path(tmp.path()), &[]);
+    assert_eq!(out.status.code(), Some(6), "{}", stdout(&out));
+    let missing: Vec<_> = checks(&out)
+        .into_iter()
+        .filter(|c| c["outcome"] == "missing")
+        .collect();
+    assert_eq!(missing.len(), 2, "one per role: {missing:?}");
+    for check in &missing {
+        assert!(
+            check["detail"]
+                .as_str()
+                .unwrap()
+                .contains("no-such-agent-xyz is not installed"),
+            "{check}"
+        );
+        assert!(
+            check["hint"]
+                .as_str()
+                .unwrap()
+                .contains("agentConfig.command"),
+            "{check}"
+        );
+    }
+
+    // Present but not executable: said so, with the fix.
+    let path = bare_path(tmp.path());
+    let agent = tmp.path().join("bin/my-agent");
+    std::fs::write(&agent, "#!/bin/sh\n").unwrap();
+    let config = tmp.path().join("agent-orchestrator.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("no-such-agent-xyz, --flag", "my-agent"),
+    )
+    .unwrap();
+    let out = doctor(tmp.path(), &path, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let failed = checks_of(&out, "agent");
+    assert!(
+        failed.iter().all(|c| c["outcome"] == "failed"
+            && c["detail"].as_str().unwrap().contains("is not executable")
+            && c["hint"].as_str().unwrap().starts_with("chmod +x")),
+        "{failed:?}"
+    );
+
+    // Executable: the program is reported found.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&agent, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = doctor(tmp.path(), &path, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(
+        checks_of(&out, "launch")
+            .iter()
+            .filter(|c| c["ok"] == true)
+            .count(),
+        2,
+        "{}",
+        stdout(&out)
+    );
+}

@@ -191,3 +191,101 @@ fn an_untrusted_in_repo_config_cannot_answer_the_agents_trust_questions() {
         );
     }
 }
+
+/// The texts of the user turns in an Anthropic Messages request.
+fn user_texts(body: &serde_json::Value) -> Vec<String> {
+    body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["role"] == "user")
+        .flat_map(|m| match &m["content"] {
+            serde_json::Value::String(s) => vec![s.clone()],
+            blocks => blocks
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b["text"].as_str().map(str::to_string))
+                .collect(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_task_named_like_a_claude_command_reaches_the_model_as_a_task() {
+    let Some(live) = live("claude", "claude-code", "", |_| {
+        Reply::Text("MOCK-DONE".into())
+    }) else {
+        return;
+    };
+    // A subcommand name (claude would run its doctor), a slash command (claude would run it
+    // locally instead of starting a turn) and a shell escape (claude would run it).
+    for task in ["doctor", "/cost", "!touch BANG"] {
+        let id = live.spawn(task);
+        let asked = || {
+            live.mock.seen().iter().any(|s| {
+                user_texts(&s.body)
+                    .iter()
+                    .any(|t| t.trim().trim_start_matches("Task: ") == task)
+            })
+        };
+        let start = std::time::Instant::now();
+        while !asked() && start.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        assert!(
+            asked(),
+            "{task:?} reached the model as the task; screen:\n{}",
+            live.screen(&id)
+        );
+        assert!(!live.worktree(&id).join("BANG").exists(), "nothing ran");
+        live.ok(&["session", "kill", "--force", &id]);
+    }
+}
+
+#[test]
+fn doctor_leaves_a_live_worker_alone() {
+    let Some(live) = live("claude", "claude-code", "", |_| {
+        Reply::Text("MOCK-DONE".into())
+    }) else {
+        return;
+    };
+    let id = live.spawn("say done");
+    let start = std::time::Instant::now();
+    while !live.events(&id).contains("\"Stop\"") {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{}",
+            live.screen(&id)
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    live.wait_activity(&id, &["ready", "idle"]);
+    let row = |live: &crate::live::Live| {
+        let status: serde_json::Value =
+            serde_json::from_str(&live.ok(&["status", "--json"])).unwrap();
+        let row = status["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id.as_str())
+            .cloned()
+            .unwrap();
+        (row["status"].clone(), row["activity"]["state"].clone())
+    };
+    let before = (row(&live), live.events(&id));
+    let out = live.ao(&["doctor", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::stdout(&out));
+    // The probes' hooks ran `ao hook` (claude runs SessionEnd even for a probe), but into a
+    // scratch AO_HOME under an id no session has.
+    assert_eq!((row(&live), live.events(&id)), before);
+    let events = live.dir().join("ao-home/projects/app/events");
+    let files: Vec<_> = std::fs::read_dir(events)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with(&format!("{id}.")))
+        .collect();
+    assert!(files.is_empty(), "{files:?}");
+    live.ok(&["session", "kill", "--force", &id]);
+}

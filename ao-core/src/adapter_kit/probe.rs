@@ -24,6 +24,21 @@ pub fn find_program(program: &str, path: Option<&OsStr>) -> Option<PathBuf> {
         .find(|p| is_executable(p))
 }
 
+/// A file named `program` that [`find_program`] passed over because it is not executable (a
+/// download without `chmod +x`), to say so instead of "not installed".
+pub fn find_unexecutable(program: &str, path: Option<&OsStr>) -> Option<PathBuf> {
+    if program.contains('/') {
+        let p = PathBuf::from(program);
+        return (p.is_file() && !is_executable(&p)).then_some(p);
+    }
+    let search = path
+        .map(OsStr::to_os_string)
+        .or_else(|| std::env::var_os("PATH"))?;
+    std::env::split_paths(&search)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file() && !is_executable(p))
+}
+
 fn is_executable(path: &Path) -> bool {
     #[cfg(unix)]
     {
@@ -126,8 +141,10 @@ pub fn run(
 }
 
 /// An environment in which an agent CLI can parse its arguments but reach nothing real: the
-/// launch's variables without anything secret-looking, `PATH`, `LANG`, a fresh `HOME` under
-/// `scratch`, and `extra` (the adapter's own: config dirs, base URLs at a closed port).
+/// launch's variables without anything secret-looking, `PATH`, `LANG`, a fresh `HOME` and
+/// `AO_HOME` under `scratch` (the agent's hooks run `ao hook`, which must not record a probe's
+/// events against a live session), and `extra` (the adapter's own: config dirs, base URLs at
+/// a closed port).
 pub fn isolated_env(
     launch_env: &BTreeMap<String, String>,
     scratch: &Path,
@@ -139,6 +156,10 @@ pub fn isolated_env(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     env.insert("HOME".into(), scratch.join("home").display().to_string());
+    env.insert(
+        "AO_HOME".into(),
+        scratch.join("ao-home").display().to_string(),
+    );
     for name in ["PATH", "LANG", "TERM"] {
         if let Ok(value) = std::env::var(name) {
             env.insert(name.to_string(), value);

@@ -11,6 +11,24 @@ pub fn strip_controls(text: &str) -> String {
         .collect()
 }
 
+/// A task as an agent CLI must receive it so that it is only ever read as a task.
+///
+/// CLIs take a first word equal to one of their subcommands for that subcommand even after
+/// `--` (claude `doctor`, `mcp`, `update`, …): a leading space prevents that, as no subcommand
+/// or flag starts with one. Agents also act on a first character of their own: `/` runs a
+/// slash command (claude, aider), `!` a shell command (claude, aider), `#` writes a memory
+/// (claude), a lone `{` opens multi-line input (aider) — and claude trims the task before it
+/// looks, so such a task is labelled `Task: …` instead.
+pub fn as_task(task: &str) -> String {
+    if task.trim_start().starts_with(['/', '!', '#', '{']) {
+        format!("Task: {}", task.trim_start())
+    } else if task.starts_with(char::is_whitespace) {
+        task.to_string()
+    } else {
+        format!(" {task}")
+    }
+}
+
 /// A Markdown code fence longer than any run of backticks inside `text`, so the text cannot
 /// close the fence early.
 pub fn fence_for(text: &str) -> String {
@@ -38,6 +56,18 @@ mod tests {
             "a[201~b\nc\tde"
         );
         assert_eq!(strip_controls("plain text ✓"), "plain text ✓");
+    }
+
+    #[test]
+    fn a_task_never_starts_with_a_word_a_cli_could_act_on() {
+        assert_eq!(as_task("doctor"), " doctor");
+        assert_eq!(as_task("--help"), " --help");
+        assert_eq!(as_task("fix the parser"), " fix the parser");
+        assert_eq!(as_task(" already spaced"), " already spaced");
+        assert_eq!(as_task("/logout"), "Task: /logout");
+        assert_eq!(as_task("\n !rm -rf x"), "Task: !rm -rf x");
+        assert_eq!(as_task("#remember this"), "Task: #remember this");
+        assert_eq!(as_task("{"), "Task: {");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The per-config half of `ao doctor` (see [`crate::doctor`]).
 
+use std::path::Path;
 use std::sync::Arc;
 
 use super::Orchestrator;
+use crate::adapter_kit::probe::{find_program, find_unexecutable};
 use crate::config::{Project, RoleOverrides};
 use crate::doctor::{Check, Outcome, tracker_credential};
 use crate::domain::Role;
@@ -62,15 +64,7 @@ impl Orchestrator {
                 ),
             ))),
             Ok(Err(AgentError::BinaryNotFound { program })) => {
-                let mut check = Check::new(
-                    "agent",
-                    Outcome::Missing,
-                    format!("{name}: {program} is not installed or not on PATH"),
-                );
-                if let Some(hint) = agent.install_hint() {
-                    check = check.hint(hint);
-                }
-                checks.push(about(check));
+                checks.push(about(missing_program(&name, &program, None, &*agent)));
                 return checks;
             }
             // An adapter that cannot say (e.g. `command`) is not a failure.
@@ -110,8 +104,7 @@ impl Orchestrator {
         let scratch = tempfile::tempdir().map_err(|e| failed(&e))?;
         let system = scratch.path().join("system.md");
         std::fs::write(&system, "doctor").map_err(|e| failed(&e))?;
-        let session =
-            SessionId::new(format!("{}-1", project.session_prefix)).map_err(|e| failed(&e))?;
+        let session = probe_session(project).map_err(|e| failed(&e))?;
         let cwd = match role {
             Role::Orchestrator => project.path.clone(),
             Role::Worker => scratch.path().to_path_buf(),
@@ -131,6 +124,22 @@ impl Orchestrator {
             )
             .map_err(|e| failed(&e))?;
         let spec = agent.launch_spec(&req).map_err(|e| failed(&e))?;
+        // Every agent's program, the `command` agent's included (its adapter cannot probe it).
+        let path = spec.env.get("PATH").map(std::ffi::OsStr::new);
+        let program = match Path::new(&spec.program) {
+            p if p.is_relative() && spec.program.contains('/') => {
+                project.path.join(p).display().to_string()
+            }
+            _ => spec.program.clone(),
+        };
+        let Some(binary) = find_program(&program, path) else {
+            return Err(missing_program(
+                &resolved.agent.value,
+                &program,
+                path,
+                &**agent,
+            ));
+        };
         let agent = agent.clone();
         let verified = tokio::task::spawn_blocking(move || agent.verify_launch(&spec))
             .await
@@ -141,7 +150,15 @@ impl Orchestrator {
                 Outcome::Ok,
                 format!("{}'s command line is accepted by its CLI", resolved.agent.value),
             ))),
-            Err(AgentError::Unsupported { .. }) => Ok(None),
+            Err(AgentError::Unsupported { .. }) => Ok(Some(Check::new(
+                "launch",
+                Outcome::Ok,
+                format!(
+                    "{}: {} is executable (its arguments are its own; ao cannot check them)",
+                    resolved.agent.value,
+                    binary.display()
+                ),
+            ))),
             Err(e) => Err(failed(&e).hint(format!(
                 "the installed {} may be a version ao was not checked against; see `ao --version` and the README's pinned versions",
                 resolved.agent.value
@@ -184,7 +201,7 @@ impl Orchestrator {
             );
         }
         // An untrusted request only checks (the adapter answers nothing on our behalf).
-        let session = SessionId::new(format!("{}-1", project.session_prefix)).ok()?;
+        let session = probe_session(project).ok()?;
         let project_id = project.id.clone();
         let cwd = match role {
             Role::Orchestrator => project.path.clone(),
@@ -239,6 +256,42 @@ impl Orchestrator {
             .about(project.id.as_str(), None),
         )
     }
+}
+
+/// The check for an agent program that cannot be run: not found, or found but not executable.
+fn missing_program(
+    agent_name: &str,
+    program: &str,
+    path: Option<&std::ffi::OsStr>,
+    agent: &dyn Agent,
+) -> Check {
+    if let Some(file) = find_unexecutable(program, path) {
+        return Check::new(
+            "agent",
+            Outcome::Failed,
+            format!("{agent_name}: {} is not executable", file.display()),
+        )
+        .hint(format!("chmod +x {}", file.display()));
+    }
+    let check = Check::new(
+        "agent",
+        Outcome::Missing,
+        format!("{agent_name}: {program} is not installed or not on PATH"),
+    );
+    match agent.install_hint() {
+        Some(hint) => check.hint(hint),
+        None if agent.name() == "command" => check.hint(format!(
+            "install {program}, or make `agentConfig.command` name a program on PATH"
+        )),
+        None => check.hint(format!("install {program} or put it on PATH")),
+    }
+}
+
+/// The session id doctor's probes launch as: one no session can have (workers are numbered,
+/// orchestrators are `<prefix>-orchestrator`), so nothing a probe's hooks record is ever read
+/// as a live session's.
+fn probe_session(project: &Project) -> Result<SessionId, crate::domain::IdError> {
+    SessionId::new(format!("{}-doctor", project.session_prefix))
 }
 
 /// Checks of the session records an observation found: unreadable records set aside, and

@@ -165,6 +165,9 @@ pub enum AgentError {
 /// - `launch_spec` MUST return a program and argv (never a shell string) whose meaning matches
 ///   the request's model, permissions and role, and MUST NOT put untrusted text anywhere but
 ///   the task prompt.
+/// - The task (given in `launch_spec` or by `initial_input`) MUST reach the agent as a task
+///   whatever its text: never taken for a subcommand, flag or in-agent command
+///   ([`crate::adapter_kit::text::as_task`]).
 /// - `resume_spec` SHOULD keep the system prompt; it returns `Unsupported` when the CLI has no
 ///   resume.
 /// - `activity` MUST NOT block on the agent and SHOULD prefer hook events, then the CLI's own
