@@ -403,7 +403,9 @@ impl TmuxRuntime {
             .await?;
         let mut seen = HashMap::new();
         if !out.ok {
-            if server_gone(&out.stderr) {
+            // A server whose last session just ended answers "no current target" until it
+            // exits: it has no panes either way.
+            if server_gone(&out.stderr) || out.stderr.contains("no current target") {
                 return Ok(seen);
             }
             return Err(RuntimeError::Failed {
