@@ -193,13 +193,25 @@ pub(crate) enum SessionCommand {
         /// The session.
         session: String,
     },
-    /// Stop a session and remove its worktree (kept, with exit 4, while it holds unsaved work).
+    /// Stop a session and remove its worktree; with unsaved work, change nothing and exit 4.
     Kill {
         /// The session.
         session: String,
-        /// Remove unsaved work too, after saving it under refs/ao/rescue/<session>.
+        /// Remove unsaved work too, after saving it under a new rescue ref (`ao session rescues`).
         #[arg(long)]
         force: bool,
+        /// Stop the agent but keep the worktree and branch (and the session, for `restore`).
+        #[arg(long, conflicts_with = "force")]
+        keep_workspace: bool,
+    },
+    /// List the unsaved work forced kills saved (rescue refs), and how to get it back.
+    Rescues {
+        /// Only this project.
+        #[arg(long, short = 'p')]
+        project: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Relaunch a session whose process is gone, in place (`--all`: every such session).
     Restore {

@@ -133,7 +133,7 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
                 out.details.extend(work.files.iter().map(|f| format!("  unsaved file: {f}")));
                 out.details.extend(work.commits.iter().map(|c| format!("  unpushed commit: {c}")));
                 out.hints.push(format!(
-                    "commit and push it, or run `ao session kill {session} --force` (saves it under refs/ao/rescue/{session} first)"
+                    "nothing was changed; ways on: `ao send {session} \"commit and push your work\"`, then kill it again; `ao session kill {session} --keep-workspace` stops the agent and keeps the worktree and branch; `ao session kill {session} --force` saves the work under a new rescue ref (`ao session rescues`), then removes it"
                 ));
             }
             E::WaitingForInput { session } => out.hints.push(format!(

@@ -464,6 +464,14 @@ impl Fleet {
         crate::orchestrator::sessions::cleanup(&scope, dry_run).await
     }
 
+    /// The unsaved work forced kills saved, across projects (or in `project`), oldest first.
+    pub async fn rescues(
+        &self,
+        project: Option<&ProjectId>,
+    ) -> Result<Vec<crate::plugin::Rescue>, OrchestratorError> {
+        crate::orchestrator::sessions::rescues(&self.scope(project)?).await
+    }
+
     /// Relaunches, across projects, every session whose process is gone (not those stopped on
     /// purpose); the restored records and, per failure, why.
     pub async fn restore_all(

@@ -9,7 +9,8 @@
 //! - Unsaved work is every uncommitted change (untracked included, ignored excluded, our own
 //!   symlinks excluded) and every commit in no remote-tracking branch and not in the default
 //!   branch. `destroy` refuses while there is some, unless forced — and then it first saves the
-//!   whole worktree (untracked files included) as a commit under `refs/ao/rescue/<sid>`.
+//!   whole worktree (untracked files included) as a commit under a ref of its own,
+//!   `refs/ao/rescue/<sid>/<UTC time>-<commit>`, never overwritten (`rescues` lists them).
 //! - The branch is deleted only when merged into the base, or when forced.
 
 use std::path::{Component, Path, PathBuf};
@@ -18,14 +19,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::adapter_kit::fsutil::lock_exclusive;
+use crate::domain::ProjectId;
 use crate::git::{self, GitError};
 use crate::home::AoHome;
 use crate::plugin::{
-    Destroyed, UnsavedWork, Workspace, WorkspaceError, WorkspaceInfo, WorkspaceRequest,
+    Destroyed, Rescue, UnsavedWork, Workspace, WorkspaceError, WorkspaceInfo, WorkspaceRequest,
 };
 
 /// How long a fetch before a worktree may take.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where rescue refs live.
+pub const RESCUE_PREFIX: &str = "refs/ao/rescue/";
 
 /// Worktrees under `AO_HOME`.
 #[derive(Debug, Clone)]
@@ -316,11 +321,41 @@ impl WorktreeWorkspace {
             .map_err(git_err)?
             .trim()
             .to_string();
-        let name = format!("refs/ao/rescue/{}", info.session_id);
-        git::checked(path, &["update-ref", &name, &commit])
+        // A name of its own, created only if new (an empty old value): refs under `refs/ao/`
+        // keep no reflog, so an overwritten rescue would be left to garbage collection.
+        let stamp = jiff::Timestamp::now()
+            .strftime("%Y%m%dT%H%M%SZ")
+            .to_string();
+        let short = commit.get(..12).unwrap_or(&commit);
+        let sid = &info.session_id;
+        // `<sid>.<…>` where a rescue ref of an older `ao` (`refs/ao/rescue/<sid>`) is in the
+        // way of the `<sid>/` directory.
+        let legacy = git::ref_exists(path, &format!("{RESCUE_PREFIX}{sid}"))
             .await
             .map_err(git_err)?;
-        Ok(name)
+        let sep = if legacy { '.' } else { '/' };
+        for n in 0..100 {
+            let name = match n {
+                0 => format!("{RESCUE_PREFIX}{sid}{sep}{stamp}-{short}"),
+                n => format!("{RESCUE_PREFIX}{sid}{sep}{stamp}-{short}-{n}"),
+            };
+            let out = git::run(path, &["update-ref", &name, &commit, ""], &[], None)
+                .await
+                .map_err(git_err)?;
+            if out.ok {
+                return Ok(name);
+            }
+            if !git::ref_exists(path, &name).await.map_err(git_err)? {
+                return Err(WorkspaceError::Git {
+                    operation: "update-ref (rescue)".into(),
+                    detail: out.stderr,
+                });
+            }
+        }
+        Err(WorkspaceError::Git {
+            operation: "update-ref (rescue)".into(),
+            detail: format!("no free rescue ref name for {commit}"),
+        })
     }
 
     /// The main checkout of the worktree at `path`.
@@ -456,6 +491,43 @@ impl Workspace for WorktreeWorkspace {
             Vec::new()
         };
         Ok(UnsavedWork { files, commits })
+    }
+
+    async fn rescues(
+        &self,
+        project_id: &ProjectId,
+        repo_path: &Path,
+    ) -> Result<Vec<Rescue>, WorkspaceError> {
+        let out = git::checked(
+            repo_path,
+            &[
+                "for-each-ref",
+                "--sort=creatordate",
+                "--format=%(refname)%09%(objectname)%09%(creatordate:iso-strict)",
+                RESCUE_PREFIX,
+            ],
+        )
+        .await
+        .map_err(git_err)?;
+        Ok(out
+            .lines()
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let (reference, commit, created) = (fields.next()?, fields.next()?, fields.next()?);
+                // `<sid>/<time>-<commit>`; `<sid>.<time>-<commit>` beside a ref of an older
+                // `ao`, which named them just `<sid>`.
+                let name = reference.strip_prefix(RESCUE_PREFIX)?;
+                let session = name.split(['/', '.']).next().unwrap_or(name);
+                Some(Rescue {
+                    project_id: project_id.clone(),
+                    session: session.to_string(),
+                    reference: reference.to_string(),
+                    commit: commit.to_string(),
+                    created: created.to_string(),
+                    repo_path: repo_path.to_path_buf(),
+                })
+            })
+            .collect())
     }
 
     async fn is_merged(&self, info: &WorkspaceInfo) -> Result<bool, WorkspaceError> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use ao_core::config;
 use ao_core::domain::{ProjectId, SessionId};
 use ao_core::home::AoHome;
-use ao_core::orchestrator::{Options, Orchestrator, SendOptions, SpawnRequest};
+use ao_core::orchestrator::{KillMode, Options, Orchestrator, SendOptions, SpawnRequest};
 use ao_core::plugin::Runtime;
 use ao_core::store::InMemoryStore;
 use ao_core::tmux::{TmuxOptions, TmuxRuntime};
@@ -203,9 +203,9 @@ async fn demo(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
 
     for id in &workers {
         // The demo's own commits exist only in its temp repository: removing them is the point.
-        orch.kill(&project, id, true).await?;
+        orch.kill(&project, id, KillMode::Force).await?;
     }
-    orch.kill(&project, &orchestrator, true).await?;
+    orch.kill(&project, &orchestrator, KillMode::Force).await?;
     Ok(())
 }
 

@@ -8,7 +8,8 @@ use ao_core::domain::{DisplayStatus, ProjectId, RuntimeStatus};
 use ao_core::fleet::Fleet;
 use ao_core::home::AoHome;
 use ao_core::orchestrator::{
-    Observation, OrphanKind, SendOptions, SessionFilter, SessionView, SpawnRequest, StartOutcome,
+    KillMode, Observation, OrphanKind, SendOptions, SessionFilter, SessionView, SpawnRequest,
+    StartOutcome,
 };
 use ao_core::plugin::Destroyed;
 use ao_core::projects::ProjectRegistry;
@@ -18,6 +19,7 @@ use serde_json::json;
 use super::{fleet, load_config};
 use crate::cli::{Command, GlobalArgs, ProjectCommand, SendArgs, SessionCommand, SpawnArgs};
 use crate::exit::{CliError, Exit};
+use crate::render::{plural, table};
 
 pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
     match command {
@@ -46,8 +48,20 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             Ok(())
         }
         Command::Session(SessionCommand::Attach { session }) => attach(global, &session).await,
-        Command::Session(SessionCommand::Kill { session, force }) => {
-            kill(global, &session, force).await
+        Command::Session(SessionCommand::Kill {
+            session,
+            force,
+            keep_workspace,
+        }) => {
+            let mode = match (force, keep_workspace) {
+                (true, _) => KillMode::Force,
+                (false, true) => KillMode::KeepWorkspace,
+                (false, false) => KillMode::Safe,
+            };
+            kill(global, &session, mode).await
+        }
+        Command::Session(SessionCommand::Rescues { project, json }) => {
+            rescues(global, project.as_deref(), json).await
         }
         Command::Session(SessionCommand::Restore {
             session,
@@ -507,19 +521,67 @@ async fn attach(global: &GlobalArgs, session: &str) -> Result<(), CliError> {
     }
 }
 
-async fn kill(global: &GlobalArgs, session: &str, force: bool) -> Result<(), CliError> {
+async fn kill(global: &GlobalArgs, session: &str, mode: KillMode) -> Result<(), CliError> {
     let fleet = fleet(global)?;
     let (orch, p, id) = fleet.session(session)?;
-    let out = orch.kill(&p, &id, force).await?;
-    match out.workspace {
-        Some(Destroyed::RemovedAfterRescue { rescue_ref }) => {
+    let out = orch.kill(&p, &id, mode).await?;
+    match (out.workspace, out.kept) {
+        (Some(Destroyed::RemovedAfterRescue { rescue_ref }), _) => {
             eprintln!(
                 "killed {id}; its unsaved work is saved under {rescue_ref} and the worktree is removed"
             );
+            eprintln!(
+                "  get it back: `git switch -c <branch> {rescue_ref}` in the project's repository (`ao session rescues` lists every rescue)"
+            );
         }
-        Some(Destroyed::Removed) => eprintln!("killed {id}; worktree removed"),
-        None => eprintln!("killed {id}"),
+        (Some(Destroyed::Removed), _) => eprintln!("killed {id}; worktree removed"),
+        (None, Some((path, work))) => {
+            eprintln!(
+                "stopped {id}; its worktree {} and branch are kept ({} unsaved file{}, {} unpushed commit{})",
+                path.display(),
+                work.files.len(),
+                plural(work.files.len()),
+                work.commits.len(),
+                plural(work.commits.len()),
+            );
+            eprintln!(
+                "  `ao session restore {id}` starts its agent again; `ao session kill {id}` removes it once the work is saved"
+            );
+        }
+        (None, None) => eprintln!("killed {id}"),
     }
+    Ok(())
+}
+
+async fn rescues(global: &GlobalArgs, project: Option<&str>, json: bool) -> Result<(), CliError> {
+    let fleet = fleet(global)?;
+    let found = fleet.rescues(project_arg(project)?.as_ref()).await?;
+    if json {
+        return print_json(&json!({"data": found, "meta": {"count": found.len()}}));
+    }
+    if found.is_empty() {
+        eprintln!("no rescued work: nothing was ever removed with `ao session kill --force`");
+        return Ok(());
+    }
+    let rows: Vec<[String; 5]> = found
+        .iter()
+        .map(|r| {
+            [
+                r.project_id.to_string(),
+                r.session.clone(),
+                r.created.clone(),
+                r.commit.get(..12).unwrap_or(&r.commit).to_string(),
+                r.reference.clone(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(&["PROJECT", "SESSION", "SAVED", "COMMIT", "REF"], &rows)
+    );
+    eprintln!(
+        "get one back: `git -C <repository> switch -c <new-branch> <ref>` (the commit holds the session's branch plus everything uncommitted); `git update-ref -d <ref>` deletes one you no longer need"
+    );
     Ok(())
 }
 

@@ -258,12 +258,14 @@ fn a_session_lifecycle_through_the_real_binary() {
     );
     assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
     assert!(worktree.join("notes.md").exists());
-    e.ok(&["session", "kill", "app-3", "--force"]);
+    let forced = e.ao(&["session", "kill", "app-3", "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
     assert!(!worktree.exists());
+    let rescue = rescue_ref_in(&stderr(&forced));
     let show = Command::new("git")
         .arg("-C")
         .arg(e.repo())
-        .args(["show", "refs/ao/rescue/app-3:notes.md"])
+        .args(["show", &format!("{rescue}:notes.md")])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&show.stdout), "keep me\n");
@@ -622,7 +624,11 @@ fn dry_runs_show_the_real_agents_launches_per_role() {
             .any(|a| a.starts_with("developer_instructions=")),
         "{argv:?}"
     );
-    assert_eq!(&argv[argv.len() - 2..], ["--", "fix it"]);
+    assert_eq!(
+        &argv[argv.len() - 2..],
+        ["--", " fix it"],
+        "the task, spaced so it is never a subcommand"
+    );
 
     let orchestrator: serde_json::Value =
         serde_json::from_str(&e.ok(&["start", "--dry-run"])).unwrap();
@@ -654,4 +660,112 @@ fn dry_runs_show_the_real_agents_launches_per_role() {
         "the prompt file is written"
     );
     assert_eq!(orchestrator["cwd"], repo.to_str().unwrap());
+}
+
+/// The rescue ref a forced kill printed.
+fn rescue_ref_in(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.starts_with("refs/ao/rescue/"))
+        .unwrap_or_else(|| panic!("no rescue ref in {text}"))
+        .trim_end_matches([',', ';', '.'])
+        .to_string()
+}
+
+#[test]
+fn kill_with_unsaved_work_changes_nothing_and_names_the_ways_on() {
+    let e = env();
+    let id = e.ok(&["spawn", "--prompt", "x"]).trim().to_string();
+    e.wait_screen(&id, "READY");
+    let worktree = e.dir().join(format!("ao-home/projects/app/worktrees/{id}"));
+    std::fs::write(worktree.join("notes.md"), "keep me\n").unwrap();
+    crate::git(&worktree, &["add", "notes.md"]);
+    crate::git(
+        &worktree,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "wip: notes",
+        ],
+    );
+    std::fs::write(worktree.join("draft.md"), "draft\n").unwrap();
+
+    let refused = e.ao(&["session", "kill", &id]);
+    assert_eq!(refused.status.code(), Some(4), "{}", stderr(&refused));
+    let said = stderr(&refused);
+    for needle in [
+        "unsaved file: draft.md",
+        "wip: notes",
+        &format!("ao send {id}"),
+        "--keep-workspace",
+        "--force",
+    ] {
+        assert!(said.contains(needle), "{needle:?} in {said}");
+    }
+    assert!(
+        e.tmux(&["has-session", "-t", &format!("={id}")])
+            .status
+            .success(),
+        "the agent still runs"
+    );
+    e.wait_screen(&id, "READY");
+
+    // Keep the workspace: the agent stops, worktree and branch stay, the session is listed.
+    let kept = e.ao(&["session", "kill", &id, "--keep-workspace"]);
+    assert_eq!(kept.status.code(), Some(0), "{}", stderr(&kept));
+    assert!(stderr(&kept).contains("kept"), "{}", stderr(&kept));
+    assert!(
+        !e.tmux(&["has-session", "-t", &format!("={id}")])
+            .status
+            .success()
+    );
+    assert!(worktree.join("draft.md").exists());
+    let listed: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "ls", "--include-terminated", "--json"])).unwrap();
+    assert_eq!(listed["data"][0]["id"], id.as_str());
+    assert_eq!(listed["data"][0]["status"], "killed");
+    e.ok(&["session", "restore", &id]);
+    e.wait_screen(&id, "READY");
+
+    // Force: saved under a ref of its own, printed, listed, and recoverable.
+    let forced = e.ao(&["session", "kill", &id, "--force"]);
+    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    let rescue = rescue_ref_in(&stderr(&forced));
+    assert!(
+        rescue.starts_with(&format!("refs/ao/rescue/{id}/")),
+        "{rescue}"
+    );
+    assert!(!worktree.exists());
+    let rescues: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "rescues", "--json"])).unwrap();
+    assert_eq!(rescues["data"][0]["reference"], rescue.as_str());
+    assert_eq!(rescues["data"][0]["session"], id.as_str());
+    assert_eq!(rescues["data"][0]["projectId"], "app");
+    let table = e.ao(&["session", "rescues"]);
+    assert!(stdout(&table).contains(&rescue), "{}", stdout(&table));
+    assert!(stderr(&table).contains("switch -c"), "{}", stderr(&table));
+    let recovered = e.dir().join("recovered");
+    crate::git(
+        &e.repo(),
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "recovered",
+            recovered.to_str().unwrap(),
+            &rescue,
+        ],
+    );
+    assert_eq!(
+        std::fs::read_to_string(recovered.join("draft.md")).unwrap(),
+        "draft\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(recovered.join("notes.md")).unwrap(),
+        "keep me\n"
+    );
 }

@@ -26,5 +26,5 @@ pub use outcome::{
     CleanupEntry, CleanupReport, KillOutcome, Observation, Orphan, OrphanKind, SpawnOutcome,
     StartOutcome,
 };
-pub use request::{SendOptions, SessionFilter, SpawnRequest};
+pub use request::{KillMode, SendOptions, SessionFilter, SpawnRequest};
 pub use view::{PrView, SessionView};

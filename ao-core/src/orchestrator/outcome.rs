@@ -47,8 +47,11 @@ impl StartOutcome {
 pub struct KillOutcome {
     /// The session that was killed.
     pub id: SessionId,
-    /// What happened to its workspace (none for orchestrators or a gone workspace).
+    /// What happened to its workspace (none for orchestrators, a gone workspace, or one
+    /// kept on purpose).
     pub workspace: Option<Destroyed>,
+    /// The workspace kept by [`super::KillMode::KeepWorkspace`], with the work it holds.
+    pub kept: Option<(std::path::PathBuf, crate::plugin::UnsavedWork)>,
 }
 
 /// One session, or one thing a crash left behind, in a cleanup report.

@@ -79,3 +79,18 @@ impl SessionFilter {
                 ))
     }
 }
+
+/// What `kill` does with a worker's workspace that holds unsaved work (uncommitted files,
+/// commits on no remote).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KillMode {
+    /// Change nothing and refuse (`UnsavedWork`) while there is unsaved work; otherwise stop
+    /// the agent and remove the workspace and branch.
+    #[default]
+    Safe,
+    /// Stop the agent and keep the workspace and branch; the record stays (`killed`) for
+    /// `restore` or a later kill.
+    KeepWorkspace,
+    /// Save unsaved work under a new rescue ref, then remove the workspace and branch.
+    Force,
+}

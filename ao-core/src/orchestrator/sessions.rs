@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::observe::{clean_orphans, observe};
 use super::outcome::{CleanupEntry, CleanupReport, KillOutcome, Observation};
-use super::request::{SendOptions, SessionFilter};
+use super::request::{KillMode, SendOptions, SessionFilter};
 use super::{Orchestrator, OrchestratorError, Scope, SessionView};
 use crate::adapter_kit::text::strip_controls;
 use crate::config::{Project, RoleOverrides};
@@ -12,7 +12,8 @@ use crate::domain::{
     ActivityState, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
 use crate::plugin::{
-    ActivityProbe, RegistryError, UnsavedWork, WorkspaceError, WorkspaceInfo, WorkspaceRequest,
+    ActivityProbe, RegistryError, Rescue, UnsavedWork, WorkspaceError, WorkspaceInfo,
+    WorkspaceRequest,
 };
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, worker_system_prompt};
 use crate::store::SessionRecord;
@@ -421,20 +422,41 @@ impl Orchestrator {
         observe(&scope, filter).await
     }
 
-    /// Stops a session and removes its workspace — unless that would lose unsaved work, in
-    /// which case the workspace is kept and `UnsavedWork` names it; `force` removes it anyway
-    /// after saving the work under a rescue ref.
+    /// Stops a session and removes its workspace — unless that would lose unsaved work: then
+    /// [`KillMode::Safe`] changes nothing and returns `UnsavedWork` naming it,
+    /// [`KillMode::KeepWorkspace`] stops the agent and keeps the workspace, and
+    /// [`KillMode::Force`] removes it after saving the work under a new rescue ref.
+    ///
+    /// The record is written before the agent is stopped, so a store that cannot be written
+    /// (a read-only `AO_HOME`) stops nothing.
     pub async fn kill(
         &self,
         project_id: &ProjectId,
         id: &SessionId,
-        force: bool,
+        mode: KillMode,
     ) -> Result<KillOutcome, OrchestratorError> {
         let project = self.acting_on(project_id)?;
         let record = self.record(project_id, id).await?;
-        if let Some(handle) = &record.runtime {
-            self.runtime_of(handle)?.stop(handle).await?;
-        }
+        let workspace = match workspace_info(project, &record) {
+            Some(info) if record.role == Role::Worker => {
+                let workspace = self.workspace_for(project)?;
+                if workspace.exists(&info).await? {
+                    let work = workspace.unsaved_work(&info).await?;
+                    if !work.is_empty() && mode == KillMode::Safe {
+                        return Err(OrchestratorError::UnsavedWork {
+                            session: id.clone(),
+                            path: info.path,
+                            work,
+                        });
+                    }
+                    Some((workspace, info, work))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        let before = record.lifecycle;
         self.store
             .update(
                 project_id,
@@ -445,29 +467,45 @@ impl Orchestrator {
                 }),
             )
             .await?;
-        let mut destroyed = None;
-        if record.role == Role::Worker
-            && let Some(info) = workspace_info(project, &record)
-        {
-            let workspace = self.workspace_for(project)?;
-            if workspace.exists(&info).await? {
-                let work = workspace.unsaved_work(&info).await?;
-                if !work.is_empty() && !force {
-                    return Err(OrchestratorError::UnsavedWork {
-                        session: id.clone(),
-                        path: info.path,
-                        work,
-                    });
-                }
-                destroyed = Some(workspace.destroy(&info, force).await?);
+        if let Some(handle) = &record.runtime {
+            let stopped = match self.runtime_of(handle) {
+                Ok(runtime) => runtime.stop(handle).await.map_err(OrchestratorError::from),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = stopped {
+                // Still running: the record must not say otherwise. Should this write fail
+                // too, the next observation sees the live runtime anyway.
+                let _ = self
+                    .store
+                    .update(project_id, id, Box::new(move |r| r.lifecycle = before))
+                    .await;
+                return Err(e);
             }
+        }
+        let mut outcome = KillOutcome {
+            id: id.clone(),
+            workspace: None,
+            kept: None,
+        };
+        if let Some((workspace, info, work)) = workspace {
+            if mode == KillMode::KeepWorkspace {
+                outcome.kept = Some((info.path, work));
+                return Ok(outcome);
+            }
+            outcome.workspace = Some(workspace.destroy(&info, mode == KillMode::Force).await?);
         }
         self.store.archive(project_id, id).await?;
         self.remove_launch_files(project_id, id);
-        Ok(KillOutcome {
-            id: id.clone(),
-            workspace: destroyed,
-        })
+        Ok(outcome)
+    }
+
+    /// The unsaved work forced kills saved, in the repositories of `project` (or of every
+    /// configured project), oldest first.
+    pub async fn rescues(
+        &self,
+        project: Option<&ProjectId>,
+    ) -> Result<Vec<Rescue>, OrchestratorError> {
+        rescues(&self.scope_of(project)?).await
     }
 
     /// Removes workers whose process is gone or whose branch is merged into
@@ -503,9 +541,7 @@ impl Orchestrator {
                 let work = workspace.unsaved_work(&info).await?;
                 if !work.is_empty() {
                     if !dry_run {
-                        if let Some(handle) = &record.runtime {
-                            self.runtime_of(handle)?.stop(handle).await?;
-                        }
+                        // Recorded first: a store that cannot be written stops nothing.
                         self.store
                             .update(
                                 project_id,
@@ -517,13 +553,16 @@ impl Orchestrator {
                                 }),
                             )
                             .await?;
+                        if let Some(handle) = &record.runtime {
+                            self.runtime_of(handle)?.stop(handle).await?;
+                        }
                     }
                     return Ok(Some(work));
                 }
             }
         }
         if !dry_run {
-            self.kill(project_id, id, false).await?;
+            self.kill(project_id, id, KillMode::Safe).await?;
         }
         Ok(None)
     }
@@ -584,6 +623,26 @@ impl Orchestrator {
             found.branch,
         ))
     }
+}
+
+/// The rescues kept in the repositories of the projects in `scope`, oldest first (projects
+/// whose workspace kind keeps none are skipped).
+pub(crate) async fn rescues(scope: &[Scope<'_>]) -> Result<Vec<Rescue>, OrchestratorError> {
+    let mut all = Vec::new();
+    for s in scope {
+        match s
+            .orch
+            .workspace_for(s.project)?
+            .rescues(&s.project.id, &s.project.path)
+            .await
+        {
+            Ok(found) => all.extend(found),
+            Err(WorkspaceError::Unsupported { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    all.sort_by(|a, b| a.created.cmp(&b.created));
+    Ok(all)
 }
 
 /// Relaunches every session in `scope` whose runtime is not alive, except those stopped on
@@ -690,7 +749,8 @@ pub(crate) async fn cleanup(
             }
         }
         if !dry_run {
-            orch.kill(&view.project_id, &view.id, false).await?;
+            orch.kill(&view.project_id, &view.id, KillMode::Safe)
+                .await?;
         }
         report.cleaned.push(entry(reason));
     }

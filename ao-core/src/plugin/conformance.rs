@@ -260,11 +260,31 @@ pub async fn workspace(ws: Arc<dyn Workspace>, request: impl Fn(&str) -> Workspa
 
     // Forced removal rescues first.
     let done = ws.destroy(&info, true).await.expect("forced destroy");
-    assert!(
-        matches!(done, Destroyed::RemovedAfterRescue { .. }),
-        "forced destroy of unsaved work: {done:?}"
-    );
+    let Destroyed::RemovedAfterRescue { rescue_ref: first } = done else {
+        panic!("forced destroy of unsaved work: {done:?}");
+    };
     assert!(!ws.exists(&info).await.expect("exists"));
+
+    // The same session id again (another AO_HOME, or a reused id): a second rescue never
+    // replaces the first, and both are listed.
+    let again = ws.create(&request("ws-1")).await.expect("create again");
+    std::fs::write(again.path.join("notes.txt"), "more").expect("write a file");
+    let Ok(Destroyed::RemovedAfterRescue { rescue_ref: second }) = ws.destroy(&again, true).await
+    else {
+        panic!("the second forced destroy rescues too");
+    };
+    assert_ne!(first, second, "a rescue ref was reused");
+    let listed = ws
+        .rescues(&info.project_id, &info.repo_path)
+        .await
+        .expect("rescues");
+    for reference in [&first, &second] {
+        let rescue = listed
+            .iter()
+            .find(|r| &r.reference == reference)
+            .unwrap_or_else(|| panic!("{reference} is not listed: {listed:?}"));
+        assert_eq!(rescue.session, "ws-1");
+    }
     assert!(
         matches!(ws.destroy(&info, false).await, Ok(Destroyed::Removed)),
         "destroying a gone workspace is fine"

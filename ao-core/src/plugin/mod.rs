@@ -42,6 +42,6 @@ pub use tracker::{
 #[cfg(any(test, feature = "mocks"))]
 pub use workspace::MockWorkspace;
 pub use workspace::{
-    Destroyed, FakeWorkspace, UnsavedWork, Workspace, WorkspaceError, WorkspaceInfo,
+    Destroyed, FakeWorkspace, Rescue, UnsavedWork, Workspace, WorkspaceError, WorkspaceInfo,
     WorkspaceRequest,
 };

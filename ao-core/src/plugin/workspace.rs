@@ -1,7 +1,7 @@
 //! `Workspace`: an isolated checkout per session that never loses work.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -76,9 +76,27 @@ pub enum Destroyed {
     Removed,
     /// Removed after saving the unsaved work under this ref.
     RemovedAfterRescue {
-        /// The rescue ref (`refs/ao/rescue/<sid>`).
+        /// The rescue ref, new and never reused (`refs/ao/rescue/<sid>/<UTC time>-<commit>`).
         rescue_ref: String,
     },
+}
+
+/// Unsaved work a forced removal saved: a commit of the whole workspace under a ref of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rescue {
+    /// The project whose repository holds the ref.
+    pub project_id: ProjectId,
+    /// The session whose workspace it saved, as the ref names it.
+    pub session: String,
+    /// The ref (`refs/ao/rescue/…`).
+    pub reference: String,
+    /// The commit it points at.
+    pub commit: String,
+    /// When it was made (RFC 3339).
+    pub created: String,
+    /// The repository that holds the ref (the project's main checkout).
+    pub repo_path: PathBuf,
 }
 
 /// Why a workspace operation failed.
@@ -141,7 +159,8 @@ pub enum WorkspaceError {
 /// - `unsaved_work` MUST report every uncommitted change and every commit not on a remote or
 ///   the default branch.
 /// - `destroy` MUST refuse with `UnsavedWork` while there is unsaved work unless `force`; with
-///   `force` it MUST first save that work under a rescue ref.
+///   `force` it MUST first save that work under a rescue ref that is new (no earlier rescue,
+///   of this or any other `AO_HOME`, is ever overwritten) and that `rescues` lists.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Workspace: Send + Sync + 'static {
@@ -160,6 +179,20 @@ pub trait Workspace: Send + Sync + 'static {
     /// Removes the workspace (see the contract about unsaved work).
     async fn destroy(&self, info: &WorkspaceInfo, force: bool)
     -> Result<Destroyed, WorkspaceError>;
+
+    /// The rescues kept in the repository at `repo_path`, oldest first. `Unsupported` when
+    /// this kind of workspace keeps none.
+    async fn rescues(
+        &self,
+        project_id: &ProjectId,
+        repo_path: &Path,
+    ) -> Result<Vec<Rescue>, WorkspaceError> {
+        let _ = (project_id, repo_path);
+        Err(WorkspaceError::Unsupported {
+            operation: "rescue listing",
+            implementer: self.name().to_string(),
+        })
+    }
 
     /// Whether the workspace's branch was merged: it moved since the workspace was made, and
     /// its head is contained in `origin/<base branch>`. `Unsupported` when this kind of
@@ -182,6 +215,7 @@ pub struct FakeWorkspace {
     live: Mutex<HashMap<String, WorkspaceInfo>>,
     unsaved: Mutex<HashMap<String, UnsavedWork>>,
     rescued: Mutex<HashMap<String, Vec<String>>>,
+    rescues: Mutex<Vec<Rescue>>,
     fail_create: Mutex<bool>,
 }
 
@@ -332,11 +366,27 @@ impl Workspace for FakeWorkspace {
                 work,
             });
         }
+        let mut rescue_ref = None;
         if !work.is_empty() {
             self.rescued
                 .lock()
                 .map_err(|_| Self::poisoned(&info.path))?
                 .insert(info.session_id.to_string(), work.files.clone());
+            let mut rescues = self
+                .rescues
+                .lock()
+                .map_err(|_| Self::poisoned(&info.path))?;
+            let n = rescues.len() + 1;
+            let reference = format!("refs/ao/rescue/{}/{n}", info.session_id);
+            rescues.push(Rescue {
+                project_id: info.project_id.clone(),
+                session: info.session_id.to_string(),
+                reference: reference.clone(),
+                commit: format!("{n:040x}"),
+                created: crate::domain::Timestamp::now().to_string(),
+                repo_path: info.repo_path.clone(),
+            });
+            rescue_ref = Some(reference);
         }
         std::fs::remove_dir_all(&info.path).map_err(|source| WorkspaceError::Io {
             path: info.path.clone(),
@@ -346,13 +396,25 @@ impl Workspace for FakeWorkspace {
             .lock()
             .map_err(|_| Self::poisoned(&info.path))?
             .remove(info.session_id.as_str());
-        Ok(if work.is_empty() {
-            Destroyed::Removed
-        } else {
-            Destroyed::RemovedAfterRescue {
-                rescue_ref: format!("refs/ao/rescue/{}", info.session_id),
-            }
+        Ok(match rescue_ref {
+            None => Destroyed::Removed,
+            Some(rescue_ref) => Destroyed::RemovedAfterRescue { rescue_ref },
         })
+    }
+
+    async fn rescues(
+        &self,
+        project_id: &ProjectId,
+        repo_path: &Path,
+    ) -> Result<Vec<Rescue>, WorkspaceError> {
+        Ok(self
+            .rescues
+            .lock()
+            .map_err(|_| Self::poisoned(repo_path))?
+            .iter()
+            .filter(|r| &r.project_id == project_id && r.repo_path == repo_path)
+            .cloned()
+            .collect())
     }
 }
 
@@ -409,7 +471,7 @@ mod tests {
         assert_eq!(
             done,
             Destroyed::RemovedAfterRescue {
-                rescue_ref: "refs/ao/rescue/app-1".into()
+                rescue_ref: "refs/ao/rescue/app-1/1".into()
             }
         );
         assert_eq!(ws.rescued("app-1"), ["a.rs"]);

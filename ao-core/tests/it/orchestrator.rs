@@ -7,7 +7,8 @@ use ao_core::config::{self, Config};
 use ao_core::domain::{ActivityState, PrRef, ProjectId, Role, RuntimeStatus, SessionId};
 use ao_core::home::AoHome;
 use ao_core::orchestrator::{
-    ErrorClass, Options, Orchestrator, OrchestratorError, SendOptions, SpawnRequest, StartOutcome,
+    ErrorClass, KillMode, Options, Orchestrator, OrchestratorError, SendOptions, SpawnRequest,
+    StartOutcome,
 };
 use ao_core::plugin::{
     Agent, FakeAgent, FakeRuntime, FakeScm, FakeTracker, FakeWorkspace, Issue, IssueState,
@@ -499,7 +500,7 @@ async fn send_waits_for_a_busy_agent_and_refuses_an_open_prompt() {
 }
 
 #[tokio::test]
-async fn kill_keeps_unsaved_work_unless_forced() {
+async fn kill_with_unsaved_work_changes_nothing_unless_told_how() {
     let fx = fixture();
     fx.orch.spawn(spawn_req("x")).await.unwrap();
     let id = sid("app-1");
@@ -510,26 +511,138 @@ async fn kill_keeps_unsaved_work_unless_forced() {
             commits: vec![],
         },
     );
-    let err = fx.orch.kill(&project(), &id, false).await.unwrap_err();
+    let err = fx
+        .orch
+        .kill(&project(), &id, KillMode::Safe)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, OrchestratorError::UnsavedWork { work, .. } if work.files == ["src/lib.rs"])
     );
     assert_eq!(err.class(), ErrorClass::Refused);
-    assert!(
-        fx.runtime.running().is_empty(),
-        "the runtime is always stopped"
-    );
+    assert_eq!(fx.runtime.running().len(), 1, "the agent keeps running");
     assert_eq!(fx.workspace.live(), ["app-1"], "the workspace is kept");
     let views = fx.orch.status(Some(&project())).await.unwrap();
-    assert_eq!(views[0].status, ao_core::domain::DisplayStatus::Killed);
+    assert_ne!(views[0].status, ao_core::domain::DisplayStatus::Killed);
 
-    let out = fx.orch.kill(&project(), &id, true).await.unwrap();
-    assert!(matches!(
-        out.workspace,
-        Some(ao_core::plugin::Destroyed::RemovedAfterRescue { .. })
-    ));
+    // Keep the workspace: the agent stops, the record stays (killed) for restore.
+    let out = fx
+        .orch
+        .kill(&project(), &id, KillMode::KeepWorkspace)
+        .await
+        .unwrap();
+    assert!(out.workspace.is_none());
+    let (path, work) = out.kept.unwrap();
+    assert!(path.ends_with("app-1"), "{}", path.display());
+    assert_eq!(work.files, ["src/lib.rs"]);
+    assert!(fx.runtime.running().is_empty(), "the agent is stopped");
+    assert_eq!(fx.workspace.live(), ["app-1"]);
+    let views = fx.orch.status(Some(&project())).await.unwrap();
+    assert_eq!(views[0].status, ao_core::domain::DisplayStatus::Killed);
+    fx.orch.restore(&project(), &id).await.unwrap();
+    assert_eq!(
+        fx.runtime.running().len(),
+        1,
+        "restored in its kept workspace"
+    );
+
+    // Force: rescued, then removed; the rescue is listed.
+    let out = fx
+        .orch
+        .kill(&project(), &id, KillMode::Force)
+        .await
+        .unwrap();
+    let Some(ao_core::plugin::Destroyed::RemovedAfterRescue { rescue_ref }) = out.workspace else {
+        panic!("{out:?}");
+    };
     assert!(fx.workspace.live().is_empty());
     assert!(fx.orch.status(Some(&project())).await.unwrap().is_empty());
+    let rescues = fx.orch.rescues(None).await.unwrap();
+    assert_eq!(rescues.len(), 1);
+    assert_eq!(rescues[0].reference, rescue_ref);
+    assert_eq!(rescues[0].session, "app-1");
+}
+
+/// A store that stops accepting writes when told (an `AO_HOME` turned read-only).
+#[derive(Default)]
+struct Freezable {
+    inner: InMemoryStore,
+    frozen: std::sync::atomic::AtomicBool,
+}
+
+impl Freezable {
+    fn check(&self) -> Result<(), StoreError> {
+        if self.frozen.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Io {
+                path: "/ao-home/sessions".into(),
+                source: std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for Freezable {
+    async fn create(&self, record: ao_core::store::SessionRecord) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.create(record).await
+    }
+    async fn get(
+        &self,
+        project: &ProjectId,
+        id: &SessionId,
+    ) -> Result<ao_core::store::SessionRecord, StoreError> {
+        self.inner.get(project, id).await
+    }
+    async fn update(
+        &self,
+        project: &ProjectId,
+        id: &SessionId,
+        change: ao_core::store::RecordChange,
+    ) -> Result<ao_core::store::SessionRecord, StoreError> {
+        self.check()?;
+        self.inner.update(project, id, change).await
+    }
+    async fn list(&self, project: &ProjectId) -> Result<ao_core::store::Listing, StoreError> {
+        self.inner.list(project).await
+    }
+    async fn archive(&self, project: &ProjectId, id: &SessionId) -> Result<(), StoreError> {
+        self.check()?;
+        self.inner.archive(project, id).await
+    }
+    async fn allocate_id(
+        &self,
+        project: &ProjectId,
+        prefix: &str,
+    ) -> Result<SessionId, StoreError> {
+        self.check()?;
+        self.inner.allocate_id(project, prefix).await
+    }
+}
+
+#[tokio::test]
+async fn kill_stops_nothing_when_the_store_cannot_be_written() {
+    let store = Arc::new(Freezable::default());
+    let fx = fixture_with(CONFIG, Some(store.clone()));
+    fx.orch.spawn(spawn_req("x")).await.unwrap();
+    store
+        .frozen
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let id = sid("app-1");
+    for mode in [KillMode::Safe, KillMode::Force, KillMode::KeepWorkspace] {
+        let err = fx.orch.kill(&project(), &id, mode).await.unwrap_err();
+        assert!(
+            matches!(err, OrchestratorError::Store(_)),
+            "{mode:?}: {err}"
+        );
+        assert_eq!(
+            fx.runtime.running().len(),
+            1,
+            "{mode:?}: the agent keeps running"
+        );
+        assert_eq!(fx.workspace.live(), ["app-1"], "{mode:?}");
+    }
 }
 
 #[tokio::test]
@@ -920,7 +1033,9 @@ async fn an_agent_that_exits_at_once_fails_the_spawn_and_keeps_its_record() {
     assert_eq!(views.len(), 1);
     assert_eq!(views[0].status, ao_core::domain::DisplayStatus::Exited);
     assert_eq!(views[0].runtime, RuntimeStatus::Exited { code: Some(127) });
-    orch.kill(&project(), &sid("app-1"), false).await.unwrap();
+    orch.kill(&project(), &sid("app-1"), KillMode::Safe)
+        .await
+        .unwrap();
     assert!(fx.workspace.live().is_empty());
 }
 

@@ -126,24 +126,23 @@ async fn forced_destroy_keeps_untracked_work_in_a_rescue_ref() {
         "ignored files are not work"
     );
 
-    assert_eq!(
-        ws.destroy(&info, true).await.unwrap(),
-        Destroyed::RemovedAfterRescue {
-            rescue_ref: "refs/ao/rescue/app-1".into()
-        }
+    let Destroyed::RemovedAfterRescue { rescue_ref } = ws.destroy(&info, true).await.unwrap()
+    else {
+        panic!("a forced destroy of unsaved work rescues it");
+    };
+    assert!(
+        rescue_ref.starts_with("refs/ao/rescue/app-1/"),
+        "{rescue_ref}"
     );
     assert!(!info.path.exists());
-    let (_, files) = git_out(
-        &r.repo,
-        &["ls-tree", "-r", "--name-only", "refs/ao/rescue/app-1"],
-    );
+    let (_, files) = git_out(&r.repo, &["ls-tree", "-r", "--name-only", &rescue_ref]);
     assert_eq!(
         files.lines().collect::<Vec<_>>(),
         [".gitignore", "README.md", "src/new.rs"]
     );
-    let (_, readme) = git_out(&r.repo, &["show", "refs/ao/rescue/app-1:README.md"]);
+    let (_, readme) = git_out(&r.repo, &["show", &format!("{rescue_ref}:README.md")]);
     assert_eq!(readme, "changed\n");
-    let (_, parent) = git_out(&r.repo, &["rev-parse", "refs/ao/rescue/app-1^"]);
+    let (_, parent) = git_out(&r.repo, &["rev-parse", &format!("{rescue_ref}^")]);
     let (_, main) = git_out(&r.repo, &["rev-parse", "main"]);
     assert_eq!(parent, main, "the rescue commit sits on the branch head");
     assert!(
@@ -154,6 +153,49 @@ async fn forced_destroy_keeps_untracked_work_in_a_rescue_ref() {
         .0,
         "forced: branch deleted"
     );
+}
+
+#[tokio::test]
+async fn rescues_from_two_ao_homes_and_an_older_ao_are_all_kept() {
+    let r = repo(true);
+    // What an older `ao` left: a rescue under the bare session id.
+    let (_, main) = git_out(&r.repo, &["rev-parse", "main"]);
+    git(
+        &r.repo,
+        &["update-ref", "refs/ao/rescue/app-1", main.trim()],
+    );
+    let mut made = Vec::new();
+    for home in ["home-a", "home-b"] {
+        let ws = WorktreeWorkspace::new(AoHome::new(r.tmp.path().join(home)));
+        let mut req = r.request("app-1");
+        req.path = r.tmp.path().join(home).join("app-1");
+        let info = ws.create(&req).await.unwrap();
+        std::fs::write(info.path.join("notes.txt"), home).unwrap();
+        let Destroyed::RemovedAfterRescue { rescue_ref } = ws.destroy(&info, true).await.unwrap()
+        else {
+            panic!("rescued");
+        };
+        let (_, notes) = git_out(&r.repo, &["show", &format!("{rescue_ref}:notes.txt")]);
+        assert_eq!(notes, home);
+        made.push(rescue_ref);
+    }
+    assert_ne!(made[0], made[1]);
+    let listed = r
+        .workspace()
+        .rescues(&ProjectId::new("app").unwrap(), &r.repo)
+        .await
+        .unwrap();
+    let refs: Vec<&str> = listed.iter().map(|x| x.reference.as_str()).collect();
+    for reference in made
+        .iter()
+        .map(String::as_str)
+        .chain(["refs/ao/rescue/app-1"])
+    {
+        assert!(refs.contains(&reference), "{reference} in {refs:?}");
+    }
+    assert!(listed.iter().all(|x| x.session == "app-1"), "{listed:?}");
+    let (_, old) = git_out(&r.repo, &["rev-parse", "refs/ao/rescue/app-1"]);
+    assert_eq!(old, main, "the older rescue is untouched");
 }
 
 #[tokio::test]

@@ -19,8 +19,10 @@ use ao_core::domain::{
     Activity, ActivitySource, ActivityState, LaunchSpec, ProjectId, RuntimeStatus, Timestamp,
 };
 use ao_core::home::AoHome;
-use ao_core::orchestrator::{Options, Orchestrator, OrchestratorError, SendOptions, SpawnRequest};
-use ao_core::plugin::{ActivityProbe, Agent, AgentError, LaunchRequest, Registry};
+use ao_core::orchestrator::{
+    KillMode, Options, Orchestrator, OrchestratorError, SendOptions, SpawnRequest,
+};
+use ao_core::plugin::{ActivityProbe, Agent, AgentError, Destroyed, LaunchRequest, Registry};
 use ao_core::store::InMemoryStore;
 
 /// The bot: `$1` is the task, `$2` the signature; each line typed is appended to NOTES.md.
@@ -130,15 +132,18 @@ async fn run(socket: &str) -> Result<(), String> {
     }
 
     // 4. NOTES.md is uncommitted work: a plain kill keeps it, a forced one rescues it first.
-    match orch.kill(&project, &id, false).await {
+    match orch.kill(&project, &id, KillMode::Safe).await {
         Err(OrchestratorError::UnsavedWork { work, .. }) => {
             println!("kept {id}: unsaved work ({} file(s))", work.files.len());
         }
         other => return Err(format!("expected the worktree to be kept, got {other:?}")),
     }
-    orch.kill(&project, &id, true)
+    let out = orch
+        .kill(&project, &id, KillMode::Force)
         .await
         .map_err(|e| e.to_string())?;
-    println!("killed {id}; its notes are under refs/ao/rescue/{id}");
+    if let Some(Destroyed::RemovedAfterRescue { rescue_ref }) = out.workspace {
+        println!("killed {id}; its notes are under {rescue_ref}");
+    }
     Ok(())
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use ao_core::config;
 use ao_core::domain::ProjectId;
 use ao_core::home::AoHome;
-use ao_core::orchestrator::{Options, Orchestrator, SendOptions, SpawnRequest};
+use ao_core::orchestrator::{KillMode, Options, Orchestrator, SendOptions, SpawnRequest};
 use ao_core::plugin::Registry;
 use ao_core::store::InMemoryStore;
 
@@ -90,7 +90,7 @@ async fn run(socket: &str) -> Result<(), String> {
             view.branch.unwrap_or_default()
         );
     }
-    orch.kill(&project, &id, false)
+    orch.kill(&project, &id, KillMode::Safe)
         .await
         .map_err(|e| e.to_string())?;
     println!(
