@@ -58,6 +58,7 @@ impl Exit {
     pub(crate) fn of(class: ErrorClass) -> Self {
         match class {
             ErrorClass::Failed => Self::Failed,
+            ErrorClass::InvalidInput => Self::Usage,
             ErrorClass::NotFound => Self::NotFound,
             ErrorClass::Refused => Self::Refused,
             ErrorClass::InvalidConfig => Self::InvalidConfig,
@@ -136,6 +137,18 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
                     "nothing was changed; ways on: `ao send {session} \"commit and push your work\"`, then kill it again; `ao session kill {session} --keep-workspace` stops the agent and keeps the worktree and branch; `ao session kill {session} --force` saves the work under a new rescue ref (`ao session rescues`), then removes it"
                 ));
             }
+            E::ProjectPathMissing { project, .. } => out.hints.push(format!(
+                "fix `path` of project {project} in the config (a relative path is relative to the config file), or `ao project rm {project}` if it is gone for good"
+            )),
+            E::EmptyTask => out.hints.push("say what to do: `--prompt \"fix the flaky login test\"`, or give an issue".into()),
+            E::EmptyMessage { session } => out.hints.push(format!("say something: `ao send {session} \"please rebase on main\"`")),
+            E::Workspace(ao_core::plugin::WorkspaceError::InvalidBranch { .. }) => out.hints.push(
+                "choose a name git accepts (`git check-ref-format --branch <name>` tells), or leave --branch out: ao names it session/<id>".into(),
+            ),
+            E::Workspace(ao_core::plugin::WorkspaceError::BranchInUse { path, .. }) => out.hints.push(format!(
+                "git checks a branch out in one worktree only: choose another --branch, leave it out (ao names it session/<id>), or switch {} to another branch",
+                path.display()
+            )),
             E::WaitingForInput { session } => out.hints.push(format!(
                 "look with `ao session output {session}`; `--force` sends anyway (it may answer the prompt)"
             )),

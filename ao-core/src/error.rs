@@ -10,6 +10,9 @@
 pub enum ErrorClass {
     /// Something went wrong while doing what was asked (`ao` exits 1).
     Failed,
+    /// The request itself is wrong: an empty task or message, a branch name git refuses
+    /// (exit 2, as for a wrong command line).
+    InvalidInput,
     /// A session, project, issue, pull request or config file does not exist (exit 3).
     NotFound,
     /// Refused, to protect work or keep a rule (exit 4).

@@ -493,6 +493,47 @@ impl Workspace for WorktreeWorkspace {
         Ok(UnsavedWork { files, commits })
     }
 
+    async fn check_branch(&self, repo_path: &Path, branch: &str) -> Result<(), WorkspaceError> {
+        let format = git::run(
+            repo_path,
+            &["check-ref-format", "--branch", branch],
+            &[],
+            None,
+        )
+        .await
+        .map_err(git_err)?;
+        if !format.ok {
+            return Err(WorkspaceError::InvalidBranch {
+                branch: branch.to_string(),
+                reason: if format.stderr.trim().is_empty() {
+                    "git check-ref-format refuses it".to_string()
+                } else {
+                    format.stderr.trim().to_string()
+                },
+            });
+        }
+        let list = git::checked(repo_path, &["worktree", "list", "--porcelain"])
+            .await
+            .map_err(git_err)?;
+        let wanted = format!("branch refs/heads/{branch}");
+        let mut path = None;
+        for line in list.lines() {
+            if let Some(p) = line.strip_prefix("worktree ") {
+                path = Some(PathBuf::from(p));
+            } else if line == wanted
+                && let Some(p) = &path
+                // A worktree whose directory is gone is pruned before `worktree add`.
+                && p.exists()
+            {
+                return Err(WorkspaceError::BranchInUse {
+                    branch: branch.to_string(),
+                    path: p.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     async fn rescues(
         &self,
         project_id: &ProjectId,

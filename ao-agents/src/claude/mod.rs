@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use ao_core::adapter_kit::text::as_task;
+use ao_core::adapter_kit::text::{as_task, shell_word};
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivitySource, LaunchSpec, Role, Timestamp};
 use ao_core::plugin::{ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest};
@@ -56,11 +56,6 @@ const TRANSCRIPT_TAIL: u64 = 256 * 1024;
 /// How long one read of claude's status files serves (one `ao status` over many sessions
 /// reads the directory once).
 const STATUS_CACHE: Duration = Duration::from_millis(750);
-
-/// Quotes `text` as one word for a POSIX shell (claude runs hook commands through one).
-fn shell_word(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
 
 /// The per-launch settings: `ao`'s hooks (when `ao_bin` says which `ao` to call) and no
 /// bypass-mode warning.

@@ -148,7 +148,14 @@ async fn start(
         let sid = ao_core::domain::SessionId::orchestrator(&project.session_prefix)
             .map_err(|source| ao_core::orchestrator::OrchestratorError::InvalidId { source })?;
         let (_, launch, _) = orch.orchestrator_launch(&project, &sid)?;
-        print_json(&launch.redacted())?;
+        if json {
+            print_json(&launch.redacted())?;
+        } else {
+            println!(
+                "{}",
+                ao_core::adapter_kit::text::shell_line(&launch.redacted().argv)
+            );
+        }
         return Ok(());
     }
     if no_orchestrator {
@@ -177,7 +184,7 @@ async fn start(
     } else {
         println!("orchestrator {} {verb}", record.id);
         if !attach.is_empty() {
-            println!("attach with: {}", attach.join(" "));
+            println!("attach with: ao session attach {}", record.id);
         }
     }
     Ok(())
@@ -289,7 +296,10 @@ async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
         if args.json {
             print_json(&out.launch.redacted())?;
         } else {
-            println!("{}", out.launch.redacted().argv.join(" "));
+            println!(
+                "{}",
+                ao_core::adapter_kit::text::shell_line(&out.launch.redacted().argv)
+            );
         }
         return Ok(());
     }
@@ -320,17 +330,13 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<(), CliError> {
     let message = match &args.file {
         Some(path) if path.as_os_str() == "-" => {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| {
-                CliError::new(Exit::Failed, format!("cannot read standard input: {e}"))
-            })?;
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| unreadable_message("standard input", &e))?;
             text
         }
-        Some(path) => std::fs::read_to_string(path).map_err(|e| {
-            CliError::new(
-                Exit::NotFound,
-                format!("cannot read {}: {e}", path.display()),
-            )
-        })?,
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| unreadable_message(&path.display().to_string(), &e))?,
         None => args.message.join(" "),
     };
     let fleet = fleet(global)?;
@@ -341,7 +347,22 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<(), CliError> {
         force: args.force,
     };
     orch.send(&project, &id, &message, options).await?;
+    eprintln!("delivered to {id}");
     Ok(())
+}
+
+/// Why a message could not be read, with the exit code of its kind.
+fn unreadable_message(what: &str, e: &std::io::Error) -> CliError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            CliError::new(Exit::NotFound, format!("{what} does not exist"))
+        }
+        std::io::ErrorKind::InvalidData => CliError::new(
+            Exit::Usage,
+            format!("{what} is not UTF-8 text; a message to an agent must be text"),
+        ),
+        _ => CliError::new(Exit::Failed, format!("cannot read {what}: {e}")),
+    }
 }
 
 /// A project named on the command line, as an id.

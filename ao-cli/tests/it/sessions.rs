@@ -136,12 +136,18 @@ fn a_session_lifecycle_through_the_real_binary() {
         "{started}"
     );
     assert!(
-        started.contains(&format!(
-            "tmux -L {} attach-session -t =app-orchestrator:",
-            e.socket
-        )),
-        "{started}"
+        started.contains("attach with: ao session attach app-orchestrator"),
+        "ao's own command, whatever the runtime: {started}"
     );
+    let json: serde_json::Value = serde_json::from_str(&e.ok(&["start", "--json"])).unwrap();
+    assert_eq!(json["outcome"], "already running");
+    let attach: Vec<&str> = json["attach"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(attach[..3], ["tmux", "-L", e.socket.as_str()], "{attach:?}");
 
     let ids: Vec<String> = (1..=3)
         .map(|n| {
@@ -631,7 +637,7 @@ fn dry_runs_show_the_real_agents_launches_per_role() {
     );
 
     let orchestrator: serde_json::Value =
-        serde_json::from_str(&e.ok(&["start", "--dry-run"])).unwrap();
+        serde_json::from_str(&e.ok(&["start", "--dry-run", "--json"])).unwrap();
     let argv: Vec<&str> = orchestrator["argv"]
         .as_array()
         .unwrap()
@@ -768,4 +774,104 @@ fn kill_with_unsaved_work_changes_nothing_and_names_the_ways_on() {
         std::fs::read_to_string(recovered.join("notes.md")).unwrap(),
         "keep me\n"
     );
+}
+
+#[test]
+fn dry_runs_reserve_nothing_and_bad_input_costs_nothing() {
+    let e = env();
+    let code = |args: &[&str]| {
+        let out = e.ao(args);
+        (out.status.code(), stderr(&out))
+    };
+    // Dry runs: no id spent, one replaceable prompt file, a line a shell runs as the argv.
+    for _ in 0..2 {
+        let line = e.ok(&["spawn", "--prompt", "x", "--dry-run"]);
+        let json: serde_json::Value =
+            serde_json::from_str(&e.ok(&["spawn", "--prompt", "x", "--dry-run", "--json"]))
+                .unwrap();
+        let out = Command::new("sh")
+            .args(["-c", &format!("printf '%s\\0' {}", line.trim())])
+            .output()
+            .unwrap();
+        let back: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .split_terminator('\0')
+            .map(str::to_string)
+            .collect();
+        let argv: Vec<String> = json["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(back, argv, "pasted into a shell, {line}");
+        assert!(argv[2].contains('$'), "a word that needs quoting: {argv:?}");
+    }
+    let launch = e.dir().join("ao-home/projects/app/launch");
+    let files: Vec<String> = std::fs::read_dir(&launch)
+        .unwrap()
+        .flatten()
+        .map(|f| f.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["dry-run.system.md"]);
+
+    // A branch the session cannot have, and an empty task: refused before an id is spent.
+    let (exit, said) = code(&["spawn", "--prompt", "x", "--branch", "bad..name"]);
+    assert_eq!(exit, Some(2), "{said}");
+    assert!(said.contains("not a valid branch name"), "{said}");
+    assert!(said.contains("hint:"), "{said}");
+    let (exit, said) = code(&["spawn", "--prompt", "x", "--branch", "main"]);
+    assert_eq!(exit, Some(4), "{said}");
+    assert!(said.contains("checked out at"), "{said}");
+    for empty in ["", "  \n"] {
+        let (exit, said) = code(&["spawn", "--prompt", empty]);
+        assert_eq!(exit, Some(2), "{empty:?}: {said}");
+        assert!(said.contains("the task is empty"), "{said}");
+    }
+    let id = e.ok(&["spawn", "--prompt", "x"]).trim().to_string();
+    assert_eq!(id, "app-1", "nothing above used an id");
+    e.wait_screen(&id, "READY");
+
+    // Messages: empty ones and ones that are not text are refused; a delivery is confirmed.
+    for empty in ["", " \t ", "\u{1b}\u{7}"] {
+        let (exit, said) = code(&["send", &id, empty]);
+        assert_eq!(exit, Some(2), "{empty:?}: {said}");
+        assert!(said.contains("is empty"), "{said}");
+    }
+    let binary = e.dir().join("blob.bin");
+    std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x80]).unwrap();
+    let (exit, said) = code(&["send", &id, "-f", binary.to_str().unwrap()]);
+    assert_eq!(exit, Some(2), "{said}");
+    assert!(said.contains("not UTF-8 text"), "{said}");
+    let (exit, said) = code(&["send", &id, "-f", "no-such-file.md"]);
+    assert_eq!(exit, Some(3), "{said}");
+    let (exit, said) = code(&["send", "--no-wait", &id, "hello"]);
+    assert_eq!(exit, Some(0), "{said}");
+    assert!(said.contains(&format!("delivered to {id}")), "{said}");
+}
+
+#[test]
+fn a_project_path_that_does_not_exist_is_named() {
+    let e = env();
+    let config = e.dir().join("agent-orchestrator.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let gone = e.dir().join("moved-away");
+    std::fs::write(
+        &config,
+        text.replace(e.repo().to_str().unwrap(), gone.to_str().unwrap()),
+    )
+    .unwrap();
+    for args in [
+        &["spawn", "--prompt", "x"][..],
+        &["start"],
+        &["start", "--dry-run"],
+    ] {
+        let out = e.ao(args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("{} does not exist", gone.display())),
+            "{}",
+            stderr(&out)
+        );
+    }
 }

@@ -11,6 +11,28 @@ pub fn strip_controls(text: &str) -> String {
         .collect()
 }
 
+/// `text` as one word for a POSIX shell: as it is when it holds only characters no shell
+/// treats specially, else in single quotes.
+pub fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// `argv` as one line a POSIX shell runs as the same argv.
+pub fn shell_line<S: AsRef<str>>(argv: &[S]) -> String {
+    argv.iter()
+        .map(|a| shell_word(a.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A task as an agent CLI must receive it so that it is only ever read as a task.
 ///
 /// CLIs take a first word equal to one of their subcommands for that subcommand even after
@@ -68,6 +90,33 @@ mod tests {
         assert_eq!(as_task("\n !rm -rf x"), "Task: !rm -rf x");
         assert_eq!(as_task("#remember this"), "Task: #remember this");
         assert_eq!(as_task("{"), "Task: {");
+    }
+
+    #[test]
+    fn shell_words_survive_a_shell() {
+        let argv = [
+            "claude",
+            "--model",
+            "sonnet",
+            "--",
+            " it's $HOME; `x`",
+            "",
+            "a\nb",
+        ];
+        let line = shell_line(&argv);
+        assert_eq!(
+            line,
+            "claude --model sonnet -- ' it'\\''s $HOME; `x`' '' 'a\nb'"
+        );
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("printf '%s\\0' {line}")])
+            .output()
+            .unwrap();
+        let back: Vec<&str> = std::str::from_utf8(&out.stdout)
+            .unwrap()
+            .split_terminator('\0')
+            .collect();
+        assert_eq!(back, argv);
     }
 
     #[test]

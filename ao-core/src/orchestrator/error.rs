@@ -55,15 +55,33 @@ pub enum OrchestratorError {
     /// The issue reference does not parse.
     #[error(transparent)]
     IssueRef(#[from] IssueRefError),
-    /// Removing the workspace would lose work; the runtime was stopped, the workspace kept.
+    /// Removing the workspace would lose work; nothing was changed.
     #[error("session {session} has unsaved work in {}: {} file(s), {} commit(s)", path.display(), work.files.len(), work.commits.len())]
     UnsavedWork {
-        /// The session being killed; its runtime is already stopped.
+        /// The session asked to be killed; its agent still runs.
         session: SessionId,
         /// The workspace directory, kept because it holds the work.
         path: PathBuf,
         /// What would be lost.
         work: UnsavedWork,
+    },
+    /// The project's directory does not exist (moved, deleted, or a typo in `path`).
+    #[error("project {project}: its path {} does not exist", path.display())]
+    ProjectPathMissing {
+        /// The project.
+        project: ProjectId,
+        /// Its configured `path`.
+        path: PathBuf,
+    },
+    /// A task was given but says nothing (empty or only whitespace).
+    #[error("the task is empty")]
+    EmptyTask,
+    /// A message to an agent says nothing (empty or only whitespace once control characters
+    /// are removed).
+    #[error("the message to {session} is empty")]
+    EmptyMessage {
+        /// The session it was for.
+        session: SessionId,
     },
     /// Orchestrators never own a branch or pull request.
     #[error("session {session} is an orchestrator; orchestrators never own a pull request")]
@@ -256,7 +274,9 @@ impl OrchestratorError {
             Self::SessionNotFound { .. }
             | Self::UnknownSession { .. }
             | Self::ProjectNotFound { .. }
+            | Self::ProjectPathMissing { .. }
             | Self::IssueRef(_) => ErrorClass::NotFound,
+            Self::EmptyTask | Self::EmptyMessage { .. } => ErrorClass::InvalidInput,
             Self::StillRunning { .. }
             | Self::SpawnInProgress { .. }
             | Self::UnsavedWork { .. }

@@ -252,6 +252,42 @@ impl Orchestrator {
         })
     }
 
+    /// Writes a dry run's system prompt where the printed launch names it, so the launch can
+    /// be replayed: one file per project, replaced by the next dry run (nothing accumulates,
+    /// and no session's own file is touched).
+    pub(super) fn write_dry_run_prompt(
+        &self,
+        project: &ProjectId,
+        text: &str,
+    ) -> Result<SystemPrompt, OrchestratorError> {
+        let path = self
+            .options
+            .home
+            .launch_dir(project)
+            .join("dry-run.system.md");
+        write_atomic(&path, text.as_bytes()).map_err(|source| OrchestratorError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(SystemPrompt {
+            file: path,
+            text: text.to_string(),
+        })
+    }
+
+    /// That the project's directory exists: everything a session does happens there, and
+    /// without it git's own errors would not say what is wrong.
+    pub(super) fn project_path_exists(project: &Project) -> Result<(), OrchestratorError> {
+        if project.path.is_dir() {
+            Ok(())
+        } else {
+            Err(OrchestratorError::ProjectPathMissing {
+                project: project.id.clone(),
+                path: project.path.clone(),
+            })
+        }
+    }
+
     /// Removes a session's launch files and hook events (after a failed spawn, or once the
     /// session is archived: a later session never reuses the id, so nothing reads them again).
     /// A file that cannot be removed holds nothing secret (prompts are not secrets) and is

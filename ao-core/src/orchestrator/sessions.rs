@@ -223,6 +223,12 @@ impl Orchestrator {
         options: SendOptions,
     ) -> Result<(), OrchestratorError> {
         self.acting_on(project_id)?;
+        // Checked as delivered: what is left once control characters are removed.
+        if strip_controls(message).trim().is_empty() {
+            return Err(OrchestratorError::EmptyMessage {
+                session: id.clone(),
+            });
+        }
         let record = self.record(project_id, id).await?;
         let handle = record
             .runtime

@@ -104,6 +104,13 @@ impl Orchestrator {
             },
         };
         let project = self.acting_on(&project_id)?;
+        Self::project_path_exists(project)?;
+        if req.issue.is_none()
+            && req.claim_pr.is_none()
+            && req.prompt.as_deref().is_some_and(|p| p.trim().is_empty())
+        {
+            return Err(OrchestratorError::EmptyTask);
+        }
         let overrides = RoleOverrides {
             agent: req.agent.clone(),
             model: req.model.clone(),
@@ -153,16 +160,26 @@ impl Orchestrator {
 
         // Refused before anything is created when the config is not trusted to run commands.
         let post_create = self.post_create_commands(project)?;
-        let id = self
-            .store
-            .allocate_id(&project_id, &project.session_prefix)
-            .await?;
-        let branch = req
+        // A branch the session cannot have is refused before an id is spent on it.
+        let named_branch = req
             .branch
             .clone()
             .or_else(|| claimed.as_ref().map(|(_, b)| b.clone()))
-            .or_else(|| issue_ref.as_ref().map(|(_, b)| b.clone()))
-            .unwrap_or_else(|| format!("session/{id}"));
+            .or_else(|| issue_ref.as_ref().map(|(_, b)| b.clone()));
+        if let Some(branch) = &named_branch {
+            workspace.check_branch(&project.path, branch).await?;
+        }
+        // A dry run reserves nothing: it shows the id the next spawn would get.
+        let id = if req.dry_run {
+            self.store
+                .peek_id(&project_id, &project.session_prefix)
+                .await?
+        } else {
+            self.store
+                .allocate_id(&project_id, &project.session_prefix)
+                .await?
+        };
+        let branch = named_branch.unwrap_or_else(|| format!("session/{id}"));
         let path = self.options.home.worktree_dir(&project_id, &id);
         let (rules, rule_warnings) = Self::worker_rules(&resolved);
         warnings.extend(rule_warnings);
@@ -175,7 +192,11 @@ impl Orchestrator {
         };
         let system = worker_system_prompt(project, &place, rules.as_deref())?;
         let task = task_prompt(req.prompt.as_deref(), issue.as_ref())?;
-        let system_file = self.write_system_prompt(&project_id, &id, &system)?;
+        let system_file = if req.dry_run {
+            self.write_dry_run_prompt(&project_id, &system)?
+        } else {
+            self.write_system_prompt(&project_id, &id, &system)?
+        };
         let launch_req = self.launch_request(
             project,
             &id,
@@ -386,6 +407,7 @@ impl Orchestrator {
         project: &crate::config::Project,
         id: &SessionId,
     ) -> Result<(crate::config::ResolvedRole, LaunchSpec, LaunchRequest), OrchestratorError> {
+        Self::project_path_exists(project)?;
         let project_id = project.id.clone();
         let resolved = self.config.resolve_role(
             project.id.as_str(),
@@ -450,6 +472,7 @@ impl Orchestrator {
         project_id: &ProjectId,
     ) -> Result<StartOutcome, OrchestratorError> {
         let project = self.acting_on(project_id)?;
+        Self::project_path_exists(project)?;
         let id = SessionId::orchestrator(&project.session_prefix)
             .map_err(|source| OrchestratorError::InvalidId { source })?;
         let strategy = project

@@ -119,6 +119,22 @@ pub enum WorkspaceError {
         /// What would be lost.
         work: UnsavedWork,
     },
+    /// The branch name is one git does not accept.
+    #[error("`{branch}` is not a valid branch name: {reason}")]
+    InvalidBranch {
+        /// The name asked for.
+        branch: String,
+        /// What git said.
+        reason: String,
+    },
+    /// The branch is checked out in another worktree, where git will not take it from.
+    #[error("branch `{branch}` is checked out at {}", path.display())]
+    BranchInUse {
+        /// The branch asked for.
+        branch: String,
+        /// The worktree that has it.
+        path: PathBuf,
+    },
     /// Something is already at the target path.
     #[error("{} already exists", path.display())]
     AlreadyExists {
@@ -179,6 +195,13 @@ pub trait Workspace: Send + Sync + 'static {
     /// Removes the workspace (see the contract about unsaved work).
     async fn destroy(&self, info: &WorkspaceInfo, force: bool)
     -> Result<Destroyed, WorkspaceError>;
+
+    /// Whether a session could work on `branch` in the repository at `repo_path` — asked before
+    /// anything is created, so a bad name costs nothing. The default accepts every name.
+    async fn check_branch(&self, repo_path: &Path, branch: &str) -> Result<(), WorkspaceError> {
+        let _ = (repo_path, branch);
+        Ok(())
+    }
 
     /// The rescues kept in the repository at `repo_path`, oldest first. `Unsupported` when
     /// this kind of workspace keeps none.
@@ -422,7 +445,8 @@ impl crate::error::Classify for WorkspaceError {
     fn class(&self) -> crate::error::ErrorClass {
         use crate::error::ErrorClass as C;
         match self {
-            Self::UnsavedWork { .. } => C::Refused,
+            Self::UnsavedWork { .. } | Self::BranchInUse { .. } => C::Refused,
+            Self::InvalidBranch { .. } => C::InvalidInput,
             Self::Unsupported { .. } => C::Unavailable,
             Self::AlreadyExists { .. }
             | Self::PostCreate { .. }

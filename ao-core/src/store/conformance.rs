@@ -197,6 +197,16 @@ pub async fn allocated_ids_are_never_reused(store: Arc<dyn Store>) {
         .await
         .expect("create");
     store.archive(&p, &last).await.expect("archive");
+    // Peeking tells the next id and reserves nothing.
+    for _ in 0..2 {
+        let peeked = store.peek_id(&p, "ids").await.expect("peek");
+        assert_eq!(peeked.as_str(), "ids-21");
+    }
     let next = store.allocate_id(&p, "ids").await.expect("allocate");
     assert_eq!(next.as_str(), "ids-21");
+    let fresh = store
+        .peek_id(&project("unused"), "new")
+        .await
+        .expect("peek");
+    assert_eq!(fresh.as_str(), "new-1");
 }

@@ -136,7 +136,8 @@ pub enum StoreError {
 /// - `update` MUST be an atomic read-modify-write: concurrent updates (from any process) are
 ///   never lost; it sets `updatedAt`; it MUST refuse (`NewerSchema`) records of a newer schema.
 /// - `allocate_id` MUST return `<prefix>-<n>` with `n` never handed out before for that
-///   project, even to sessions since archived or whose spawn failed.
+///   project, even to sessions since archived or whose spawn failed; `peek_id` MUST return
+///   what the next `allocate_id` would and change nothing.
 /// - `list` MUST NOT fail because one record is unreadable: it sets it aside and reports it,
 ///   in this and every later listing, until a person removes it.
 /// - Writes MUST be durable before returning and MUST leave the old or the new record after a
@@ -167,6 +168,9 @@ pub trait Store: Send + Sync + 'static {
     /// Reserves the next worker id `<prefix>-<n>` for a project.
     async fn allocate_id(&self, project: &ProjectId, prefix: &str)
     -> Result<SessionId, StoreError>;
+
+    /// The id `allocate_id` would hand out next, reserving nothing (for dry runs).
+    async fn peek_id(&self, project: &ProjectId, prefix: &str) -> Result<SessionId, StoreError>;
 }
 
 impl crate::error::Classify for StoreError {

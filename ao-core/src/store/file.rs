@@ -314,6 +314,14 @@ impl FileStore {
 
     fn allocate_sync(&self, project: &ProjectId, prefix: &str) -> Result<SessionId, StoreError> {
         let _lock = self.lock(project)?;
+        let (id, n) = self.next_id(project, prefix)?;
+        let counter_path = self.home.project_dir(project).join("next-id");
+        write_atomic(&counter_path, format!("{n}\n").as_bytes()).map_err(io_err(&counter_path))?;
+        Ok(id)
+    }
+
+    /// The next worker id and its number, from the counter and the records.
+    fn next_id(&self, project: &ProjectId, prefix: &str) -> Result<(SessionId, u64), StoreError> {
         let counter_path = self.home.project_dir(project).join("next-id");
         let counter: u64 = match fs::read_to_string(&counter_path) {
             Ok(text) => text.trim().parse().unwrap_or(0),
@@ -324,8 +332,7 @@ impl FileStore {
         let n = counter.max(self.highest_seen(project, prefix)?) + 1;
         let id =
             SessionId::worker(prefix, n).map_err(|e| io_err(&counter_path)(io::Error::other(e)))?;
-        write_atomic(&counter_path, format!("{n}\n").as_bytes()).map_err(io_err(&counter_path))?;
-        Ok(id)
+        Ok((id, n))
     }
 }
 
@@ -368,5 +375,10 @@ impl Store for FileStore {
     ) -> Result<SessionId, StoreError> {
         let (this, project, prefix) = (self.clone(), project.clone(), prefix.to_string());
         blocking(move || this.allocate_sync(&project, &prefix)).await
+    }
+
+    async fn peek_id(&self, project: &ProjectId, prefix: &str) -> Result<SessionId, StoreError> {
+        let (this, project, prefix) = (self.clone(), project.clone(), prefix.to_string());
+        blocking(move || this.next_id(&project, &prefix).map(|(id, _)| id)).await
     }
 }

@@ -126,23 +126,40 @@ impl Store for InMemoryStore {
         prefix: &str,
     ) -> Result<SessionId, StoreError> {
         let mut state = self.state()?;
-        let seen = state
-            .live
-            .values()
-            .chain(state.archived.iter())
-            .filter(|r| &r.project_id == project)
-            .filter_map(|r| r.id.worker_number(prefix))
-            .max()
-            .unwrap_or(0);
-        let counter = state
+        let n = next_number(&state, project, prefix);
+        state
             .counters
-            .entry((project.clone(), prefix.to_string()))
-            .or_insert(0);
-        *counter = (*counter).max(seen) + 1;
-        let n = *counter;
-        SessionId::worker(prefix, n).map_err(|e| StoreError::Io {
-            path: "memory".into(),
-            source: std::io::Error::other(e),
-        })
+            .insert((project.clone(), prefix.to_string()), n);
+        worker_id(prefix, n)
     }
+
+    async fn peek_id(&self, project: &ProjectId, prefix: &str) -> Result<SessionId, StoreError> {
+        let state = self.state()?;
+        worker_id(prefix, next_number(&state, project, prefix))
+    }
+}
+
+/// The number the next worker id of `project` gets: past the counter and every record's.
+fn next_number(state: &State, project: &ProjectId, prefix: &str) -> u64 {
+    let seen = state
+        .live
+        .values()
+        .chain(state.archived.iter())
+        .filter(|r| &r.project_id == project)
+        .filter_map(|r| r.id.worker_number(prefix))
+        .max()
+        .unwrap_or(0);
+    let counter = state
+        .counters
+        .get(&(project.clone(), prefix.to_string()))
+        .copied()
+        .unwrap_or(0);
+    counter.max(seen) + 1
+}
+
+fn worker_id(prefix: &str, n: u64) -> Result<SessionId, StoreError> {
+    SessionId::worker(prefix, n).map_err(|e| StoreError::Io {
+        path: "memory".into(),
+        source: std::io::Error::other(e),
+    })
 }

@@ -310,13 +310,23 @@ async fn dry_run_builds_the_launch_without_creating_anything() {
     assert_eq!(out.launch.argv.last().unwrap(), "x");
     assert!(fx.workspace.live().is_empty() && fx.runtime.running().is_empty());
     assert!(fx.store.list(&project()).await.unwrap().records.is_empty());
+    let prompt = fx.home.launch_dir(&project()).join("dry-run.system.md");
     assert!(
-        fx.home
+        out.launch.argv.iter().any(|a| a.contains("dry-run.system.md")) && prompt.exists(),
+        "the prompt file the launch names is written, so it can be replayed: {:?}",
+        out.launch.argv
+    );
+    assert!(
+        !fx.home
             .launch_dir(&project())
             .join(format!("{}.system.md", out.record.id))
             .exists(),
-        "prompt files are written"
+        "no session's own file"
     );
+    // The id shown is the one the next spawn gets: the dry run reserved nothing.
+    assert_eq!(out.record.id.as_str(), "app-1");
+    let real = fx.orch.spawn(spawn_req("x")).await.unwrap();
+    assert_eq!(real.record.id, out.record.id);
 }
 
 #[tokio::test]
@@ -618,6 +628,9 @@ impl Store for Freezable {
     ) -> Result<SessionId, StoreError> {
         self.check()?;
         self.inner.allocate_id(project, prefix).await
+    }
+    async fn peek_id(&self, project: &ProjectId, prefix: &str) -> Result<SessionId, StoreError> {
+        self.inner.peek_id(project, prefix).await
     }
 }
 
