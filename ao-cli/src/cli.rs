@@ -173,7 +173,7 @@ pub(crate) enum SessionCommand {
         /// Include orchestrators.
         #[arg(long)]
         all: bool,
-        /// Include killed and finished sessions still on record.
+        /// Include killed, stopped and finished sessions, archived ones too.
         #[arg(long)]
         include_terminated: bool,
         /// Print JSON.

@@ -33,14 +33,24 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
         Command::Spawn(args) => spawn(global, args).await,
         Command::Send(args) => send(global, args).await,
         Command::Status { project, json } => {
-            list(global, project.as_deref(), true, true, json).await
+            list(global, project.as_deref(), true, true, false, json).await
         }
         Command::Session(SessionCommand::Ls {
             project,
             all,
             include_terminated,
             json,
-        }) => list(global, project.as_deref(), all, include_terminated, json).await,
+        }) => {
+            list(
+                global,
+                project.as_deref(),
+                all,
+                include_terminated,
+                include_terminated,
+                json,
+            )
+            .await
+        }
         Command::Session(SessionCommand::Output { session, lines }) => {
             let fleet = fleet(global)?;
             let (orch, p, id) = fleet.session(&session)?;
@@ -377,6 +387,7 @@ async fn list(
     project: Option<&str>,
     all: bool,
     include_terminated: bool,
+    archived: bool,
     json: bool,
 ) -> Result<(), CliError> {
     let fleet = fleet(global)?;
@@ -384,6 +395,7 @@ async fn list(
         project: project_arg(project)?,
         orchestrators: all,
         terminated: include_terminated,
+        archived,
     };
     let seen = fleet.observe(&filter).await?;
     report_leftovers(&seen);

@@ -875,3 +875,52 @@ fn a_project_path_that_does_not_exist_is_named() {
         );
     }
 }
+
+#[test]
+fn listings_say_what_happened() {
+    let e = env();
+    e.ok(&["start"]);
+    e.ok(&["stop"]);
+    let id = e.ok(&["spawn", "--prompt", "x"]).trim().to_string();
+    e.wait_screen(&id, "READY");
+    e.ok(&["session", "kill", &id]);
+    let listed: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "ls", "--all", "--include-terminated", "--json"]))
+            .unwrap();
+    let status_of = |id: &str| {
+        listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .map(|s| s["status"].clone())
+    };
+    assert_eq!(status_of("app-orchestrator"), Some("stopped".into()));
+    assert_eq!(
+        status_of(&id),
+        Some("killed".into()),
+        "a killed and archived session is listed: {listed}"
+    );
+    let live_only: serde_json::Value =
+        serde_json::from_str(&e.ok(&["session", "ls", "--json"])).unwrap();
+    assert_eq!(live_only["data"].as_array().unwrap().len(), 0);
+
+    // The screen of an agent that ended: its output and tmux's last word, no empty rows.
+    let config = e.dir().join("agent-orchestrator.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let start = text.find("      command:").unwrap();
+    let end = text[start..].find('\n').unwrap() + start;
+    let text = format!(
+        "{}      command: [sh, -c, 'echo hello from the agent; exit 3']{}",
+        &text[..start],
+        &text[end..]
+    );
+    std::fs::write(&config, text).unwrap();
+    let dead = e.ao(&["spawn", "--prompt", "x"]);
+    assert_eq!(dead.status.code(), Some(1), "{}", stderr(&dead));
+    let screen = e.ok(&["session", "output", "app-2"]);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert_eq!(lines.len(), 2, "{screen:?}");
+    assert_eq!(lines[0], "hello from the agent");
+    assert!(lines[1].starts_with("Pane is dead (status 3"), "{screen:?}");
+}

@@ -111,10 +111,17 @@ pub(crate) async fn observe(
 
     // Records.
     let mut records: Vec<(Scope<'_>, SessionRecord)> = Vec::new();
+    let mut recorded_ids: HashSet<(ProjectId, SessionId)> = HashSet::new();
     for s in scope {
         let id = s.project.id.clone();
         let listing = s.orch.store.list(&id).await?;
         observation.corrupt.extend(listing.corrupt);
+        recorded_ids.extend(
+            listing
+                .records
+                .iter()
+                .map(|r| (r.project_id.clone(), r.id.clone())),
+        );
         records.extend(listing.records.into_iter().map(|r| (*s, r)));
     }
 
@@ -258,6 +265,23 @@ pub(crate) async fn observe(
         };
         if filter.shows(&view, r.lifecycle.session) {
             observation.sessions.push(view);
+        }
+    }
+    if filter.archived {
+        for s in scope {
+            let mut latest: BTreeMap<SessionId, SessionRecord> = BTreeMap::new();
+            for r in s.orch.store.list_archived(&s.project.id).await? {
+                latest.insert(r.id.clone(), r);
+            }
+            for r in latest.into_values() {
+                if recorded_ids.contains(&(r.project_id.clone(), r.id.clone())) {
+                    continue;
+                }
+                let view = SessionView::new(&r, r.lifecycle.runtime);
+                if filter.shows(&view, r.lifecycle.session) {
+                    observation.sessions.push(view);
+                }
+            }
         }
     }
 

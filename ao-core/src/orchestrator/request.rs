@@ -57,6 +57,10 @@ pub struct SessionFilter {
     pub orchestrators: bool,
     /// Sessions killed, stopped or done whose runtime is not alive too.
     pub terminated: bool,
+    /// Archived sessions too (killed and cleaned up, failed spawns), from the store's
+    /// history: their last record, with no runtime asked. An id a live session has again
+    /// (an orchestrator started anew) shows the live one only.
+    pub archived: bool,
 }
 
 impl SessionFilter {
@@ -66,6 +70,7 @@ impl SessionFilter {
             project: None,
             orchestrators: true,
             terminated: true,
+            archived: false,
         }
     }
 

@@ -163,6 +163,17 @@ pub async fn archive_removes_from_the_live_set(store: &dyn Store) {
         store.archive(&p, &r.id).await,
         Err(StoreError::NotFound { .. })
     ));
+    // History keeps both, for this project only.
+    let history = store.list_archived(&p).await.expect("list archived");
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(history.iter().all(|h| h.id == r.id));
+    assert!(
+        store
+            .list_archived(&project("archive-none"))
+            .await
+            .expect("list archived")
+            .is_empty()
+    );
 }
 
 /// Allocated ids are distinct, even concurrently, and never handed out again.

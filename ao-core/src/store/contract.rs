@@ -165,6 +165,10 @@ pub trait Store: Send + Sync + 'static {
     /// Moves a record out of the live set (kept for history).
     async fn archive(&self, project: &ProjectId, id: &SessionId) -> Result<(), StoreError>;
 
+    /// The archived records of a project (history; an id archived twice appears twice), oldest
+    /// first. Unreadable ones are skipped: history never fails a listing.
+    async fn list_archived(&self, project: &ProjectId) -> Result<Vec<SessionRecord>, StoreError>;
+
     /// Reserves the next worker id `<prefix>-<n>` for a project.
     async fn allocate_id(&self, project: &ProjectId, prefix: &str)
     -> Result<SessionId, StoreError>;

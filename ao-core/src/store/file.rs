@@ -285,6 +285,27 @@ impl FileStore {
         sync_dir(&sessions).map_err(io_err(&sessions))
     }
 
+    fn list_archived_sync(&self, project: &ProjectId) -> Result<Vec<SessionRecord>, StoreError> {
+        let dir = self.home.archive_dir(project);
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_err(&dir)(e)),
+        };
+        let mut records = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_hidden(&name) || !name.ends_with(".json") {
+                continue;
+            }
+            if let Some(Ok(record)) = Self::read(&entry.path(), None)? {
+                records.push(record);
+            }
+        }
+        records.sort_by_key(|r| r.updated_at);
+        Ok(records)
+    }
+
     /// Highest worker number of `prefix` among live and archived records.
     fn highest_seen(&self, project: &ProjectId, prefix: &str) -> Result<u64, StoreError> {
         let mut highest = 0;
@@ -361,6 +382,11 @@ impl Store for FileStore {
     async fn list(&self, project: &ProjectId) -> Result<Listing, StoreError> {
         let (this, project) = (self.clone(), project.clone());
         blocking(move || this.list_sync(&project)).await
+    }
+
+    async fn list_archived(&self, project: &ProjectId) -> Result<Vec<SessionRecord>, StoreError> {
+        let (this, project) = (self.clone(), project.clone());
+        blocking(move || this.list_archived_sync(&project)).await
     }
 
     async fn archive(&self, project: &ProjectId, id: &SessionId) -> Result<(), StoreError> {

@@ -120,6 +120,18 @@ impl Store for InMemoryStore {
         Ok(())
     }
 
+    async fn list_archived(&self, project: &ProjectId) -> Result<Vec<SessionRecord>, StoreError> {
+        let mut records: Vec<SessionRecord> = self
+            .state()?
+            .archived
+            .iter()
+            .filter(|r| &r.project_id == project)
+            .cloned()
+            .collect();
+        records.sort_by_key(|r| r.updated_at);
+        Ok(records)
+    }
+
     async fn allocate_id(
         &self,
         project: &ProjectId,

@@ -222,7 +222,18 @@ fn by_server(handles: &[RuntimeHandle]) -> BTreeMap<Server, Vec<&RuntimeHandle>>
 
 /// The last `lines` lines of a captured screen.
 fn last_lines(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.trim_end().lines().collect();
+    let mut all: Vec<&str> = text.trim_end().lines().collect();
+    // A dead pane keeps the rows between its program's last output and tmux's own last line
+    // ("Pane is dead (status 3, …)"): empty rows, not output.
+    if all.last().is_some_and(|l| l.starts_with("Pane is dead")) {
+        let dead = all.len() - 1;
+        let blank = all[..dead]
+            .iter()
+            .rev()
+            .take_while(|l| l.trim().is_empty())
+            .count();
+        all.drain(dead - blank..dead);
+    }
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
@@ -907,6 +918,18 @@ mod tests {
         assert_eq!(a, home_tag(&AoHome::new("/a")));
         assert_ne!(a, home_tag(&AoHome::new("/b")));
         assert_eq!(a.len(), 16);
+    }
+
+    #[test]
+    fn a_dead_panes_empty_rows_are_not_output() {
+        let screen = format!("hello\n{}Pane is dead (status 3)\n\n", "\n".repeat(48));
+        assert_eq!(last_lines(&screen, 50), "hello\nPane is dead (status 3)");
+        assert_eq!(last_lines(&screen, 1), "Pane is dead (status 3)");
+        assert_eq!(
+            last_lines("a\n\nb\n\n", 50),
+            "a\n\nb",
+            "a live screen keeps its rows"
+        );
     }
 
     #[test]

@@ -312,7 +312,11 @@ async fn dry_run_builds_the_launch_without_creating_anything() {
     assert!(fx.store.list(&project()).await.unwrap().records.is_empty());
     let prompt = fx.home.launch_dir(&project()).join("dry-run.system.md");
     assert!(
-        out.launch.argv.iter().any(|a| a.contains("dry-run.system.md")) && prompt.exists(),
+        out.launch
+            .argv
+            .iter()
+            .any(|a| a.contains("dry-run.system.md"))
+            && prompt.exists(),
         "the prompt file the launch names is written, so it can be replayed: {:?}",
         out.launch.argv
     );
@@ -631,6 +635,12 @@ impl Store for Freezable {
     }
     async fn peek_id(&self, project: &ProjectId, prefix: &str) -> Result<SessionId, StoreError> {
         self.inner.peek_id(project, prefix).await
+    }
+    async fn list_archived(
+        &self,
+        project: &ProjectId,
+    ) -> Result<Vec<ao_core::store::SessionRecord>, StoreError> {
+        self.inner.list_archived(project).await
     }
 }
 
