@@ -51,6 +51,30 @@ fn an_invalid_config_exits_5_listing_every_error() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_is_reported_with_every_other_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        "lifecycle:\n  pollIntervalMs: 30s\nprojects:\n  app:\n    path: .\n    agnet: codex\n    repo: nope\n",
+    )
+    .unwrap();
+    let out = ao(tmp.path(), &["config", "validate"]);
+    assert_eq!(out.status.code(), Some(5));
+    let err = stderr(&out);
+    for line in [
+        "agent-orchestrator.yaml:2:19: error: lifecycle.pollIntervalMs: expected a non-negative whole number, found the string `30s`\n  hint: `pollIntervalMs` is in milliseconds, written without a unit: `30000` for 30s",
+        "agent-orchestrator.yaml:6:5: error: projects.app.agnet: unknown key `agnet`\n  hint: did you mean `agent`?",
+        "agent-orchestrator.yaml:7:11: error: projects.app.repo: `nope` is not a repository name",
+    ] {
+        assert!(err.contains(line), "{line}\nnot in\n{err}");
+    }
+    assert!(
+        err.trim_end().ends_with("is not a valid config (3 errors)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn json_output_lists_errors_and_warnings() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -417,3 +417,53 @@ projects:
     let json = serde_json::to_value(&diagnostics[0]).unwrap();
     assert!(json["code"].is_string(), "{json}");
 }
+
+#[test]
+fn values_of_the_wrong_type_do_not_hide_the_rest_of_the_file() {
+    let text = "\
+plugins:
+  - {name: [x], source: npm, package: p}
+  - {name: ok, source: nowhere}
+defaults:
+  notifiers: [true, desktop, [x]]
+projects:
+  app: {path: {a: b}, agnet: codex}
+  web: {path: /tmp/web, agent: codx}
+";
+    let errs = errors(load_text(Path::new("/x/c.yaml"), text));
+    let found: Vec<(u32, &str)> = errs.iter().map(|e| (e.pos.line, e.key.as_str())).collect();
+    // Every item keeps its index in the file; a value passed over is not also reported as
+    // missing (no "missing required key `name`", no "project `app` has no `path`").
+    assert_eq!(
+        found,
+        [
+            (2, "plugins[0].name"),
+            (3, "plugins[1].source"),
+            (5, "defaults.notifiers[0]"),
+            (5, "defaults.notifiers[2]"),
+            (7, "projects.app.path"),
+            (7, "projects.app.agnet"),
+            (8, "projects.web.agent"),
+        ],
+        "{errs:#?}"
+    );
+    assert!(errs[0].message.contains("expected a string, found a list"));
+    assert!(errs[6].message.contains("unknown agent `codx`"));
+}
+
+#[test]
+fn a_duration_where_milliseconds_are_expected_gets_the_number_to_write() {
+    let errs = errors(load_text(
+        Path::new("/x/c.yaml"),
+        "lifecycle: {pollIntervalMs: 30s, mergeCleanupIdleGraceMs: '5 minutes'}\nprojects: {app: {path: /tmp}}\n",
+    ));
+    let hints: Vec<&str> = errs.iter().filter_map(|e| e.hint.as_deref()).collect();
+    assert_eq!(
+        hints,
+        [
+            "`pollIntervalMs` is in milliseconds, written without a unit: `30000` for 30s",
+            "`mergeCleanupIdleGraceMs` is a plain number of milliseconds, without quotes or units, e.g. `30000`",
+        ],
+        "{errs:#?}"
+    );
+}
