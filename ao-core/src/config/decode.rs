@@ -58,8 +58,14 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// Whether the value at `path` is to be passed over.
     fn skips(&self, path: &str) -> bool {
+        self.skip.borrow().contains(path)
+    }
+
+    /// [`Self::skips`] for a path built only when something is passed over at all, so that
+    /// decoding a good file builds no extra paths.
+    fn skips_path(&self, path: impl FnOnce() -> String) -> bool {
         let skip = self.skip.borrow();
-        !skip.is_empty() && skip.contains(path)
+        !skip.is_empty() && skip.contains(&path())
     }
 }
 
@@ -617,7 +623,7 @@ impl<'a> SeqAccess<'a> for NodeSeq<'a> {
                 return Ok(None);
             };
             // Indices stay those of the file, so later errors still name the right item.
-            if !self.ctx.skips(&index_path(&self.path, index)) {
+            if !self.ctx.skips_path(|| index_path(&self.path, index)) {
                 break (index, node);
             }
         };
@@ -699,7 +705,7 @@ impl<'a> MapAccess<'a> for NodeMap<'a> {
             let Some(entry) = self.entries.next() else {
                 return Ok(None);
             };
-            if self.ctx.skips(&child_path(&self.path, &entry.key)) {
+            if self.ctx.skips_path(|| child_path(&self.path, &entry.key)) {
                 continue;
             }
             if let Some(fields) = self.fields
@@ -817,7 +823,7 @@ impl<'de> Deserializer<'de> for ExtraEntries<'de> {
         let entries: &'de [Entry] = self.de.node.entries();
         let (ctx, path) = (self.de.ctx, self.de.path.clone());
         let rest = entries.iter().filter(move |e| {
-            !fields.contains(&e.key.as_str()) && !ctx.skips(&child_path(&path, &e.key))
+            !fields.contains(&e.key.as_str()) && !ctx.skips_path(|| child_path(&path, &e.key))
         });
         visitor.visit_map(FilteredMap {
             entries: Box::new(rest),
