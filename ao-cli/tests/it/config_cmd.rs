@@ -75,6 +75,30 @@ fn a_value_of_the_wrong_type_is_reported_with_every_other_error() {
 }
 
 #[test]
+fn an_empty_role_block_is_a_warning_that_says_what_it_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        "defaults:\n  orchestrator: {agent: aider}\n  worker: {agent: codex}\nprojects:\n  app:\n    path: .\n    orchestrator: {}\n    worker:\n",
+    )
+    .unwrap();
+    let out = ao(tmp.path(), &["config", "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 project (app), 2 warnings"),
+        "{}",
+        stdout(&out)
+    );
+    let err = stderr(&out);
+    for line in [
+        "agent-orchestrator.yaml:7:5: warning: projects.app.orchestrator: this `orchestrator` block is empty, yet like any `orchestrator` block it replaces `defaults.orchestrator`: the orchestrator runs `claude-code` (built-in default), not `aider` from `defaults.orchestrator.agent`\n  hint: remove the empty block to run aider from `defaults.orchestrator`, or add `agent: aider` to it",
+        "agent-orchestrator.yaml:8:5: warning: projects.app.worker: `worker:` has no value, which ao reads as no `worker` block: the worker runs `codex` (agent-orchestrator.yaml:3 defaults.worker.agent)\n  hint: remove the empty `worker:` line",
+    ] {
+        assert!(err.contains(line), "{line}\nnot in\n{err}");
+    }
+}
+
+#[test]
 fn json_output_lists_errors_and_warnings() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(

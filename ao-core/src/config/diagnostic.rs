@@ -49,6 +49,9 @@ pub enum Code {
     NoProjects,
     /// A role block replaces what the project or the defaults set (the role block wins).
     RoleBlockReplaces,
+    /// An empty `orchestrator:` / `worker:` in a project while `defaults.<role>` names an
+    /// agent: an empty mapping hides that default, an empty value does not.
+    EmptyRoleBlock,
     /// A reaction entry merged over the built-in one (the reference replaced it).
     ReactionMerged,
 }
