@@ -99,6 +99,35 @@ fn an_empty_role_block_is_a_warning_that_says_what_it_does() {
 }
 
 #[test]
+fn two_projects_with_the_same_path_are_an_error_naming_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("app")).unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: ./app\n  app2:\n    path: app/\n",
+    )
+    .unwrap();
+    let out = ao(tmp.path(), &["config", "validate", "--json"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let errors = v["meta"]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e["code"], "path-clash");
+    assert_eq!(e["key"], "projects.app2.path");
+    assert_eq!(e["line"], 5);
+    let app = std::fs::canonicalize(tmp.path().join("app")).unwrap();
+    assert_eq!(
+        e["message"],
+        format!(
+            "projects `app` (line 3) and `app2` (line 5) have the same path, {}",
+            app.display()
+        )
+    );
+    assert!(e["hint"].as_str().unwrap().contains("its own checkout"));
+}
+
+#[test]
 fn json_output_lists_errors_and_warnings() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -168,7 +197,7 @@ projects:
       agentConfig:
         model: gpt-5-codex
   api:
-    path: .
+    path: ./api
     agent: aider
 notifiers:
   hook:
@@ -177,10 +206,16 @@ notifiers:
     token: literal-token
 ";
 
+/// Writes `ROLE_CONFIG` into `dir`, with the checkouts it names.
+fn write_role_config(dir: &std::path::Path) {
+    std::fs::create_dir(dir.join("api")).unwrap();
+    std::fs::write(dir.join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+}
+
 #[test]
 fn explain_shows_each_value_with_its_source() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    write_role_config(tmp.path());
     let out = ao(
         tmp.path(),
         &["config", "explain", "--project", "app", "--role", "worker"],
@@ -201,7 +236,7 @@ fn explain_shows_each_value_with_its_source() {
 #[test]
 fn explain_json_has_the_documented_shape() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    write_role_config(tmp.path());
     let out = ao(tmp.path(), &["config", "explain", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -233,7 +268,7 @@ fn explain_json_has_the_documented_shape() {
 #[test]
 fn explain_of_an_unknown_project_exits_3_naming_the_known_ones() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    write_role_config(tmp.path());
     let out = ao(tmp.path(), &["config", "explain", "-p", "web"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(
@@ -246,7 +281,7 @@ fn explain_of_an_unknown_project_exits_3_naming_the_known_ones() {
 #[test]
 fn show_masks_secrets() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    write_role_config(tmp.path());
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ao"))
         .args(["config", "show", "--json"])
         .current_dir(tmp.path())

@@ -34,6 +34,8 @@ pub enum Code {
     InvalidId,
     /// Two projects with the same session prefix.
     PrefixClash,
+    /// Two projects with the same main checkout (`path`).
+    PathClash,
     /// A project without a usable `path`, or a file a key names that does not exist.
     MissingPath,
     /// A key or name the reference tool knows that `ao` does not implement (using it at run

@@ -268,6 +268,8 @@ impl Checker<'_> {
         }
 
         let mut out = IndexMap::new();
+        // Each main checkout seen so far, as compared (see `checkout_key`), with its project.
+        let mut checkouts: Vec<(PathBuf, &str)> = Vec::new();
         for (id, project) in &cfg.projects {
             let base = format!("projects.{id}");
             if !is_valid_id(id) {
@@ -280,6 +282,13 @@ impl Checker<'_> {
                 );
             }
             let path = self.project_path(id, project);
+            if let Some(dir) = &path {
+                let key = checkout_key(dir);
+                match checkouts.iter().find(|(k, _)| *k == key) {
+                    Some((_, first)) => self.path_clash(first, id, &key),
+                    None => checkouts.push((key, id)),
+                }
+            }
             let (session_prefix, prefix_origin) = match &project.session_prefix {
                 Some(p) => (p.clone(), PrefixOrigin::Explicit),
                 None => {
@@ -318,6 +327,26 @@ impl Checker<'_> {
             );
         }
         out
+    }
+
+    /// Reports that project `second` has the same main checkout, `dir`, as `first`.
+    fn path_clash(&mut self, first: &str, second: &str, dir: &Path) {
+        let key = format!("projects.{second}.path");
+        let first_line = self.key_pos(&format!("projects.{first}.path")).line;
+        let second_line = self.key_pos(&key).line;
+        self.error(
+            Code::PathClash,
+            &key,
+            self.pos(&key),
+            format!(
+                "projects `{first}` (line {first_line}) and `{second}` (line {second_line}) have the same path, {}",
+                dir.display()
+            ),
+            Some(
+                "give each project its own checkout: ao tells projects apart by the directory a command runs in, and both would make their branches in one repository; remove one, or point it at another clone"
+                    .into(),
+            ),
+        );
     }
 
     /// The project's main checkout, absolute; `None` (with an error) when it has none.
@@ -823,6 +852,13 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// A main checkout as compared with the others: `~`, relative parts and trailing slashes are
+/// already resolved; an existing directory is also canonicalised, so that two spellings of it
+/// through a symbolic link compare equal.
+fn checkout_key(dir: &Path) -> PathBuf {
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
 fn collect_strings<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {

@@ -467,3 +467,67 @@ fn a_duration_where_milliseconds_are_expected_gets_the_number_to_write() {
         "{errs:#?}"
     );
 }
+
+#[test]
+fn two_projects_with_one_checkout_are_an_error_naming_both() {
+    use ao_core::config::Code;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("code/app")).unwrap();
+    std::os::unix::fs::symlink(dir.join("code/app"), dir.join("link")).unwrap();
+    // The same directory written four ways: relative with a trailing slash, absolute with a
+    // `.` in it, and through a symbolic link; a path that does not exist compares as written.
+    let text = format!(
+        "projects:\n  app:\n    path: code/app/\n  api:\n    path: {abs}/code/./app\n  web:\n    path: ./link\n  docs:\n    path: ./code/other\n  site:\n    path: code/other/\n",
+        abs = dir.display()
+    );
+    let errs = errors(load_text(&dir.join("agent-orchestrator.yaml"), &text));
+    let clashes: Vec<(u32, &str, &str)> = errs
+        .iter()
+        .map(|e| {
+            assert_eq!(e.code, Code::PathClash, "{e}");
+            (e.pos.line, e.key.as_str(), e.message.as_str())
+        })
+        .collect();
+    let app = std::fs::canonicalize(dir.join("code/app")).unwrap();
+    assert_eq!(
+        clashes,
+        [
+            (
+                5,
+                "projects.api.path",
+                format!(
+                    "projects `app` (line 3) and `api` (line 5) have the same path, {}",
+                    app.display()
+                )
+                .as_str()
+            ),
+            (
+                7,
+                "projects.web.path",
+                format!(
+                    "projects `app` (line 3) and `web` (line 7) have the same path, {}",
+                    app.display()
+                )
+                .as_str()
+            ),
+            (
+                11,
+                "projects.site.path",
+                format!(
+                    "projects `docs` (line 9) and `site` (line 11) have the same path, {}",
+                    dir.join("code/other").display()
+                )
+                .as_str()
+            ),
+        ],
+        "{errs:#?}"
+    );
+    assert!(
+        errs[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("its own checkout")
+    );
+}

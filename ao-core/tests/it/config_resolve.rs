@@ -188,7 +188,7 @@ fn an_empty_role_block_warns_saying_what_it_does() {
 #[test]
 fn without_a_role_block_the_project_agent_beats_the_role_default() {
     let cfg = text(
-        "defaults:\n  worker: {agent: codex}\nprojects:\n  app: {path: /tmp, agent: aider}\n  api: {path: /tmp}\n",
+        "defaults:\n  worker: {agent: codex}\nprojects:\n  app: {path: /tmp, agent: aider}\n  api: {path: /}\n",
     );
     let app = resolve(&cfg, "app", Role::Worker);
     assert_eq!(
