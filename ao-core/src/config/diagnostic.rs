@@ -43,6 +43,9 @@ pub enum Code {
     Unsupported,
     /// A `${VAR}` whose variable is not set (using the value fails).
     UnsetVariable,
+    /// A plugin name `ao` knows that this program has no adapter for (none is built in or
+    /// registered under it): using it fails.
+    NoAdapter,
     /// A key in plugin settings close to one `ao` knows: probably a typo.
     NearMiss,
     /// A legacy spelling or a reference-tool key `ao` ignores.
@@ -62,7 +65,10 @@ impl Code {
     /// Whether a person should see this warning before any command (it makes something fail
     /// later), not only in `ao config validate`.
     pub fn fails_at_run_time(self) -> bool {
-        matches!(self, Self::Unsupported | Self::UnsetVariable)
+        matches!(
+            self,
+            Self::Unsupported | Self::UnsetVariable | Self::NoAdapter
+        )
     }
 }
 

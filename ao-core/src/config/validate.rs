@@ -195,6 +195,7 @@ impl Checker<'_> {
                         .join(", ")
                 )),
             ),
+            NameStatus::NoAdapter => self.no_adapter(kind, name, path),
             NameStatus::Unknown => {
                 let hint = did_you_mean(name, self.input.names.all(kind)).unwrap_or_else(|| {
                     format!(
@@ -216,6 +217,52 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// Warns that the `kind` named `name` at `path` has no adapter in this program, so what
+    /// needs it fails later.
+    fn no_adapter(&mut self, kind: PluginKind, name: &str, path: &str) {
+        // A default the file does not write is not the file's choice (and the program that
+        // passed these names chose not to offer it); and no command builds a notifier yet, so a
+        // missing notifier adapter makes nothing fail.
+        if !self.input.sources.is_set(path) || kind == PluginKind::Notifier {
+            return;
+        }
+        let noun = kind.noun();
+        let hint = match kind {
+            PluginKind::Tracker => {
+                "until it is, give workers their task with `ao spawn --prompt …`".to_string()
+            }
+            PluginKind::Scm => {
+                "sessions still run; keep the key for when the adapter is built in, or remove it"
+                    .to_string()
+            }
+            PluginKind::Agent
+            | PluginKind::Runtime
+            | PluginKind::Workspace
+            | PluginKind::Notifier => {
+                let names = &self.input.names;
+                let usable: Vec<&str> = names
+                    .supported(kind)
+                    .filter(|n| names.status(kind, n) == NameStatus::Supported)
+                    .collect();
+                if usable.is_empty() {
+                    format!("this ao has no {noun} adapters at all")
+                } else {
+                    format!("choose one this ao has: {}", usable.join(", "))
+                }
+            }
+        };
+        self.warn(
+            Code::NoAdapter,
+            path,
+            self.pos(path),
+            format!(
+                "no {noun} adapter `{name}` is built into this ao, so {}",
+                kind.fails_without_adapter()
+            ),
+            Some(hint),
+        );
     }
 
     fn projects(&mut self) -> IndexMap<String, Project> {
@@ -716,8 +763,9 @@ impl Checker<'_> {
                 continue;
             }
             match self.input.names.status(PluginKind::Notifier, name) {
-                NameStatus::Supported if name == "desktop" => {}
-                NameStatus::Supported => self.error(
+                // Whether an adapter exists is not this check's concern (see `no_adapter`).
+                NameStatus::Supported | NameStatus::NoAdapter if name == "desktop" => {}
+                NameStatus::Supported | NameStatus::NoAdapter => self.error(
                     Code::UnknownName,
                     &path,
                     self.pos(&path),

@@ -531,3 +531,76 @@ fn two_projects_with_one_checkout_are_an_error_naming_both() {
             .contains("its own checkout")
     );
 }
+
+#[test]
+fn a_tracker_or_scm_the_program_has_no_adapter_for_is_a_warning() {
+    use std::sync::Arc;
+
+    use ao_core::config::Code;
+    use ao_core::plugin::{FakeTracker, Registry, Tracker};
+
+    let path = Path::new("/x/agent-orchestrator.yaml");
+    let text = "\
+projects:
+  app:
+    path: /tmp
+    agent: codex
+    tracker: {plugin: github}
+    scm: {plugin: github}
+  api:
+    path: /
+    repo: acme/api
+";
+    // ao-core's own adapters: no tracker, no SCM, no agent CLIs.
+    let registry = Registry::builtin();
+    let cfg = config::load_str(path, text, &registry.known_names(), &|_| None).unwrap();
+    let found: Vec<(Code, &str, u32)> = cfg
+        .warnings
+        .iter()
+        .map(|w| (w.code, w.key.as_str(), w.pos.line))
+        .collect();
+    // Only names the file writes: not the default runtime or agent, nor what `repo` implies.
+    assert_eq!(
+        found,
+        [
+            (Code::NoAdapter, "projects.app.agent", 4),
+            (Code::NoAdapter, "projects.app.tracker.plugin", 5),
+            (Code::NoAdapter, "projects.app.scm.plugin", 6),
+        ],
+        "{:#?}",
+        cfg.warnings
+    );
+    let [agent, tracker, scm] = &cfg.warnings[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        tracker.message,
+        "no tracker adapter `github` is built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails"
+    );
+    assert!(
+        tracker
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("ao spawn --prompt")
+    );
+    assert!(scm.message.contains("cannot read or claim"), "{scm}");
+    assert_eq!(
+        agent.hint.as_deref(),
+        Some("choose one this ao has: command")
+    );
+    // Such a warning is shown before any command, since it makes one fail later.
+    assert!(cfg.warnings.iter().all(|w| w.code.fails_at_run_time()));
+
+    // Once a tracker is registered under the name, the file is fine as far as it goes.
+    let mut registry = Registry::builtin();
+    registry.register_tracker("github", |_| {
+        Ok(Arc::new(FakeTracker::new()) as Arc<dyn Tracker>)
+    });
+    let cfg = config::load_str(path, text, &registry.known_names(), &|_| None).unwrap();
+    let keys: Vec<&str> = cfg.warnings.iter().map(|w| w.key.as_str()).collect();
+    assert_eq!(keys, ["projects.app.agent", "projects.app.scm.plugin"]);
+
+    // Names checked without a registry are taken to have adapters, as before.
+    assert!(load_text(path, text).unwrap().warnings.is_empty());
+}
