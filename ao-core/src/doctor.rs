@@ -3,8 +3,9 @@
 //!
 //! Machine checks ([`machine_checks`]) cover git, tmux and `AO_HOME`; per-config checks
 //! (`Orchestrator::doctor`) cover each project's roles: the agent's binary and version, its
-//! launch accepted by that binary (an isolated argument check, never a model turn), trust, and
-//! tracker credentials (whose values are never shown).
+//! launch accepted by that binary (an isolated argument check, never a model turn), trust,
+//! whether the project's tracker and SCM have an adapter in this program, and tracker
+//! credentials (whose values are never shown).
 
 use std::path::Path;
 
@@ -35,7 +36,7 @@ pub enum Outcome {
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     /// What was checked (`git`, `tmux`, `ao-home`, `config`, `agent`, `launch`, `trust`,
-    /// `tracker`).
+    /// `tracker`, `scm`).
     pub check: String,
     /// The project it concerns.
     pub project_id: Option<String>,

@@ -51,6 +51,118 @@ fn an_invalid_config_exits_5_listing_every_error() {
 }
 
 #[test]
+fn a_value_of_the_wrong_type_is_reported_with_every_other_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        "lifecycle:\n  pollIntervalMs: 30s\nprojects:\n  app:\n    path: .\n    agnet: codex\n    repo: nope\n",
+    )
+    .unwrap();
+    let out = ao(tmp.path(), &["config", "validate"]);
+    assert_eq!(out.status.code(), Some(5));
+    let err = stderr(&out);
+    for line in [
+        "agent-orchestrator.yaml:2:19: error: lifecycle.pollIntervalMs: expected a non-negative whole number, found the string `30s`\n  hint: `pollIntervalMs` is in milliseconds, written without a unit: `30000` for 30s",
+        "agent-orchestrator.yaml:6:5: error: projects.app.agnet: unknown key `agnet`\n  hint: did you mean `agent`?",
+        "agent-orchestrator.yaml:7:11: error: projects.app.repo: `nope` is not a repository name",
+    ] {
+        assert!(err.contains(line), "{line}\nnot in\n{err}");
+    }
+    assert!(
+        err.trim_end().ends_with("is not a valid config (3 errors)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_empty_role_block_is_a_warning_that_says_what_it_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        "defaults:\n  orchestrator: {agent: aider}\n  worker: {agent: codex}\nprojects:\n  app:\n    path: .\n    orchestrator: {}\n    worker:\n",
+    )
+    .unwrap();
+    let out = ao(tmp.path(), &["config", "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 project (app), 2 warnings"),
+        "{}",
+        stdout(&out)
+    );
+    let err = stderr(&out);
+    for line in [
+        "agent-orchestrator.yaml:7:5: warning: projects.app.orchestrator: this `orchestrator` block is empty, yet like any `orchestrator` block it replaces `defaults.orchestrator`: the orchestrator runs `claude-code` (built-in default), not `aider` from `defaults.orchestrator.agent`\n  hint: remove the empty block to run aider from `defaults.orchestrator`, or add `agent: aider` to it",
+        "agent-orchestrator.yaml:8:5: warning: projects.app.worker: `worker:` has no value, which ao reads as no `worker` block: the worker runs `codex` (agent-orchestrator.yaml:3 defaults.worker.agent)\n  hint: remove the empty `worker:` line",
+    ] {
+        assert!(err.contains(line), "{line}\nnot in\n{err}");
+    }
+}
+
+#[test]
+fn two_projects_with_the_same_path_are_an_error_naming_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("app")).unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: ./app\n  app2:\n    path: app/\n",
+    )
+    .unwrap();
+    let out = ao(tmp.path(), &["config", "validate", "--json"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let errors = v["meta"]["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let e = &errors[0];
+    assert_eq!(e["code"], "path-clash");
+    assert_eq!(e["key"], "projects.app2.path");
+    assert_eq!(e["line"], 5);
+    let app = std::fs::canonicalize(tmp.path().join("app")).unwrap();
+    assert_eq!(
+        e["message"],
+        format!(
+            "projects `app` (line 3) and `app2` (line 5) have the same path, {}",
+            app.display()
+        )
+    );
+    assert!(e["hint"].as_str().unwrap().contains("its own checkout"));
+}
+
+#[test]
+fn a_tracker_or_scm_this_ao_has_no_adapter_for_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: .\n    tracker:\n      plugin: github\n    scm:\n      plugin: github\n",
+    )
+    .unwrap();
+    let out = ao(tmp.path(), &["config", "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 project (app), 2 warnings"),
+        "{}",
+        stdout(&out)
+    );
+    let err = stderr(&out);
+    for line in [
+        "agent-orchestrator.yaml:5:15: warning: projects.app.tracker.plugin: no tracker adapter `github` is built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails\n  hint: until it is, give workers their task with `ao spawn --prompt …`",
+        "agent-orchestrator.yaml:7:15: warning: projects.app.scm.plugin: no scm adapter `github` is built into this ao, so ao cannot read or claim the project's pull requests",
+    ] {
+        assert!(err.contains(line), "{line}\nnot in\n{err}");
+    }
+
+    // The command that needs the tracker says there is none, rather than listing nothing.
+    let out = ao(tmp.path(), &["spawn", "123"]);
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "error: no tracker adapter `github` is built into this ao: it has no tracker adapters yet"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn json_output_lists_errors_and_warnings() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -120,7 +232,7 @@ projects:
       agentConfig:
         model: gpt-5-codex
   api:
-    path: .
+    path: ./api
     agent: aider
 notifiers:
   hook:
@@ -129,10 +241,16 @@ notifiers:
     token: literal-token
 ";
 
+/// Writes `ROLE_CONFIG` into `dir`, with the checkouts it names.
+fn write_role_config(dir: &std::path::Path) {
+    std::fs::create_dir(dir.join("api")).unwrap();
+    std::fs::write(dir.join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+}
+
 #[test]
 fn explain_shows_each_value_with_its_source() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    write_role_config(tmp.path());
     let out = ao(
         tmp.path(),
         &["config", "explain", "--project", "app", "--role", "worker"],
@@ -153,7 +271,7 @@ fn explain_shows_each_value_with_its_source() {
 #[test]
 fn explain_json_has_the_documented_shape() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    write_role_config(tmp.path());
     let out = ao(tmp.path(), &["config", "explain", "--json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -185,7 +303,7 @@ fn explain_json_has_the_documented_shape() {
 #[test]
 fn explain_of_an_unknown_project_exits_3_naming_the_known_ones() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    write_role_config(tmp.path());
     let out = ao(tmp.path(), &["config", "explain", "-p", "web"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(
@@ -198,7 +316,7 @@ fn explain_of_an_unknown_project_exits_3_naming_the_known_ones() {
 #[test]
 fn show_masks_secrets() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("agent-orchestrator.yaml"), ROLE_CONFIG).unwrap();
+    write_role_config(tmp.path());
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ao"))
         .args(["config", "show", "--json"])
         .current_dir(tmp.path())

@@ -82,6 +82,43 @@ fn a_missing_worker_agent_is_named_with_its_project_and_role() {
 }
 
 #[test]
+fn a_tracker_and_scm_without_an_adapter_are_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The SCM is not written: `repo` implies GitHub.
+    write_config(
+        tmp.path(),
+        "    repo: acme/app\n    agent: command\n    agentConfig:\n      command: [sh]\n    tracker:\n      plugin: github\n",
+    );
+    let out = doctor(
+        tmp.path(),
+        &bare_path(tmp.path()),
+        &[("GITHUB_TOKEN", "ghp_do-not-print-me")],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let tracker = checks_of(&out, "tracker");
+    assert_eq!(tracker.len(), 1, "{tracker:?}");
+    assert_eq!(tracker[0]["outcome"], "warning");
+    assert_eq!(tracker[0]["projectId"], "app");
+    assert_eq!(
+        tracker[0]["detail"],
+        "github: not built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails"
+    );
+    let scm = checks_of(&out, "scm");
+    assert_eq!(scm.len(), 1, "{scm:?}");
+    assert_eq!(scm[0]["outcome"], "warning");
+    assert_eq!(
+        scm[0]["detail"],
+        "github (implied by `repo`): not built into this ao, so ao cannot read or claim the project's pull requests"
+    );
+}
+
+#[test]
 fn with_every_program_present_the_doctor_is_happy() {
     let (Some(codex_dir), Some(claude_dir)) = (
         crate::live::cli_dir("codex"),

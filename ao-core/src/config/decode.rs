@@ -1,13 +1,14 @@
 //! Typed decoding of the positioned tree: a serde `Deserializer` over [`Node`].
 //!
 //! Decoding through our own deserializer (rather than the YAML parser's) is what lets the
-//! engine (a) keep going past an unknown key so that every typo in a file is reported at once,
+//! engine (a) keep going past an unknown key so that every typo in a file is reported at once
+//! (and, through [`decode_all`], past a value of the wrong type),
 //! (b) name the exact key path and position of every problem, (c) record where every value came
 //! from for provenance, and (d) decode "passthrough" maps — known keys typed, the rest kept —
 //! with near-miss warnings instead of silent acceptance.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::de::{
@@ -15,6 +16,7 @@ use serde::de::{
     VariantAccess, Visitor,
 };
 
+use super::duration::parse_duration;
 use super::node::{Entry, Node, NodeKind, Pos};
 use super::suggest::did_you_mean;
 
@@ -48,6 +50,23 @@ pub(crate) struct Ctx {
     /// Extra names offered in "did you mean" at the document root (a flat project file's
     /// top level also accepts every project key).
     pub(crate) root_extra_fields: Vec<&'static str>,
+    /// Key paths passed over as if they were not written: values already reported as unusable,
+    /// so that decoding can go on to the rest of the file (see [`decode_all`]).
+    pub(crate) skip: RefCell<HashSet<String>>,
+}
+
+impl Ctx {
+    /// Whether the value at `path` is to be passed over.
+    fn skips(&self, path: &str) -> bool {
+        self.skip.borrow().contains(path)
+    }
+
+    /// [`Self::skips`] for a path built only when something is passed over at all, so that
+    /// decoding a good file builds no extra paths.
+    fn skips_path(&self, path: impl FnOnce() -> String) -> bool {
+        let skip = self.skip.borrow();
+        !skip.is_empty() && skip.contains(&path())
+    }
 }
 
 /// Decodes `node` as `T`, recording positions and non-fatal findings in `ctx`.
@@ -63,6 +82,69 @@ pub(crate) fn decode<'a, T: de::Deserialize<'a>>(
     })
 }
 
+/// The most unusable values one load reports. Each one costs a decoding pass over the file,
+/// so a file that is wrong throughout stops here rather than taking quadratic time.
+pub(crate) const MAX_DECODE_ERRORS: usize = 100;
+
+/// Decodes `node` as `T`, reporting every value that cannot become its key's type rather than
+/// only the first: each failing value is recorded, passed over as if it were not written (its
+/// key's default applies, so the rest of the file can be checked), and decoding starts again.
+///
+/// Returns the value when decoding got through (with defaults where values were passed over)
+/// and every error; a value is only usable when there are no errors. The paths passed over stay
+/// in `ctx.skip`, and `ctx.findings` holds the findings of every pass.
+pub(crate) fn decode_all<T: de::DeserializeOwned>(
+    node: &Node,
+    ctx: &Ctx,
+) -> (Option<T>, Vec<DecodeError>) {
+    let mut errors: Vec<DecodeError> = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    loop {
+        ctx.sources.borrow_mut().clear();
+        let result = decode::<T>(node, ctx);
+        let pass = ctx.findings.take();
+        if errors.is_empty() {
+            findings = pass;
+        } else {
+            // A later pass sees everything an earlier one saw, except inside values passed
+            // over since; keep those findings too.
+            for f in pass {
+                if !findings.contains(&f) {
+                    findings.push(f);
+                }
+            }
+        }
+        let err = match result {
+            Ok(value) => {
+                ctx.findings.replace(findings);
+                return (Some(value), errors);
+            }
+            Err(err) => err,
+        };
+        let path = err.path.clone().unwrap_or_default();
+        // The root cannot be passed over, and a path already passed over cannot fail again;
+        // either way there is nothing more to learn.
+        if path.is_empty() || ctx.skips(&path) {
+            errors.push(err);
+            break;
+        }
+        // A required key passed over is missing from its parent: that is the same problem,
+        // already reported, so only the parent is passed over.
+        let follows_from_skip = err
+            .missing_field
+            .is_some_and(|field| ctx.skips(&child_path(&path, field)));
+        if !follows_from_skip {
+            errors.push(err);
+        }
+        ctx.skip.borrow_mut().insert(path);
+        if errors.len() >= MAX_DECODE_ERRORS {
+            break;
+        }
+    }
+    ctx.findings.replace(findings);
+    (None, errors)
+}
+
 /// A fatal decoding error: the value at `path` cannot become the type the config needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DecodeError {
@@ -70,6 +152,8 @@ pub(crate) struct DecodeError {
     pub(crate) path: Option<String>,
     pub(crate) pos: Pos,
     pub(crate) hint: Option<String>,
+    /// The required key whose absence this error reports, if that is what it reports.
+    pub(crate) missing_field: Option<&'static str>,
 }
 
 impl DecodeError {
@@ -79,6 +163,7 @@ impl DecodeError {
             path: Some(path.to_string()),
             pos,
             hint: None,
+            missing_field: None,
         }
     }
 
@@ -107,6 +192,7 @@ impl de::Error for DecodeError {
             path: None,
             pos: Pos::default(),
             hint: None,
+            missing_field: None,
         }
     }
 
@@ -122,6 +208,7 @@ impl de::Error for DecodeError {
     fn missing_field(field: &'static str) -> Self {
         let mut err = Self::custom(format_args!("missing required key `{field}`"));
         err.hint = Some(format!("add `{field}:` here"));
+        err.missing_field = Some(field);
         err
     }
 
@@ -203,21 +290,37 @@ impl<'a> De<'a> {
             &self.path,
             self.node.pos,
         );
-        err.hint = Some(
-            match (&self.node.kind, expected) {
-                (NodeKind::Null, _) => "give a value after the colon, or remove the key",
-                (_, e) if e.contains("number") => {
-                    "write a plain number without quotes or units, e.g. `3000`"
-                }
-                (_, e) if e.contains("true") => "write `true` or `false`",
-                (_, "a list") => "write a list: `[a, b]` or one `- item` per line",
-                (_, "a mapping") => "write `key: value` pairs indented under this key",
-                (NodeKind::Seq(_) | NodeKind::Map(_), _) => "write a single value here",
-                _ => "see `ao config schema` for the expected shape",
+        let in_millis = expected.contains("number") && self.path.ends_with("Ms");
+        err.hint = Some(match (&self.node.kind, expected) {
+            (NodeKind::Null, _) => "give a value after the colon, or remove the key".to_string(),
+            (NodeKind::Str(text), _) if in_millis => self.millis_hint(text),
+            (_, e) if e.contains("number") => {
+                "write a plain number without quotes or units, e.g. `3000`".to_string()
             }
-            .to_string(),
-        );
+            (_, e) if e.contains("true") => "write `true` or `false`".to_string(),
+            (NodeKind::Bool(b), "a string") => format!("quote it if you mean the text: `\"{b}\"`"),
+            (_, "a list") => "write a list: `[a, b]` or one `- item` per line".to_string(),
+            (_, "a mapping") => "write `key: value` pairs indented under this key".to_string(),
+            (NodeKind::Seq(_) | NodeKind::Map(_), _) => "write a single value here".to_string(),
+            _ => "see `ao config schema` for the expected shape".to_string(),
+        });
         err
+    }
+
+    /// The hint for text where milliseconds are expected (`…Ms` keys): the number to write
+    /// instead when the text is a duration (`30s` → `30000`).
+    fn millis_hint(&self, text: &str) -> String {
+        let key = self.path.rsplit('.').next().unwrap_or(&self.path);
+        match parse_duration(text) {
+            Some(d) => format!(
+                "`{key}` is in milliseconds, written without a unit: `{}` for {}",
+                d.as_millis(),
+                text.trim()
+            ),
+            None => format!(
+                "`{key}` is a plain number of milliseconds, without quotes or units, e.g. `30000`"
+            ),
+        }
     }
 
     fn locate<T>(&self, result: Result<T, DecodeError>) -> Result<T, DecodeError> {
@@ -515,8 +618,14 @@ impl<'a> SeqAccess<'a> for NodeSeq<'a> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, DecodeError> {
-        let Some((index, node)) = self.items.next() else {
-            return Ok(None);
+        let (index, node) = loop {
+            let Some((index, node)) = self.items.next() else {
+                return Ok(None);
+            };
+            // Indices stay those of the file, so later errors still name the right item.
+            if !self.ctx.skips_path(|| index_path(&self.path, index)) {
+                break (index, node);
+            }
         };
         let path = index_path(&self.path, index);
         self.ctx.sources.borrow_mut().insert(
@@ -596,6 +705,9 @@ impl<'a> MapAccess<'a> for NodeMap<'a> {
             let Some(entry) = self.entries.next() else {
                 return Ok(None);
             };
+            if self.ctx.skips_path(|| child_path(&self.path, &entry.key)) {
+                continue;
+            }
             if let Some(fields) = self.fields
                 && !fields.contains(&entry.key.as_str())
             {
@@ -709,9 +821,10 @@ impl<'de> Deserializer<'de> for ExtraEntries<'de> {
     ) -> Result<V::Value, DecodeError> {
         // `fields` are the keys to skip: the typed struct has already taken them.
         let entries: &'de [Entry] = self.de.node.entries();
-        let rest = entries
-            .iter()
-            .filter(move |e| !fields.contains(&e.key.as_str()));
+        let (ctx, path) = (self.de.ctx, self.de.path.clone());
+        let rest = entries.iter().filter(move |e| {
+            !fields.contains(&e.key.as_str()) && !ctx.skips_path(|| child_path(&path, &e.key))
+        });
         visitor.visit_map(FilteredMap {
             entries: Box::new(rest),
             current: None,

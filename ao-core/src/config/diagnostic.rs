@@ -34,6 +34,8 @@ pub enum Code {
     InvalidId,
     /// Two projects with the same session prefix.
     PrefixClash,
+    /// Two projects with the same main checkout (`path`).
+    PathClash,
     /// A project without a usable `path`, or a file a key names that does not exist.
     MissingPath,
     /// A key or name the reference tool knows that `ao` does not implement (using it at run
@@ -41,6 +43,9 @@ pub enum Code {
     Unsupported,
     /// A `${VAR}` whose variable is not set (using the value fails).
     UnsetVariable,
+    /// A plugin name `ao` knows that this program has no adapter for (none is built in or
+    /// registered under it): using it fails.
+    NoAdapter,
     /// A key in plugin settings close to one `ao` knows: probably a typo.
     NearMiss,
     /// A legacy spelling or a reference-tool key `ao` ignores.
@@ -49,6 +54,9 @@ pub enum Code {
     NoProjects,
     /// A role block replaces what the project or the defaults set (the role block wins).
     RoleBlockReplaces,
+    /// An empty `orchestrator:` / `worker:` in a project while `defaults.<role>` names an
+    /// agent: an empty mapping hides that default, an empty value does not.
+    EmptyRoleBlock,
     /// A reaction entry merged over the built-in one (the reference replaced it).
     ReactionMerged,
 }
@@ -57,7 +65,10 @@ impl Code {
     /// Whether a person should see this warning before any command (it makes something fail
     /// later), not only in `ao config validate`.
     pub fn fails_at_run_time(self) -> bool {
-        matches!(self, Self::Unsupported | Self::UnsetVariable)
+        matches!(
+            self,
+            Self::Unsupported | Self::UnsetVariable | Self::NoAdapter
+        )
     }
 }
 

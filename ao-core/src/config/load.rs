@@ -151,7 +151,7 @@ pub fn load_str(
         (Shape::Wrapped, None, root)
     };
 
-    let decoded = decode::decode::<ConfigFile>(&tree, &ctx);
+    let (decoded, decode_errors) = decode::decode_all::<ConfigFile>(&tree, &ctx);
     let sources = SourceMap::new(ctx.sources.take(), flat_id.clone());
     let mut diagnostics: Vec<Diagnostic> = ctx
         .findings
@@ -159,16 +159,32 @@ pub fn load_str(
         .into_iter()
         .map(|f| finding_to_diagnostic(path, &sources, f, shape, &project_only))
         .collect();
-    let file = match decoded {
-        Ok(file) => file,
-        Err(err) => {
-            let key = sources.display_path(err.path.as_deref().unwrap_or(""));
-            let mut d = Diagnostic::error(Code::InvalidValue, path, err.pos, key, err.message);
-            d.hint = err.hint;
-            diagnostics.push(d);
-            sort(&mut diagnostics);
-            return Err(invalid(diagnostics));
-        }
+    for err in decode_errors {
+        let key = sources.display_path(err.path.as_deref().unwrap_or(""));
+        let mut d = Diagnostic::error(Code::InvalidValue, path, err.pos, key, err.message);
+        d.hint = err.hint;
+        diagnostics.push(d);
+    }
+    // Values passed over were reported above; what the rules say about their absence (a
+    // project "without" the `path` that was of the wrong type) would only repeat that. A list
+    // with an item passed over is shorter than the one in the file, so the rules would name
+    // its later items by the wrong index: the whole list counts as passed over.
+    let passed_over: Vec<String> = ctx
+        .skip
+        .take()
+        .iter()
+        .map(|p| {
+            let list = p
+                .strip_suffix(']')
+                .and_then(|rest| rest.rfind('['))
+                .map_or(p.as_str(), |i| &p[..i]);
+            sources.display_path(list)
+        })
+        .collect();
+    let follows_from_passed_over = |d: &Diagnostic| passed_over.iter().any(|p| follows_from(d, p));
+    let Some(file) = decoded else {
+        sort(&mut diagnostics);
+        return Err(invalid(diagnostics));
     };
 
     let flat_repo = match (shape, flat_id.as_ref()) {
@@ -189,7 +205,7 @@ pub fn load_str(
         flat_repo,
     };
     let (found, projects) = validate::check(&input);
-    diagnostics.extend(found);
+    diagnostics.extend(found.into_iter().filter(|d| !follows_from_passed_over(d)));
     let mut config = Config {
         path: path.to_path_buf(),
         shape,
@@ -202,7 +218,12 @@ pub fn load_str(
     for id in config.projects.keys() {
         for role in Role::ALL {
             if let Ok(resolved) = config.resolve_role(id, role, &RoleOverrides::default()) {
-                diagnostics.extend(resolved.findings);
+                diagnostics.extend(
+                    resolved
+                        .findings
+                        .into_iter()
+                        .filter(|d| !follows_from_passed_over(d)),
+                );
             }
         }
     }
@@ -212,6 +233,25 @@ pub fn load_str(
     }
     config.warnings = diagnostics;
     Ok(config)
+}
+
+/// Whether `d` may only say again what the error about the value at `passed_over` (a key
+/// path as shown) said: it is about that value or one inside it, or it is about an enclosing
+/// key and reports something missing or malformed there.
+fn follows_from(d: &Diagnostic, passed_over: &str) -> bool {
+    let within = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with(['.', '[']))
+    };
+    d.key == passed_over
+        || within(&d.key, passed_over)
+        || (!d.key.is_empty()
+            && within(passed_over, &d.key)
+            && matches!(
+                d.code,
+                Code::MissingPath | Code::InvalidValue | Code::NoProjects
+            ))
 }
 
 fn sort(diagnostics: &mut [Diagnostic]) {

@@ -2,7 +2,10 @@
 //!
 //! Built-ins are listed here; an embedder that registers its own adapters adds their names so
 //! that validation accepts them. Names the reference tool knows but `ao` does not implement are
-//! accepted with a warning, so a reference config still loads.
+//! accepted with a warning, so a reference config still loads. A name `ao` knows is not always
+//! one the running program can use (its tracker adapters, say, are not built in yet): names
+//! taken from a registry say which ones have an adapter, so that validation can warn before a
+//! command fails.
 
 /// What kind of plugin a name selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,6 +37,16 @@ impl PluginKind {
         }
     }
 
+    /// What fails when a name of this kind has no adapter, as the end of a sentence.
+    pub(crate) fn fails_without_adapter(self) -> &'static str {
+        match self {
+            Self::Tracker => "issues cannot be read from it: `ao spawn <issue>` fails",
+            Self::Scm => "ao cannot read or claim the project's pull requests",
+            Self::Notifier => "notifications to it are not sent",
+            Self::Agent | Self::Runtime | Self::Workspace => "sessions that use it fail to start",
+        }
+    }
+
     fn unsupported(self) -> &'static [&'static str] {
         match self {
             Self::Agent => &["cursor"],
@@ -52,6 +65,9 @@ pub enum NameStatus {
     Supported,
     /// Known from the reference tool, not implemented by `ao`.
     Unsupported,
+    /// A name `ao` knows, but this program has no adapter for it (none is built in or
+    /// registered under it), so using it fails.
+    NoAdapter,
     /// Nobody knows it.
     Unknown,
 }
@@ -65,6 +81,9 @@ pub struct KnownNames {
     trackers: Vec<String>,
     scms: Vec<String>,
     notifiers: Vec<String>,
+    /// The names an adapter exists for, when that is known (names taken from a registry);
+    /// `None` takes every accepted name to have one.
+    adapters: Option<Vec<(PluginKind, String)>>,
 }
 
 fn owned(names: &[&str]) -> Vec<String> {
@@ -81,13 +100,29 @@ impl KnownNames {
             trackers: owned(&["github", "linear"]),
             scms: owned(&["github"]),
             notifiers: owned(&["desktop", "webhook", "slack"]),
+            adapters: None,
         }
     }
 
-    /// Adds a name an embedder registered.
+    /// `ao`'s built-in names, of which only those later added with [`Self::with`] have an
+    /// adapter: the others are reported as [`NameStatus::NoAdapter`].
+    /// [`crate::plugin::Registry::known_names`] starts from here.
+    pub fn builtin_without_adapters() -> Self {
+        Self {
+            adapters: Some(Vec::new()),
+            ..Self::builtin()
+        }
+    }
+
+    /// Adds a name an embedder registered (an adapter exists for it).
     #[must_use]
     pub fn with(mut self, kind: PluginKind, name: impl Into<String>) -> Self {
         let name = name.into();
+        if let Some(adapters) = &mut self.adapters
+            && !adapters.iter().any(|(k, n)| *k == kind && *n == name)
+        {
+            adapters.push((kind, name.clone()));
+        }
         let list = self.list_mut(kind);
         if !list.contains(&name) {
             list.push(name);
@@ -131,7 +166,12 @@ impl KnownNames {
     /// Whether `name` is a usable `kind`.
     pub fn status(&self, kind: PluginKind, name: &str) -> NameStatus {
         if self.list(kind).iter().any(|n| n == name) {
-            NameStatus::Supported
+            match &self.adapters {
+                Some(adapters) if !adapters.iter().any(|(k, n)| *k == kind && n == name) => {
+                    NameStatus::NoAdapter
+                }
+                _ => NameStatus::Supported,
+            }
         } else if kind.unsupported().contains(&name) {
             NameStatus::Unsupported
         } else {
@@ -166,6 +206,26 @@ mod tests {
         assert_eq!(
             names.status(PluginKind::Agent, "my-agent"),
             NameStatus::Supported
+        );
+    }
+
+    #[test]
+    fn names_from_a_registry_say_which_have_an_adapter() {
+        let names = KnownNames::builtin_without_adapters()
+            .with(PluginKind::Tracker, "linear")
+            .with(PluginKind::Tracker, "jira");
+        for (name, status) in [
+            ("github", NameStatus::NoAdapter),
+            ("linear", NameStatus::Supported),
+            ("jira", NameStatus::Supported),
+            ("gitlab", NameStatus::Unsupported),
+            ("gihub", NameStatus::Unknown),
+        ] {
+            assert_eq!(names.status(PluginKind::Tracker, name), status, "{name}");
+        }
+        assert_eq!(
+            names.status(PluginKind::Scm, "github"),
+            NameStatus::NoAdapter
         );
     }
 }

@@ -227,10 +227,52 @@ impl Config {
         let key_pos = |path: &str| self.sources.locate(path).map(|l| l.key).unwrap_or_default();
         let display = |path: &str| self.sources.display_path(path);
 
-        if let (Some(block), Some(hidden)) = (block, default_agent)
+        // The role default is only ever consulted when the project names no agent itself, so
+        // only then can a role block (empty or not) change whether it applies.
+        let default_agent = default_agent.filter(|_| p.agent.is_none());
+        let block_path = format!("{base}.{rkey}");
+        let empty = block.is_none_or(|b| b.agent.is_none() && b.agent_config.is_none());
+        if let Some(default) = default_agent
+            && empty
+            && let Some(at) = self.sources.locate(&block_path)
+        {
+            // Written but empty. An empty mapping is a block, and replaces `defaults.<role>`;
+            // an empty value (`worker:` and nothing after it) decodes as no block at all.
+            let (message, hint) = if block.is_some() {
+                (
+                    format!(
+                        "this `{rkey}` block is empty, yet like any `{rkey}` block it replaces `defaults.{rkey}`: the {rkey} runs `{}` ({}), not `{default}` from `defaults.{rkey}.agent`",
+                        agent.value, agent.source
+                    ),
+                    format!(
+                        "remove the empty block to run {default} from `defaults.{rkey}`, or add `agent: {default}` to it"
+                    ),
+                )
+            } else {
+                (
+                    format!(
+                        "`{rkey}:` has no value, which ao reads as no `{rkey}` block: the {rkey} runs `{}` ({})",
+                        agent.value, agent.source
+                    ),
+                    format!(
+                        "remove the empty `{rkey}:` line, which changes nothing; an empty mapping (`{rkey}: {{}}`) would instead hide `defaults.{rkey}`"
+                    ),
+                )
+            };
+            out.push(
+                Diagnostic::warning(
+                    Code::EmptyRoleBlock,
+                    &self.path,
+                    at.key,
+                    display(&block_path),
+                    message,
+                )
+                .with_hint(hint),
+            );
+        } else if let (Some(block), Some(hidden)) = (block, default_agent)
             && block.agent.is_none()
         {
-            let path = format!("{base}.{rkey}");
+            let path = block_path;
             out.push(
                 Diagnostic::warning(
                     Code::RoleBlockReplaces,

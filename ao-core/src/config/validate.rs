@@ -195,6 +195,7 @@ impl Checker<'_> {
                         .join(", ")
                 )),
             ),
+            NameStatus::NoAdapter => self.no_adapter(kind, name, path),
             NameStatus::Unknown => {
                 let hint = did_you_mean(name, self.input.names.all(kind)).unwrap_or_else(|| {
                     format!(
@@ -216,6 +217,52 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// Warns that the `kind` named `name` at `path` has no adapter in this program, so what
+    /// needs it fails later.
+    fn no_adapter(&mut self, kind: PluginKind, name: &str, path: &str) {
+        // A default the file does not write is not the file's choice (and the program that
+        // passed these names chose not to offer it); and no command builds a notifier yet, so a
+        // missing notifier adapter makes nothing fail.
+        if !self.input.sources.is_set(path) || kind == PluginKind::Notifier {
+            return;
+        }
+        let noun = kind.noun();
+        let hint = match kind {
+            PluginKind::Tracker => {
+                "until it is, give workers their task with `ao spawn --prompt …`".to_string()
+            }
+            PluginKind::Scm => {
+                "sessions still run; keep the key for when the adapter is built in, or remove it"
+                    .to_string()
+            }
+            PluginKind::Agent
+            | PluginKind::Runtime
+            | PluginKind::Workspace
+            | PluginKind::Notifier => {
+                let names = &self.input.names;
+                let usable: Vec<&str> = names
+                    .supported(kind)
+                    .filter(|n| names.status(kind, n) == NameStatus::Supported)
+                    .collect();
+                if usable.is_empty() {
+                    format!("this ao has no {noun} adapters at all")
+                } else {
+                    format!("choose one this ao has: {}", usable.join(", "))
+                }
+            }
+        };
+        self.warn(
+            Code::NoAdapter,
+            path,
+            self.pos(path),
+            format!(
+                "no {noun} adapter `{name}` is built into this ao, so {}",
+                kind.fails_without_adapter()
+            ),
+            Some(hint),
+        );
     }
 
     fn projects(&mut self) -> IndexMap<String, Project> {
@@ -268,6 +315,8 @@ impl Checker<'_> {
         }
 
         let mut out = IndexMap::new();
+        // Each main checkout seen so far, as compared (see `checkout_key`), with its project.
+        let mut checkouts: Vec<(PathBuf, &str)> = Vec::new();
         for (id, project) in &cfg.projects {
             let base = format!("projects.{id}");
             if !is_valid_id(id) {
@@ -280,6 +329,13 @@ impl Checker<'_> {
                 );
             }
             let path = self.project_path(id, project);
+            if let Some(dir) = &path {
+                let key = checkout_key(dir);
+                match checkouts.iter().find(|(k, _)| *k == key) {
+                    Some((_, first)) => self.path_clash(first, id, &key),
+                    None => checkouts.push((key, id)),
+                }
+            }
             let (session_prefix, prefix_origin) = match &project.session_prefix {
                 Some(p) => (p.clone(), PrefixOrigin::Explicit),
                 None => {
@@ -318,6 +374,26 @@ impl Checker<'_> {
             );
         }
         out
+    }
+
+    /// Reports that project `second` has the same main checkout, `dir`, as `first`.
+    fn path_clash(&mut self, first: &str, second: &str, dir: &Path) {
+        let key = format!("projects.{second}.path");
+        let first_line = self.key_pos(&format!("projects.{first}.path")).line;
+        let second_line = self.key_pos(&key).line;
+        self.error(
+            Code::PathClash,
+            &key,
+            self.pos(&key),
+            format!(
+                "projects `{first}` (line {first_line}) and `{second}` (line {second_line}) have the same path, {}",
+                dir.display()
+            ),
+            Some(
+                "give each project its own checkout: ao tells projects apart by the directory a command runs in, and both would make their branches in one repository; remove one, or point it at another clone"
+                    .into(),
+            ),
+        );
     }
 
     /// The project's main checkout, absolute; `None` (with an error) when it has none.
@@ -687,8 +763,9 @@ impl Checker<'_> {
                 continue;
             }
             match self.input.names.status(PluginKind::Notifier, name) {
-                NameStatus::Supported if name == "desktop" => {}
-                NameStatus::Supported => self.error(
+                // Whether an adapter exists is not this check's concern (see `no_adapter`).
+                NameStatus::Supported | NameStatus::NoAdapter if name == "desktop" => {}
+                NameStatus::Supported | NameStatus::NoAdapter => self.error(
                     Code::UnknownName,
                     &path,
                     self.pos(&path),
@@ -823,6 +900,13 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// A main checkout as compared with the others: `~`, relative parts and trailing slashes are
+/// already resolved; an existing directory is also canonicalised, so that two spellings of it
+/// through a symbolic link compare equal.
+fn checkout_key(dir: &Path) -> PathBuf {
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
 fn collect_strings<'v>(value: &'v serde_json::Value, out: &mut Vec<&'v str>) {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::Orchestrator;
 use crate::adapter_kit::probe::{find_program, find_unexecutable};
-use crate::config::{Project, RoleOverrides};
+use crate::config::{NameStatus, PluginKind, Project, RoleOverrides};
 use crate::doctor::{Check, Outcome, tracker_credential};
 use crate::domain::Role;
 use crate::domain::SessionId;
@@ -13,8 +13,9 @@ use crate::plugin::{Agent, AgentError};
 
 impl Orchestrator {
     /// Checks every project of this config, role by role: agent binary and version, the
-    /// launch accepted by that binary (isolated, never a model turn), trust, and tracker
-    /// credentials. Runs agent binaries; takes seconds.
+    /// launch accepted by that binary (isolated, never a model turn), trust; and per project
+    /// whether its tracker and SCM have an adapter here, and the tracker's credentials. Runs
+    /// agent binaries; takes seconds.
     pub async fn doctor(&self) -> Vec<Check> {
         let mut checks = Vec::new();
         for project in self.config.projects.values() {
@@ -22,6 +23,7 @@ impl Orchestrator {
                 checks.extend(self.doctor_role(project, role).await);
             }
             checks.extend(self.doctor_tracker(project));
+            checks.extend(self.doctor_scm(project));
         }
         checks
     }
@@ -228,12 +230,20 @@ impl Orchestrator {
         }
     }
 
+    /// The project's tracker: its adapter, then its credentials.
     fn doctor_tracker(&self, project: &Project) -> Option<Check> {
-        let plugin = match &project.settings.tracker {
-            Some(t) => t.plugin.clone()?,
-            None if project.repo.is_some() => "github".to_string(),
+        let (plugin, implied) = match &project.settings.tracker {
+            Some(t) => (t.plugin.clone()?, false),
+            None if project.repo.is_some() => ("github".to_string(), true),
             None => return None,
         };
+        if let Some(check) = self.doctor_adapter(PluginKind::Tracker, &plugin, implied) {
+            return Some(
+                check
+                    .hint("until it is, give workers their task with `ao spawn --prompt …`")
+                    .about(project.id.as_str(), None),
+            );
+        }
         let variable = tracker_credential(&plugin)?;
         let set = std::env::var(variable).is_ok_and(|v| !v.is_empty());
         Some(
@@ -255,6 +265,43 @@ impl Orchestrator {
             }
             .about(project.id.as_str(), None),
         )
+    }
+
+    /// The project's SCM (the configured one, or GitHub when `repo` is set), when this program
+    /// has no adapter for it. With one there is nothing to check before it is used.
+    fn doctor_scm(&self, project: &Project) -> Option<Check> {
+        let configured = project.settings.scm.as_ref().and_then(|s| s.plugin.clone());
+        let (plugin, implied) = match (configured, &project.repo) {
+            (Some(plugin), _) => (plugin, false),
+            (None, Some(_)) => ("github".to_string(), true),
+            (None, None) => return None,
+        };
+        let check = self.doctor_adapter(PluginKind::Scm, &plugin, implied)?;
+        Some(
+            check
+                .hint("sessions still run; pull requests are not followed until it is")
+                .about(project.id.as_str(), None),
+        )
+    }
+
+    /// A warning when this program has no adapter for the `kind` named `name` (`implied`: not
+    /// written, but what `repo` selects); `None` when it has one.
+    fn doctor_adapter(&self, kind: PluginKind, name: &str, implied: bool) -> Option<Check> {
+        let what = if implied {
+            format!("{name} (implied by `repo`)")
+        } else {
+            name.to_string()
+        };
+        let why = match self.registry.known_names().status(kind, name) {
+            NameStatus::Supported => return None,
+            NameStatus::Unsupported => "not supported by ao",
+            NameStatus::NoAdapter | NameStatus::Unknown => "not built into this ao",
+        };
+        Some(Check::new(
+            kind.noun(),
+            Outcome::Warning,
+            format!("{what}: {why}, so {}", kind.fails_without_adapter()),
+        ))
     }
 }
 

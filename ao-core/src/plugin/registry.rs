@@ -31,7 +31,7 @@ pub type Factory<T> = Arc<dyn Fn(&PluginContext) -> Result<Arc<T>, RegistryError
 #[non_exhaustive]
 pub enum RegistryError {
     /// Nothing is registered under this name.
-    #[error("unknown {} `{name}`; known: {}", kind.noun(), known.join(", "))]
+    #[error("{}", unknown_name(*kind, name, known))]
     UnknownName {
         /// The plugin kind that was asked for.
         kind: PluginKind,
@@ -58,6 +58,27 @@ pub enum RegistryError {
         /// The factory's error, as text.
         detail: String,
     },
+}
+
+/// Says that no adapter is registered under `name`, and which ones are: a name `ao` knows (a
+/// tracker `github` before the tracker adapters ship) is not called unknown, and an empty list
+/// says so rather than ending in "known: ".
+fn unknown_name(kind: PluginKind, name: &str, known: &[String]) -> String {
+    let noun = kind.noun();
+    let ao_knows = KnownNames::builtin().status(kind, name) == NameStatus::Supported;
+    match (ao_knows, known.is_empty()) {
+        (true, true) => format!(
+            "no {noun} adapter `{name}` is built into this ao: it has no {noun} adapters yet"
+        ),
+        (true, false) => format!(
+            "no {noun} adapter `{name}` is built into this ao; known: {}",
+            known.join(", ")
+        ),
+        (false, true) => {
+            format!("unknown {noun} `{name}`: this ao has no {noun} adapters yet")
+        }
+        (false, false) => format!("unknown {noun} `{name}`; known: {}", known.join(", ")),
+    }
 }
 
 struct Slot<T: ?Sized> {
@@ -210,9 +231,11 @@ impl Registry {
     slot_methods!(register_scm, scm, scms, Scm, "scm");
     slot_methods!(register_notifier, notifier, notifiers, Notifier, "notifier");
 
-    /// The names config validation accepts: `ao`'s built-in names plus every registered one.
+    /// The names config validation accepts: `ao`'s built-in names plus every registered one;
+    /// a built-in name nothing is registered under is [`NameStatus::NoAdapter`], so that a
+    /// config choosing it gets a warning rather than a failure when the adapter is first used.
     pub fn known_names(&self) -> KnownNames {
-        let mut known = KnownNames::builtin();
+        let mut known = KnownNames::builtin_without_adapters();
         for (kind, names) in self.names() {
             for name in names {
                 known = known.with(kind, name);
@@ -251,6 +274,22 @@ mod tests {
         assert_eq!(r.agent(&ctx("my-agent")).unwrap().name(), "my-agent");
         let err = r.agent(&ctx("nope")).err().expect("an error");
         assert_eq!(err.to_string(), "unknown agent `nope`; known: my-agent");
+        let err = r.agent(&ctx("codex")).err().expect("an error");
+        assert_eq!(
+            err.to_string(),
+            "no agent adapter `codex` is built into this ao; known: my-agent"
+        );
+        // With nothing registered, the message says so instead of listing nothing.
+        let err = r.tracker(&ctx("github")).err().expect("an error");
+        assert_eq!(
+            err.to_string(),
+            "no tracker adapter `github` is built into this ao: it has no tracker adapters yet"
+        );
+        let err = r.scm(&ctx("forgejo")).err().expect("an error");
+        assert_eq!(
+            err.to_string(),
+            "unknown scm `forgejo`: this ao has no scm adapters yet"
+        );
         assert!(matches!(
             r.agent(&ctx("cursor")),
             Err(RegistryError::Unsupported { .. })
@@ -268,9 +307,10 @@ mod tests {
             names.status(PluginKind::Agent, "my-agent"),
             NameStatus::Supported
         );
+        // A name ao knows is still accepted, but said to have no adapter here.
         assert_eq!(
             names.status(PluginKind::Agent, "codex"),
-            NameStatus::Supported
+            NameStatus::NoAdapter
         );
         let cfg = crate::config::load_str(
             std::path::Path::new("/x/c.yaml"),

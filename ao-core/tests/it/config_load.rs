@@ -417,3 +417,190 @@ projects:
     let json = serde_json::to_value(&diagnostics[0]).unwrap();
     assert!(json["code"].is_string(), "{json}");
 }
+
+#[test]
+fn values_of_the_wrong_type_do_not_hide_the_rest_of_the_file() {
+    let text = "\
+plugins:
+  - {name: [x], source: npm, package: p}
+  - {name: ok, source: nowhere}
+defaults:
+  notifiers: [true, desktop, [x]]
+projects:
+  app: {path: {a: b}, agnet: codex}
+  web: {path: /tmp/web, agent: codx}
+";
+    let errs = errors(load_text(Path::new("/x/c.yaml"), text));
+    let found: Vec<(u32, &str)> = errs.iter().map(|e| (e.pos.line, e.key.as_str())).collect();
+    // Every item keeps its index in the file; a value passed over is not also reported as
+    // missing (no "missing required key `name`", no "project `app` has no `path`").
+    assert_eq!(
+        found,
+        [
+            (2, "plugins[0].name"),
+            (3, "plugins[1].source"),
+            (5, "defaults.notifiers[0]"),
+            (5, "defaults.notifiers[2]"),
+            (7, "projects.app.path"),
+            (7, "projects.app.agnet"),
+            (8, "projects.web.agent"),
+        ],
+        "{errs:#?}"
+    );
+    assert!(errs[0].message.contains("expected a string, found a list"));
+    assert!(errs[6].message.contains("unknown agent `codx`"));
+}
+
+#[test]
+fn a_duration_where_milliseconds_are_expected_gets_the_number_to_write() {
+    let errs = errors(load_text(
+        Path::new("/x/c.yaml"),
+        "lifecycle: {pollIntervalMs: 30s, mergeCleanupIdleGraceMs: '5 minutes'}\nprojects: {app: {path: /tmp}}\n",
+    ));
+    let hints: Vec<&str> = errs.iter().filter_map(|e| e.hint.as_deref()).collect();
+    assert_eq!(
+        hints,
+        [
+            "`pollIntervalMs` is in milliseconds, written without a unit: `30000` for 30s",
+            "`mergeCleanupIdleGraceMs` is a plain number of milliseconds, without quotes or units, e.g. `30000`",
+        ],
+        "{errs:#?}"
+    );
+}
+
+#[test]
+fn two_projects_with_one_checkout_are_an_error_naming_both() {
+    use ao_core::config::Code;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("code/app")).unwrap();
+    std::os::unix::fs::symlink(dir.join("code/app"), dir.join("link")).unwrap();
+    // The same directory written four ways: relative with a trailing slash, absolute with a
+    // `.` in it, and through a symbolic link; a path that does not exist compares as written.
+    let text = format!(
+        "projects:\n  app:\n    path: code/app/\n  api:\n    path: {abs}/code/./app\n  web:\n    path: ./link\n  docs:\n    path: ./code/other\n  site:\n    path: code/other/\n",
+        abs = dir.display()
+    );
+    let errs = errors(load_text(&dir.join("agent-orchestrator.yaml"), &text));
+    let clashes: Vec<(u32, &str, &str)> = errs
+        .iter()
+        .map(|e| {
+            assert_eq!(e.code, Code::PathClash, "{e}");
+            (e.pos.line, e.key.as_str(), e.message.as_str())
+        })
+        .collect();
+    let app = std::fs::canonicalize(dir.join("code/app")).unwrap();
+    assert_eq!(
+        clashes,
+        [
+            (
+                5,
+                "projects.api.path",
+                format!(
+                    "projects `app` (line 3) and `api` (line 5) have the same path, {}",
+                    app.display()
+                )
+                .as_str()
+            ),
+            (
+                7,
+                "projects.web.path",
+                format!(
+                    "projects `app` (line 3) and `web` (line 7) have the same path, {}",
+                    app.display()
+                )
+                .as_str()
+            ),
+            (
+                11,
+                "projects.site.path",
+                format!(
+                    "projects `docs` (line 9) and `site` (line 11) have the same path, {}",
+                    dir.join("code/other").display()
+                )
+                .as_str()
+            ),
+        ],
+        "{errs:#?}"
+    );
+    assert!(
+        errs[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("its own checkout")
+    );
+}
+
+#[test]
+fn a_tracker_or_scm_the_program_has_no_adapter_for_is_a_warning() {
+    use std::sync::Arc;
+
+    use ao_core::config::Code;
+    use ao_core::plugin::{FakeTracker, Registry, Tracker};
+
+    let path = Path::new("/x/agent-orchestrator.yaml");
+    let text = "\
+projects:
+  app:
+    path: /tmp
+    agent: codex
+    tracker: {plugin: github}
+    scm: {plugin: github}
+  api:
+    path: /
+    repo: acme/api
+";
+    // ao-core's own adapters: no tracker, no SCM, no agent CLIs.
+    let registry = Registry::builtin();
+    let cfg = config::load_str(path, text, &registry.known_names(), &|_| None).unwrap();
+    let found: Vec<(Code, &str, u32)> = cfg
+        .warnings
+        .iter()
+        .map(|w| (w.code, w.key.as_str(), w.pos.line))
+        .collect();
+    // Only names the file writes: not the default runtime or agent, nor what `repo` implies.
+    assert_eq!(
+        found,
+        [
+            (Code::NoAdapter, "projects.app.agent", 4),
+            (Code::NoAdapter, "projects.app.tracker.plugin", 5),
+            (Code::NoAdapter, "projects.app.scm.plugin", 6),
+        ],
+        "{:#?}",
+        cfg.warnings
+    );
+    let [agent, tracker, scm] = &cfg.warnings[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        tracker.message,
+        "no tracker adapter `github` is built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails"
+    );
+    assert!(
+        tracker
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("ao spawn --prompt")
+    );
+    assert!(scm.message.contains("cannot read or claim"), "{scm}");
+    assert_eq!(
+        agent.hint.as_deref(),
+        Some("choose one this ao has: command")
+    );
+    // Such a warning is shown before any command, since it makes one fail later.
+    assert!(cfg.warnings.iter().all(|w| w.code.fails_at_run_time()));
+
+    // Once a tracker is registered under the name, the file is fine as far as it goes.
+    let mut registry = Registry::builtin();
+    registry.register_tracker("github", |_| {
+        Ok(Arc::new(FakeTracker::new()) as Arc<dyn Tracker>)
+    });
+    let cfg = config::load_str(path, text, &registry.known_names(), &|_| None).unwrap();
+    let keys: Vec<&str> = cfg.warnings.iter().map(|w| w.key.as_str()).collect();
+    assert_eq!(keys, ["projects.app.agent", "projects.app.scm.plugin"]);
+
+    // Names checked without a registry are taken to have adapters, as before.
+    assert!(load_text(path, text).unwrap().warnings.is_empty());
+}

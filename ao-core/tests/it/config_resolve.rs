@@ -130,12 +130,65 @@ fn a_worker_block_with_only_a_model_hides_defaults_worker_agent() {
         (w.agent.value.as_str(), key(&w.agent.source).as_str()),
         ("opencode", "projects.app.agent")
     );
+    // ... so the block hides nothing the worker would otherwise have run.
+    assert!(cfg.warnings.is_empty(), "{:#?}", cfg.warnings);
+}
+
+#[test]
+fn an_empty_role_block_warns_saying_what_it_does() {
+    use ao_core::config::Code;
+    let base = "defaults:\n  worker:\n    agent: codex\nprojects:\n  app:\n    path: /tmp\n";
+
+    // An empty mapping is a block: it hides `defaults.worker`.
+    let cfg = text(&format!("{base}    worker: {{}}\n"));
+    assert_eq!(
+        resolve(&cfg, "app", Role::Worker).agent.value,
+        "claude-code"
+    );
+    assert_eq!(cfg.warnings.len(), 1, "{:#?}", cfg.warnings);
+    let w = &cfg.warnings[0];
+    assert_eq!(
+        (w.code, w.key.as_str(), w.pos.line),
+        (Code::EmptyRoleBlock, "projects.app.worker", 7)
+    );
+    assert_eq!(
+        w.message,
+        "this `worker` block is empty, yet like any `worker` block it replaces `defaults.worker`: the worker runs `claude-code` (built-in default), not `codex` from `defaults.worker.agent`"
+    );
+    assert_eq!(
+        w.hint.as_deref(),
+        Some(
+            "remove the empty block to run codex from `defaults.worker`, or add `agent: codex` to it"
+        )
+    );
+
+    // An empty value is no block at all: `defaults.worker` applies, and the warning says so.
+    let cfg = text(&format!("{base}    worker:\n"));
+    assert_eq!(resolve(&cfg, "app", Role::Worker).agent.value, "codex");
+    assert_eq!(cfg.warnings.len(), 1, "{:#?}", cfg.warnings);
+    let w = &cfg.warnings[0];
+    assert_eq!(w.code, Code::EmptyRoleBlock);
+    assert!(
+        w.message
+            .contains("`worker:` has no value, which ao reads as no `worker` block: the worker runs `codex` (agent-orchestrator.yaml:3 defaults.worker.agent)"),
+        "{w}"
+    );
+
+    // With nothing to hide (no role default, or a project agent that beats it), an empty
+    // block changes nothing and is not worth a word.
+    for yaml in [
+        "projects:\n  app:\n    path: /tmp\n    worker: {}\n    orchestrator:\n".to_string(),
+        format!("{base}    agent: aider\n    worker: {{}}\n"),
+    ] {
+        let cfg = text(&yaml);
+        assert!(cfg.warnings.is_empty(), "{yaml}: {:#?}", cfg.warnings);
+    }
 }
 
 #[test]
 fn without_a_role_block_the_project_agent_beats_the_role_default() {
     let cfg = text(
-        "defaults:\n  worker: {agent: codex}\nprojects:\n  app: {path: /tmp, agent: aider}\n  api: {path: /tmp}\n",
+        "defaults:\n  worker: {agent: codex}\nprojects:\n  app: {path: /tmp, agent: aider}\n  api: {path: /}\n",
     );
     let app = resolve(&cfg, "app", Role::Worker);
     assert_eq!(
