@@ -7,7 +7,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Run a fleet of AI coding agents in parallel on a codebase.
 #[derive(Debug, Parser)]
-#[command(name = "ao", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "ao",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "First run: `ao init` in your repository writes agent-orchestrator.yaml (`--recipe opus-sonnet | claude-codex | haiku-workers` picks an agent and model per role), then `ao start`."
+)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,
@@ -31,6 +38,21 @@ pub(crate) enum Command {
     Config(ConfigCommand),
     /// See ao work in under a minute: an orchestrator and two demo workers in a temp repository.
     Demo,
+    /// Write a commented agent-orchestrator.yaml for the git repository you are in.
+    ///
+    /// The project id and path come from the repository's directory, `repo` from its `origin`
+    /// remote, the default branch from `origin/HEAD` (else the branch checked out), and the
+    /// agent from the agent CLIs on PATH (claude, codex, opencode, aider). The file is written
+    /// at the repository's top level (or where `--config FILE` says) and never over an
+    /// existing file (exit 4).
+    Init {
+        /// An agent and model per role.
+        #[arg(long)]
+        recipe: Option<RecipeArg>,
+        /// Print the file instead of writing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Register the project and start (or reuse) its orchestrator.
     Start {
         /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).
@@ -275,6 +297,27 @@ pub(crate) enum ConfigCommand {
     },
     /// Print the config's JSON Schema (draft 2020-12).
     Schema,
+}
+
+/// An `ao init` recipe on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum RecipeArg {
+    /// Claude Code on Opus supervises, Claude Code on Sonnet implements.
+    OpusSonnet,
+    /// Claude Code on Opus supervises, Codex (its default model) implements.
+    ClaudeCodex,
+    /// Claude Code on Sonnet supervises, Claude Code on Haiku implements (the low-cost one).
+    HaikuWorkers,
+}
+
+impl From<RecipeArg> for ao_core::config::init::Recipe {
+    fn from(r: RecipeArg) -> Self {
+        match r {
+            RecipeArg::OpusSonnet => Self::OpusSonnet,
+            RecipeArg::ClaudeCodex => Self::ClaudeCodex,
+            RecipeArg::HaikuWorkers => Self::HaikuWorkers,
+        }
+    }
 }
 
 /// A role on the command line.

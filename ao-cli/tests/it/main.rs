@@ -6,6 +6,7 @@ mod config_cmd;
 mod demo;
 mod doctor;
 mod fleet;
+mod init;
 mod live;
 mod live_claude;
 mod live_codex;
