@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use ao_core::Role;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCandidates;
 
 /// Run a fleet of AI coding agents in parallel on a codebase.
 #[derive(Debug, Parser)]
@@ -56,6 +57,7 @@ pub(crate) enum Command {
     /// Register the project and start (or reuse) its orchestrator.
     Start {
         /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).
+        #[arg(add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Register the project but start no orchestrator.
         #[arg(long)]
@@ -70,6 +72,7 @@ pub(crate) enum Command {
     /// Stop a project's orchestrator (its record is kept; workers keep running).
     Stop {
         /// The project.
+        #[arg(add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Stop every project's orchestrator.
         #[arg(long, conflicts_with = "project")]
@@ -82,7 +85,7 @@ pub(crate) enum Command {
     /// Every session with its role, agent, activity and liveness.
     Status {
         /// Only this project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Print JSON.
         #[arg(long)]
@@ -99,13 +102,18 @@ pub(crate) enum Command {
         #[arg(long = "prompt")]
         prompts: Vec<String>,
         /// The project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
     },
     /// The registry of projects `ao status` and the daemon cover.
     #[command(subcommand)]
     Project(ProjectCommand),
-    /// Print a shell completion script.
+    /// Print a shell completion script (subcommands and flags).
+    ///
+    /// For completion that also offers live session ids and project ids, let ao answer each Tab
+    /// itself instead: put `source <(COMPLETE=bash ao)` in ~/.bashrc, `source <(COMPLETE=zsh
+    /// ao)` in ~/.zshrc, or `COMPLETE=fish ao | source` in ~/.config/fish/config.fish (elvish
+    /// and powershell work too). The ids are read from ao's own files, never from tmux.
     Completion {
         /// The shell.
         shell: clap_complete::Shell,
@@ -142,7 +150,7 @@ pub(crate) struct SpawnArgs {
     /// An issue: `123`, `#123`, `INT-42`, a URL, or `<project>/<id>`.
     pub(crate) issue: Option<String>,
     /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).
-    #[arg(long, short = 'p')]
+    #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
     pub(crate) project: Option<String>,
     /// The task in words.
     #[arg(long)]
@@ -167,6 +175,7 @@ pub(crate) struct SpawnArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SendArgs {
     /// The session.
+    #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
     pub(crate) session: String,
     /// The message (words are joined with spaces).
     #[arg(required_unless_present = "file", conflicts_with = "file")]
@@ -190,7 +199,7 @@ pub(crate) enum SessionCommand {
     /// List sessions (workers; orchestrators with --all).
     Ls {
         /// Only this project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Include orchestrators.
         #[arg(long)]
@@ -205,6 +214,7 @@ pub(crate) enum SessionCommand {
     /// Print the last lines of a session's screen.
     Output {
         /// The session.
+        #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
         session: String,
         /// How many lines.
         #[arg(long, default_value_t = 50)]
@@ -213,11 +223,13 @@ pub(crate) enum SessionCommand {
     /// Attach this terminal to a session.
     Attach {
         /// The session.
+        #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
         session: String,
     },
     /// Stop a session and remove its worktree (kept, with exit 4, while it holds unsaved work).
     Kill {
         /// The session.
+        #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
         session: String,
         /// Remove unsaved work too, after saving it under refs/ao/rescue/<session>.
         #[arg(long)]
@@ -226,19 +238,19 @@ pub(crate) enum SessionCommand {
     /// Relaunch a session whose process is gone, in place (`--all`: every such session).
     Restore {
         /// The session.
-        #[arg(required_unless_present = "all")]
+        #[arg(required_unless_present = "all", add = ArgValueCandidates::new(crate::complete::sessions))]
         session: Option<String>,
         /// Every session whose process is gone (except those killed on purpose).
         #[arg(long, conflicts_with = "session")]
         all: bool,
         /// Only this project (with --all).
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
     },
     /// Remove workers whose process is gone or whose branch is merged — never unsaved work.
     Cleanup {
         /// Only this project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Say what would be removed, remove nothing.
         #[arg(long)]
@@ -265,6 +277,7 @@ pub(crate) enum ProjectCommand {
     /// Unregister a project (its sessions are not touched).
     Rm {
         /// The project id.
+        #[arg(add = ArgValueCandidates::new(crate::complete::projects))]
         id: String,
     },
 }
@@ -280,7 +293,7 @@ pub(crate) enum ConfigCommand {
     /// Show which agent, model, permissions and rules each role runs, and where each came from.
     Explain {
         /// Only this project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Only this role.
         #[arg(long)]

@@ -2,6 +2,7 @@
 // Test helpers panic on purpose: a failed fixture step is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod completion;
 mod config_cmd;
 mod demo;
 mod doctor;
