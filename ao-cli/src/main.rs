@@ -6,6 +6,7 @@ mod cli;
 mod commands;
 mod complete;
 mod exit;
+mod progress;
 mod registry;
 mod render;
 

@@ -13,6 +13,7 @@ mod live_claude;
 mod live_codex;
 mod model_mock;
 mod sessions;
+mod terminal;
 
 use std::path::Path;
 use std::process::{Command, Output};
