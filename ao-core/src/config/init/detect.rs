@@ -4,7 +4,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
-use super::InitError;
+use super::error::InitError;
 use crate::config::load::repo_slug;
 use crate::config::prefix::{derive_prefix, sanitize_id};
 use crate::git::GitError;

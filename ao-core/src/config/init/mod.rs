@@ -7,6 +7,7 @@
 //! the rendered text loads without errors or warnings (the tests hold every recipe to that).
 
 mod detect;
+mod error;
 mod recipe;
 mod render;
 
@@ -14,67 +15,14 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::config::discover::CONFIG_FILE_NAMES;
-use crate::error::{Classify, ErrorClass};
-use crate::git::GitError;
 
 use detect::default_agent;
 pub use detect::{
     AGENT_PROGRAMS, BranchSource, FoundAgent, RepoFacts, agents_on_path, detect_repo,
 };
+pub use error::InitError;
 pub use recipe::{Recipe, RoleChoice, UnknownRecipe};
 pub use render::render;
-
-/// Why `ao init` could not write a config.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum InitError {
-    /// The directory is not inside a git repository's working tree.
-    #[error("{} is not inside a git repository", dir.display())]
-    NotARepository {
-        /// The directory `ao init` ran in.
-        dir: PathBuf,
-    },
-    /// git could not be run at all.
-    #[error("git is not available: {source}")]
-    GitUnavailable {
-        /// Why it could not be run.
-        #[source]
-        source: GitError,
-    },
-    /// git ran and failed.
-    #[error("cannot read the repository: {source}")]
-    Git {
-        /// What git said.
-        #[source]
-        source: GitError,
-    },
-    /// A config file is already there; it is never replaced.
-    #[error("{} already exists", path.display())]
-    Exists {
-        /// The existing file.
-        path: PathBuf,
-    },
-    /// The file could not be written.
-    #[error("cannot write {}: {source}", path.display())]
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl Classify for InitError {
-    fn class(&self) -> ErrorClass {
-        match self {
-            Self::NotARepository { .. } => ErrorClass::NotFound,
-            Self::GitUnavailable { .. } => ErrorClass::Unavailable,
-            Self::Exists { .. } => ErrorClass::Refused,
-            Self::Git { .. } | Self::Write { .. } => ErrorClass::Failed,
-        }
-    }
-}
 
 /// What `ao init` is asked to do.
 #[derive(Debug, Clone, Default)]
@@ -106,6 +54,26 @@ pub struct InitPlan {
 
 /// Detects the repository around `cwd` and the agents on `PATH`, and renders the config —
 /// nothing is written.
+///
+/// ```
+/// use ao_core::config::init::{self, InitError, InitOptions, Recipe};
+///
+/// let dir = tempfile::tempdir()?;
+/// std::process::Command::new("git")
+///     .args(["init", "-q", "-b", "trunk"])
+///     .current_dir(dir.path())
+///     .status()?;
+/// let options = InitOptions {
+///     recipe: Some(Recipe::OpusSonnet),
+///     ..InitOptions::default()
+/// };
+/// let plan = init::plan(dir.path(), &options)?;
+/// assert_eq!(plan.repo.default_branch, "trunk");
+/// assert!(plan.text.contains("    worker:\n      agent: claude-code\n      agentConfig:\n        model: sonnet\n"));
+/// plan.write()?;
+/// assert!(matches!(plan.write(), Err(InitError::Exists { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn plan(cwd: &Path, options: &InitOptions) -> Result<InitPlan, InitError> {
     let repo = detect_repo(cwd)?;
     let agents = agents_on_path(options.search_path.as_deref());
