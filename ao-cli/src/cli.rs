@@ -4,10 +4,18 @@ use std::path::PathBuf;
 
 use ao_core::Role;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCandidates;
 
 /// Run a fleet of AI coding agents in parallel on a codebase.
 #[derive(Debug, Parser)]
-#[command(name = "ao", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "ao",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "First run: `ao init` in your repository writes agent-orchestrator.yaml (`--recipe opus-sonnet | claude-codex | haiku-workers` picks an agent and model per role), then `ao start`."
+)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: GlobalArgs,
@@ -31,9 +39,25 @@ pub(crate) enum Command {
     Config(ConfigCommand),
     /// See ao work in under a minute: an orchestrator and two demo workers in a temp repository.
     Demo,
+    /// Write a commented agent-orchestrator.yaml for the git repository you are in.
+    ///
+    /// The project id and path come from the repository's directory, `repo` from its `origin`
+    /// remote, the default branch from `origin/HEAD` (else the branch checked out), and the
+    /// agent from the agent CLIs on PATH (claude, codex, opencode, aider). The file is written
+    /// at the repository's top level (or where `--config FILE` says) and never over an
+    /// existing file (exit 4).
+    Init {
+        /// An agent and model per role.
+        #[arg(long)]
+        recipe: Option<RecipeArg>,
+        /// Print the file instead of writing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Register the project and start (or reuse) its orchestrator.
     Start {
         /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).
+        #[arg(add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Register the project but start no orchestrator.
         #[arg(long)]
@@ -48,6 +72,7 @@ pub(crate) enum Command {
     /// Stop a project's orchestrator (its record is kept; workers keep running).
     Stop {
         /// The project.
+        #[arg(add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Stop every project's orchestrator.
         #[arg(long, conflicts_with = "project")]
@@ -60,7 +85,7 @@ pub(crate) enum Command {
     /// Every session with its role, agent, activity and liveness.
     Status {
         /// Only this project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Print JSON.
         #[arg(long)]
@@ -77,13 +102,18 @@ pub(crate) enum Command {
         #[arg(long = "prompt")]
         prompts: Vec<String>,
         /// The project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
     },
     /// The registry of projects `ao status` and the daemon cover.
     #[command(subcommand)]
     Project(ProjectCommand),
-    /// Print a shell completion script.
+    /// Print a shell completion script (subcommands and flags).
+    ///
+    /// For completion that also offers live session ids and project ids, let ao answer each Tab
+    /// itself instead: put `source <(COMPLETE=bash ao)` in ~/.bashrc, `source <(COMPLETE=zsh
+    /// ao)` in ~/.zshrc, or `COMPLETE=fish ao | source` in ~/.config/fish/config.fish (elvish
+    /// and powershell work too). The ids are read from ao's own files, never from tmux.
     Completion {
         /// The shell.
         shell: clap_complete::Shell,
@@ -120,7 +150,7 @@ pub(crate) struct SpawnArgs {
     /// An issue: `123`, `#123`, `INT-42`, a URL, or `<project>/<id>`.
     pub(crate) issue: Option<String>,
     /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).
-    #[arg(long, short = 'p')]
+    #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
     pub(crate) project: Option<String>,
     /// The task in words.
     #[arg(long)]
@@ -145,6 +175,7 @@ pub(crate) struct SpawnArgs {
 #[derive(Debug, Args)]
 pub(crate) struct SendArgs {
     /// The session.
+    #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
     pub(crate) session: String,
     /// The message (words are joined with spaces).
     #[arg(required_unless_present = "file", conflicts_with = "file")]
@@ -168,7 +199,7 @@ pub(crate) enum SessionCommand {
     /// List sessions (workers; orchestrators with --all).
     Ls {
         /// Only this project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Include orchestrators.
         #[arg(long)]
@@ -183,6 +214,7 @@ pub(crate) enum SessionCommand {
     /// Print the last lines of a session's screen.
     Output {
         /// The session.
+        #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
         session: String,
         /// How many lines.
         #[arg(long, default_value_t = 50)]
@@ -191,11 +223,13 @@ pub(crate) enum SessionCommand {
     /// Attach this terminal to a session.
     Attach {
         /// The session.
+        #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
         session: String,
     },
     /// Stop a session and remove its worktree; with unsaved work, change nothing and exit 4.
     Kill {
         /// The session.
+        #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
         session: String,
         /// Remove unsaved work too, after saving it under a new rescue ref (`ao session rescues`).
         #[arg(long)]
@@ -216,19 +250,19 @@ pub(crate) enum SessionCommand {
     /// Relaunch a session whose process is gone, in place (`--all`: every such session).
     Restore {
         /// The session.
-        #[arg(required_unless_present = "all")]
+        #[arg(required_unless_present = "all", add = ArgValueCandidates::new(crate::complete::sessions))]
         session: Option<String>,
         /// Every session whose process is gone (except those killed on purpose).
         #[arg(long, conflicts_with = "session")]
         all: bool,
         /// Only this project (with --all).
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
     },
     /// Remove workers whose process is gone or whose branch is merged — never unsaved work.
     Cleanup {
         /// Only this project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Say what would be removed, remove nothing.
         #[arg(long)]
@@ -255,6 +289,7 @@ pub(crate) enum ProjectCommand {
     /// Unregister a project (its sessions are not touched).
     Rm {
         /// The project id.
+        #[arg(add = ArgValueCandidates::new(crate::complete::projects))]
         id: String,
     },
 }
@@ -270,7 +305,7 @@ pub(crate) enum ConfigCommand {
     /// Show which agent, model, permissions and rules each role runs, and where each came from.
     Explain {
         /// Only this project.
-        #[arg(long, short = 'p')]
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
         /// Only this role.
         #[arg(long)]
@@ -287,6 +322,27 @@ pub(crate) enum ConfigCommand {
     },
     /// Print the config's JSON Schema (draft 2020-12).
     Schema,
+}
+
+/// An `ao init` recipe on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum RecipeArg {
+    /// Claude Code on Opus supervises, Claude Code on Sonnet implements.
+    OpusSonnet,
+    /// Claude Code on Opus supervises, Codex (its default model) implements.
+    ClaudeCodex,
+    /// Claude Code on Sonnet supervises, Claude Code on Haiku implements (the low-cost one).
+    HaikuWorkers,
+}
+
+impl From<RecipeArg> for ao_core::config::init::Recipe {
+    fn from(r: RecipeArg) -> Self {
+        match r {
+            RecipeArg::OpusSonnet => Self::OpusSonnet,
+            RecipeArg::ClaudeCodex => Self::ClaudeCodex,
+            RecipeArg::HaikuWorkers => Self::HaikuWorkers,
+        }
+    }
 }
 
 /// A role on the command line.

@@ -4,7 +4,9 @@
 
 mod cli;
 mod commands;
+mod complete;
 mod exit;
+mod progress;
 mod registry;
 mod render;
 
@@ -15,6 +17,10 @@ use clap::Parser;
 fn main() -> ExitCode {
     // Runtimes start programs as `ao __exec <spec>`; that must happen before argument parsing.
     ao_core::run_if_invoked();
+    // `COMPLETE=<shell> ao …` (dynamic shell completion) answers and exits here; otherwise this
+    // only reads one environment variable.
+    clap_complete::CompleteEnv::with_factory(<cli::Cli as clap::CommandFactory>::command)
+        .complete();
     let args: Vec<String> = std::env::args().collect();
     // Agent hooks run `ao hook <agent> <event> [payload]` on every tool call: answered before
     // argument parsing (which could exit 2) and without the async runtime, so it is fast and

@@ -1,5 +1,13 @@
 //! Text rendering helpers shared by commands.
+//!
+//! Colour is only ever added to words that already say everything (`ci_failed`, `FAIL`), so
+//! nothing is lost without it. Styled text is printed through `anstream`, which drops the escape
+//! codes when stdout is not a terminal, `NO_COLOR` is set (to anything but the empty string),
+//! or `TERM` is `dumb`; JSON is never styled.
 
+use anstyle::{AnsiColor, Style};
+use ao_core::domain::{ActivityState, DisplayStatus, RuntimeStatus};
+use ao_core::orchestrator::SessionView;
 use serde_json::Value;
 
 pub(crate) fn plural(n: usize) -> &'static str {
@@ -33,25 +41,81 @@ pub(crate) fn columns(rows: &[(String, String, String)], indent: &str) -> String
 
 /// A table with a header row, columns padded to their widest cell.
 pub(crate) fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    table_styled(header, rows, |_, _| Style::new())
+}
+
+/// [`table`] with each body cell in `style(row, column)`. Cells are padded as plain text and
+/// only then styled, so escape codes never count towards a column's width.
+pub(crate) fn table_styled<const N: usize>(
+    header: &[&str; N],
+    rows: &[[String; N]],
+    style: impl Fn(usize, usize) -> Style,
+) -> String {
     let mut widths = header.map(|h| h.chars().count());
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        format!("{}\n", padded.join("  ").trim_end())
+    let line = |cells: Vec<(&str, Style)>| {
+        let last = cells.len().saturating_sub(1);
+        let mut out = String::new();
+        for (i, ((cell, style), w)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                out.push_str("  ");
+            }
+            out.push_str(&format!("{style}{cell}{style:#}"));
+            // No trailing blanks after the last cell.
+            if i < last {
+                out.push_str(&" ".repeat(w.saturating_sub(cell.chars().count())));
+            }
+        }
+        format!("{}\n", out.trim_end())
     };
-    let mut out = line(header.to_vec());
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    let mut out = line(header.iter().map(|h| (*h, Style::new())).collect());
+    for (r, row) in rows.iter().enumerate() {
+        out.push_str(&line(
+            row.iter()
+                .enumerate()
+                .map(|(c, cell)| (cell.as_str(), style(r, c)))
+                .collect(),
+        ));
     }
     out
+}
+
+fn fg(color: AnsiColor) -> Style {
+    Style::new().fg_color(Some(color.into()))
+}
+
+/// A session status's colour: red when something failed, yellow when a person is needed,
+/// green or cyan while work goes on, dim once the session is over.
+pub(crate) fn status_style(view: &SessionView) -> Style {
+    use DisplayStatus as D;
+    match view.status {
+        D::CiFailed | D::Errored | D::Gone => fg(AnsiColor::Red),
+        D::Exited => match view.runtime {
+            RuntimeStatus::Exited { code: Some(0) } => Style::new().dimmed(),
+            _ => fg(AnsiColor::Red),
+        },
+        D::NeedsInput | D::Stuck | D::ChangesRequested | D::Interrupted => fg(AnsiColor::Yellow),
+        D::Working | D::Mergeable => fg(AnsiColor::Green),
+        D::Spawning | D::PrOpen | D::ReviewPending | D::Approved => fg(AnsiColor::Cyan),
+        D::Killed | D::Stopped | D::Merged | D::PrClosed | D::Done => Style::new().dimmed(),
+        D::Idle => Style::new(),
+    }
+}
+
+/// An agent activity's colour, on the same scheme as [`status_style`].
+pub(crate) fn activity_style(state: ActivityState) -> Style {
+    match state {
+        ActivityState::Active => fg(AnsiColor::Green),
+        ActivityState::Ready => fg(AnsiColor::Cyan),
+        ActivityState::WaitingInput => fg(AnsiColor::Yellow),
+        ActivityState::Blocked => fg(AnsiColor::Red),
+        ActivityState::Exited | ActivityState::Unknown => Style::new().dimmed(),
+        ActivityState::Idle => Style::new(),
+    }
 }
 
 /// A JSON value as indented `key: value` lines, for people.
@@ -138,6 +202,36 @@ mod tests {
             columns(&rows, "  "),
             "  a.agent       = codex     (f:1 k)\n  a.permissions = default   (built-in default)\n"
         );
+    }
+
+    #[test]
+    fn styled_tables_align_like_plain_ones() {
+        let header = ["A", "STATUS", "B"];
+        let rows = [
+            ["x".to_string(), "working".to_string(), "-".to_string()],
+            [
+                "long-id".to_string(),
+                "ci_failed".to_string(),
+                "main".to_string(),
+            ],
+        ];
+        let red = fg(AnsiColor::Red);
+        let styled = table_styled(
+            &header,
+            &rows,
+            |_, c| if c == 1 { red } else { Style::new() },
+        );
+        let plain = table(&header, &rows);
+        assert_eq!(
+            plain,
+            "A        STATUS     B\nx        working    -\nlong-id  ci_failed  main\n"
+        );
+        assert!(
+            styled.contains("\u{1b}[31mworking\u{1b}[0m    -"),
+            "{styled:?}"
+        );
+        let stripped: String = anstream::adapter::strip_str(&styled).to_string();
+        assert_eq!(stripped, plain);
     }
 
     #[test]

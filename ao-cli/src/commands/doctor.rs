@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use anstyle::{AnsiColor, Style};
 use ao_core::config::{self as core_config, DiscoveryInput};
 use ao_core::doctor::{Check, Outcome};
 use ao_core::home::AoHome;
@@ -17,6 +18,7 @@ use crate::exit::{CliError, Exit};
 
 pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError> {
     let home = AoHome::from_env()?;
+    let progress = crate::progress::Progress::spinner("checking git, tmux and AO_HOME");
     let mut checks = ao_core::doctor::machine_checks(&home);
     let mut configs: Vec<PathBuf> = Vec::new();
     let discovered = DiscoveryInput::from_process(global.config.clone())
@@ -54,6 +56,7 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
     }
     let names = crate::registry::builtin().known_names();
     for path in configs {
+        progress.set_message(format!("checking the agents of {}", path.display()));
         match core_config::load(&path, &names) {
             Ok(config) => {
                 checks.push(Check::new(
@@ -94,6 +97,7 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
     // (reported above); a config that does not load is reported above too, and the registered
     // projects are still looked at.
     if registry_ok {
+        progress.set_message("reading session records");
         let store = Arc::new(FileStore::new(home.clone()));
         let extra = super::load_config(global).ok();
         let fleet = ao_core::fleet::Fleet::load(
@@ -114,6 +118,7 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
             Err(e) => checks.push(Check::new("records", Outcome::Failed, e.message)),
         }
     }
+    drop(progress);
     render(&checks, json);
     match ao_core::doctor::worst(&checks) {
         Outcome::Ok | Outcome::Warning => Ok(()),
@@ -141,23 +146,25 @@ fn render(checks: &[Check], json: bool) {
         return;
     }
     for c in checks {
-        let mark = match c.outcome {
-            Outcome::Ok => "ok     ",
-            Outcome::Warning => "warn   ",
-            Outcome::Failed => "FAIL   ",
-            Outcome::Missing => "MISSING",
-            Outcome::Invalid => "INVALID",
+        let (mark, style) = match c.outcome {
+            Outcome::Ok => ("ok     ", AnsiColor::Green),
+            Outcome::Warning => ("warn   ", AnsiColor::Yellow),
+            Outcome::Failed => ("FAIL   ", AnsiColor::Red),
+            Outcome::Missing => ("MISSING", AnsiColor::Red),
+            Outcome::Invalid => ("INVALID", AnsiColor::Red),
         };
+        let style = Style::new().fg_color(Some(style.into()));
         let scope = match (&c.project_id, c.role) {
             (Some(p), Some(r)) => format!(" [{p} {r}]"),
             (Some(p), None) => format!(" [{p}]"),
             _ => String::new(),
         };
-        println!("{mark} {}{scope}: {}", c.check, c.detail);
+        // The mark is padded before it is coloured, so the columns stay aligned.
+        anstream::println!("{style}{mark}{style:#} {}{scope}: {}", c.check, c.detail);
         if let Some(hint) = &c.hint
             && c.outcome != Outcome::Ok
         {
-            println!("        hint: {hint}");
+            anstream::println!("        hint: {hint}");
         }
     }
 }

@@ -3,6 +3,7 @@
 mod config;
 pub(crate) mod demo;
 mod doctor;
+mod init;
 mod sessions;
 
 use std::sync::Arc;
@@ -21,6 +22,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
         Command::Config(cmd) => config::run(&cli.global, cmd),
         Command::Demo => block_on(demo::run()),
         Command::Doctor { json } => block_on(doctor::run(&cli.global, json)),
+        Command::Init { recipe, dry_run } => init::run(&cli.global, recipe, dry_run),
         other => block_on(sessions::run(&cli.global, other)),
     }
 }

@@ -103,7 +103,9 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             ao_core::adapter_kit::hook::run(&agent, &event, &payload);
             Ok(())
         }
-        Command::Config(_) | Command::Demo | Command::Doctor { .. } => Ok(()),
+        Command::Config(_) | Command::Demo | Command::Doctor { .. } | Command::Init { .. } => {
+            Ok(())
+        }
     }
 }
 
@@ -433,7 +435,15 @@ async fn list(
             ]
         })
         .collect();
-    print!("{}", crate::render::table(&header, &rows));
+    let table = crate::render::table_styled(&header, &rows, |row, col| {
+        let view = &seen.sessions[row];
+        match col {
+            4 => crate::render::status_style(view),
+            5 => crate::render::activity_style(view.activity.state),
+            _ => anstyle::Style::new(),
+        }
+    });
+    anstream::print!("{table}");
     status_hints(&seen.sessions);
     Ok(())
 }
@@ -660,7 +670,9 @@ async fn restore(
         eprintln!("restored {id}");
         return Ok(());
     }
+    let progress = crate::progress::Progress::spinner("restoring sessions whose process is gone");
     let (restored, failed) = fleet.restore_all(project_arg(project)?.as_ref()).await?;
+    drop(progress);
     for r in restored {
         println!("{}", r.id);
     }
@@ -683,9 +695,15 @@ async fn cleanup(
     json: bool,
 ) -> Result<(), CliError> {
     let fleet = fleet(global)?;
+    let progress = crate::progress::Progress::spinner(if dry_run {
+        "looking for what to clean up"
+    } else {
+        "cleaning up"
+    });
     let report = fleet
         .cleanup(project_arg(project)?.as_ref(), dry_run)
         .await?;
+    drop(progress);
     if json {
         print_json(&json!({"data": report, "meta": {"dryRun": dry_run}}))?;
         return Ok(());
@@ -736,7 +754,9 @@ async fn batch_spawn(
             project: Some(project.clone()),
             prompt: Some(p),
             ..SpawnRequest::default()
-        }));
+        }))
+        .collect::<Vec<_>>();
+    let progress = crate::progress::Progress::bar(requests.len(), "spawning");
     let mut failures = 0;
     for req in requests {
         let what = req
@@ -744,18 +764,21 @@ async fn batch_spawn(
             .clone()
             .or_else(|| req.prompt.clone())
             .unwrap_or_default();
+        progress.set_message(format!("spawning {what:?}"));
         match fleet.spawn(req).await {
-            Ok(out) => {
+            Ok(out) => progress.suspend(|| {
                 println!("{}", out.record.id);
                 // Ids reach a reading pipe as they come; stdout errors show up at exit anyway.
                 let _ = std::io::stdout().flush();
-            }
+            }),
             Err(e) => {
                 failures += 1;
-                eprintln!("error: {what:?}: {e}");
+                progress.suspend(|| eprintln!("error: {what:?}: {e}"));
             }
         }
+        progress.inc();
     }
+    drop(progress);
     if failures > 0 {
         return Err(CliError::new(
             Exit::Failed,

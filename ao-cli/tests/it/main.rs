@@ -2,15 +2,18 @@
 // Test helpers panic on purpose: a failed fixture step is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod completion;
 mod config_cmd;
 mod demo;
 mod doctor;
 mod fleet;
+mod init;
 mod live;
 mod live_claude;
 mod live_codex;
 mod model_mock;
 mod sessions;
+mod terminal;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `bytes` to `path` atomically and durably, with mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path
         .parent()
         .ok_or_else(|| io::Error::other("path has no parent directory"))?;
@@ -28,7 +27,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = dir.join(format!(
         ".{name}.tmp.{}.{}",
         std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
+        next_counter()
     ));
     let result = (|| {
         let mut file = private_options().write(true).create_new(true).open(&tmp)?;
@@ -43,6 +42,56 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Creates `path` with `bytes`, atomically and durably, readable by everyone (0644 before the
+/// umask) like a file a person wrote; fails with `AlreadyExists` — and changes nothing — when
+/// `path` exists.
+///
+/// The content is written to a temp file first and then hard-linked into place: a link never
+/// replaces an existing file (unlike a rename), so a file created meanwhile by someone else is
+/// never overwritten, and a crash leaves no file or the whole one.
+pub fn create_new_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| io::Error::other("path has no parent directory"))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(
+        ".{name}.new.{}.{}",
+        std::process::id(),
+        next_counter()
+    ));
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    options.mode(0o644);
+    let written = (|| {
+        let mut file = options.write(true).create_new(true).open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()
+    })();
+    let linked = written.and_then(|()| fs::hard_link(&tmp, path));
+    // The temp name is ours alone; once linked (or failed) it has no further use.
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => sync_dir(dir),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        // A file system without hard links: `create_new` still never replaces a file, at the
+        // cost of a torn file should the machine crash mid-write.
+        Err(_) => {
+            let mut file = options.write(true).create_new(true).open(path)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            sync_dir(dir)
+        }
+    }
+}
+
+fn next_counter() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    COUNTER.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Fsyncs a directory so a rename in it survives a crash.
@@ -113,6 +162,28 @@ mod tests {
                 fs::metadata(&path).unwrap().permissions().mode() & 0o777,
                 0o600
             );
+        }
+    }
+
+    #[test]
+    fn create_new_never_replaces_a_file_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.yaml");
+        create_new_atomic(&path, b"one").unwrap();
+        let err = create_new_atomic(&path, b"two").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["c.yaml"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode & 0o600, 0o600, "{mode:o}");
+            assert_eq!(mode & 0o133, 0, "{mode:o}");
         }
     }
 

@@ -6,7 +6,7 @@
 //! `yaml` (text → positioned tree; the only parser call), `decode` (tree → typed
 //! [`ConfigFile`], collecting unknown keys), `validate` (rules across the whole file), and
 //! [`load`] which strings them together; `resolve` answers "what does this role run, and
-//! why".
+//! why"; [`init`] writes a first file for a repository.
 
 mod choose;
 mod decode;
@@ -14,6 +14,7 @@ mod diagnostic;
 mod discover;
 mod duration;
 mod error;
+pub mod init;
 mod interpolate;
 mod load;
 mod loaded;

@@ -52,6 +52,25 @@ impl FileStore {
         Self { home }
     }
 
+    /// The ids of `project`'s records, from their file names alone — no record is opened, locked
+    /// or set aside — sorted; cheap enough for shell completion. A directory that cannot be
+    /// read has none.
+    pub fn session_ids(&self, project: &ProjectId) -> Vec<SessionId> {
+        let mut ids: Vec<SessionId> = fs::read_dir(self.home.sessions_dir(project))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stem = name.strip_suffix(".json")?;
+                (!is_hidden(&name)).then(|| SessionId::new(stem).ok())?
+            })
+            .collect();
+        ids.sort_by_key(|id| id_order(id.as_str()));
+        ids
+    }
+
     fn record_path(&self, project: &ProjectId, id: &SessionId) -> PathBuf {
         self.home.sessions_dir(project).join(format!("{id}.json"))
     }
@@ -406,5 +425,42 @@ impl Store for FileStore {
     async fn peek_id(&self, project: &ProjectId, prefix: &str) -> Result<SessionId, StoreError> {
         let (this, project, prefix) = (self.clone(), project.clone(), prefix.to_string());
         blocking(move || this.next_id(&project, &prefix).map(|(id, _)| id)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_come_from_file_names_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = AoHome::new(dir.path());
+        let project = ProjectId::new("app").unwrap();
+        let sessions = home.sessions_dir(&project);
+        fs::create_dir_all(&sessions).unwrap();
+        for name in [
+            "app-10.json",
+            "app-2.json",
+            "app-orchestrator.json",
+            ".app-3.json.tmp.1.0",
+            "notes.txt",
+        ] {
+            // Not one is a readable record: completion must not care, nor set any aside.
+            fs::write(sessions.join(name), "{not json").unwrap();
+        }
+        let store = FileStore::new(home);
+        let ids: Vec<String> = store
+            .session_ids(&project)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(ids, ["app-2", "app-10", "app-orchestrator"]);
+        assert!(!sessions.join("corrupt").exists());
+        assert!(
+            store
+                .session_ids(&ProjectId::new("none").unwrap())
+                .is_empty()
+        );
     }
 }
