@@ -45,10 +45,14 @@ pub const CODEX_PACKAGE: &str = "@openai/codex@0.169.0";
 
 /// What a refusing CLI said, for an error message: its error lines, else its first lines.
 fn excerpt(run: &ao_core::adapter_kit::probe::Run) -> String {
-    let lines: Vec<&str> = run
-        .stderr
+    // What a person would read: some CLIs colour their messages even on a pipe.
+    let (stderr, stdout) = (
+        ao_core::adapter_kit::text::strip_ansi(&run.stderr),
+        ao_core::adapter_kit::text::strip_ansi(&run.stdout),
+    );
+    let lines: Vec<&str> = stderr
         .lines()
-        .chain(run.stdout.lines())
+        .chain(stdout.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();

@@ -134,7 +134,8 @@ fn from_screen(screen: &str) -> Option<ActivityState> {
 /// (a resume of a session that does not exist here fails after parsing, which passed).
 fn accepted(run: &ao_core::adapter_kit::probe::Run) -> bool {
     (run.timed_out && run.stderr.trim().is_empty())
-        || run.stderr.contains("Error: Session not found")
+        // Coloured, even on a pipe.
+        || ao_core::adapter_kit::text::strip_ansi(&run.stderr).contains("Error: Session not found")
 }
 
 /// The newest of opencode's sessions started in `dir`, from `opencode session list`.

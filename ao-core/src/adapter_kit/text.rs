@@ -51,6 +51,40 @@ pub fn as_task(task: &str) -> String {
     }
 }
 
+/// `text` without terminal escape sequences (colours, cursor moves, titles): what a person
+/// reads, for matching a program's messages whether or not it coloured them.
+pub fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            // CSI: parameters and intermediates, then one final byte in `@`..=`~`.
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // OSC: up to BEL or ST (`ESC \\`).
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\x07' || (c == '\x1b' && chars.next_if_eq(&'\\').is_some()) {
+                        break;
+                    }
+                }
+            }
+            // A two-character sequence (`ESC =`, `ESC 7`, …).
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A Markdown code fence longer than any run of backticks inside `text`, so the text cannot
 /// close the fence early.
 pub fn fence_for(text: &str) -> String {
@@ -117,6 +151,16 @@ mod tests {
             .split_terminator('\0')
             .collect();
         assert_eq!(back, argv);
+    }
+
+    #[test]
+    fn escape_sequences_are_dropped_and_text_kept() {
+        assert_eq!(
+            strip_ansi("\x1b[91m\x1b[1mError: \x1b[0mSession not found"),
+            "Error: Session not found"
+        );
+        assert_eq!(strip_ansi("\x1b]0;title\x07a\x1b]8;;u\x1b\\b\x1b=c"), "abc");
+        assert_eq!(strip_ansi("plain ✓"), "plain ✓");
     }
 
     #[test]
