@@ -184,9 +184,16 @@ fn a_spawn_killed_at_any_step_is_listed_and_cleanup_finishes_it() {
             "{pause:?}: {report}"
         );
         assert_eq!(report["data"]["kept"], serde_json::json!([]), "{report}");
-        let after = json(&e.ok(&["session", "ls", "--all", "--include-terminated", "--json"]));
+        let after = json(&e.ok(&["session", "ls", "--all", "--json"]));
         assert_eq!(after["data"], serde_json::json!([]), "{pause:?}: {after}");
         assert_eq!(after["meta"]["orphans"], serde_json::json!([]), "{after}");
+        // Its history stays: the archived record, killed.
+        let history = json(&e.ok(&["session", "ls", "--all", "--include-terminated", "--json"]));
+        assert_eq!(history["data"][0]["id"], "app-1", "{pause:?}: {history}");
+        assert_eq!(
+            history["data"][0]["status"], "killed",
+            "{pause:?}: {history}"
+        );
         let worktrees = Command::new("git")
             .arg("-C")
             .arg(e.repo())
