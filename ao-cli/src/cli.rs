@@ -26,8 +26,9 @@ pub(crate) struct Cli {
 /// Flags every command takes.
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
-    /// Config file to use (default: AO_CONFIG_PATH, then agent-orchestrator.yaml above the
-    /// working directory, then ~/.config/ao/config.yaml).
+    /// Config file to use (default: AO_CONFIG_PATH, then — in a session's worktree — its
+    /// project's config, then agent-orchestrator.yaml above the working directory, then
+    /// ~/.config/ao/config.yaml).
     #[arg(long, global = true, value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 }

@@ -25,6 +25,17 @@ use crate::plugin::Registry;
 use crate::projects::{ProjectRegistry, Registered};
 use crate::store::{SessionRecord, Store};
 
+/// What config discovery looks at in this process (`--config` given as `explicit`), knowing
+/// which project owns the session worktree the working directory is in, if any: there the
+/// owning project's config is used, not the worktree's checked-out copy.
+pub fn discovery_input(explicit: Option<PathBuf>) -> Result<config::DiscoveryInput, ConfigError> {
+    let mut input = config::DiscoveryInput::from_process(explicit)?;
+    if let Ok(home) = AoHome::from_env() {
+        input.owner = ProjectRegistry::new(&home).config_owning(&home, &input.cwd);
+    }
+    Ok(input)
+}
+
 /// A registered project whose config cannot be used now; its sessions are left out.
 #[derive(Debug)]
 pub struct FleetProblem {

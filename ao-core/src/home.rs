@@ -74,6 +74,21 @@ impl AoHome {
             .join(session.as_str())
     }
 
+    /// The session whose worktree holds `path` (`<root>/projects/<p>/worktrees/<sid>/…`),
+    /// comparing real paths.
+    pub fn session_at(&self, path: &Path) -> Option<(ProjectId, SessionId)> {
+        let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let projects = real(&self.root.join("projects"));
+        let rest = real(path);
+        let mut parts = rest.strip_prefix(&projects).ok()?.components();
+        let project = parts.next()?.as_os_str().to_str()?;
+        if parts.next()?.as_os_str() != "worktrees" {
+            return None;
+        }
+        let session = parts.next()?.as_os_str().to_str()?;
+        Some((ProjectId::new(project).ok()?, SessionId::new(session).ok()?))
+    }
+
     /// Launch specs and prompt files (0600).
     pub fn launch_dir(&self, project: &ProjectId) -> PathBuf {
         self.project_dir(project).join("launch")
@@ -100,5 +115,29 @@ impl AoHome {
 impl crate::error::Classify for HomeError {
     fn class(&self) -> crate::error::ErrorClass {
         crate::error::ErrorClass::Failed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_in_a_session_worktree_names_the_session() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = AoHome::new(tmp.path().join("ao-home"));
+        let (p, s) = (
+            ProjectId::new("app").unwrap(),
+            SessionId::new("app-3").unwrap(),
+        );
+        let deep = home.worktree_dir(&p, &s).join("src/lib");
+        std::fs::create_dir_all(&deep).unwrap();
+        assert_eq!(home.session_at(&deep), Some((p.clone(), s.clone())));
+        assert_eq!(
+            home.session_at(&home.worktree_dir(&p, &s)),
+            Some((p.clone(), s))
+        );
+        assert_eq!(home.session_at(&home.project_dir(&p)), None);
+        assert_eq!(home.session_at(tmp.path()), None);
     }
 }

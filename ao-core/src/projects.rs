@@ -169,6 +169,17 @@ impl ProjectRegistry {
         Ok(self.read()?.projects)
     }
 
+    /// The config of the project whose session worktree holds `dir`, when `dir` is inside
+    /// one under this `AO_HOME`: a worktree has its own checked-out copy of the project's
+    /// config, which must not pass for a project of its own.
+    pub fn config_owning(&self, home: &AoHome, dir: &Path) -> Option<PathBuf> {
+        let (project, _) = home.session_at(dir)?;
+        self.list()
+            .ok()?
+            .remove(&project)
+            .map(|entry| entry.config_path)
+    }
+
     /// Registers `id` as defined by `config_path` with session prefix `prefix`. An id owned by
     /// another config, or a prefix another registered project uses, is a clash.
     pub fn register(

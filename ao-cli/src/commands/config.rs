@@ -3,9 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use ao_core::Role;
-use ao_core::config::{
-    self, Config, ConfigError, Diagnostic, DiscoveryInput, ResolvedRole, RoleOverrides,
-};
+use ao_core::config::{self, Config, ConfigError, Diagnostic, ResolvedRole, RoleOverrides};
 use serde_json::json;
 
 use crate::cli::{ConfigCommand, GlobalArgs, RoleArg};
@@ -29,7 +27,7 @@ pub(crate) fn run(global: &GlobalArgs, cmd: ConfigCommand) -> Result<(), CliErro
 }
 
 fn discover(global: &GlobalArgs) -> Result<PathBuf, CliError> {
-    let input = DiscoveryInput::from_process(global.config.clone())?;
+    let input = ao_core::fleet::discovery_input(global.config.clone())?;
     Ok(config::discover(&input)?.path)
 }
 

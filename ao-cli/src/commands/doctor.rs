@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anstyle::{AnsiColor, Style};
-use ao_core::config::{self as core_config, DiscoveryInput};
+use ao_core::config as core_config;
 use ao_core::doctor::{Check, Outcome};
 use ao_core::home::AoHome;
 use ao_core::orchestrator::{Options, Orchestrator};
@@ -21,7 +21,7 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
     let progress = crate::progress::Progress::spinner("checking git, tmux and AO_HOME");
     let mut checks = ao_core::doctor::machine_checks(&home);
     let mut configs: Vec<PathBuf> = Vec::new();
-    let discovered = DiscoveryInput::from_process(global.config.clone())
+    let discovered = ao_core::fleet::discovery_input(global.config.clone())
         .map_err(CliError::from)
         .and_then(|input| core_config::discover(&input).map_err(CliError::from));
     let registry = ProjectRegistry::new(&home).list();

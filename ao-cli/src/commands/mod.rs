@@ -8,7 +8,7 @@ mod sessions;
 
 use std::sync::Arc;
 
-use ao_core::config::{self as core_config, Config, DiscoveryInput};
+use ao_core::config::{self as core_config, Config};
 use ao_core::fleet::Fleet;
 use ao_core::home::AoHome;
 use ao_core::orchestrator::Options;
@@ -45,7 +45,7 @@ fn block_on<T>(
 
 /// The discovered config, loaded with the names of this binary's adapters.
 pub(crate) fn load_config(global: &GlobalArgs) -> Result<Config, CliError> {
-    let input = DiscoveryInput::from_process(global.config.clone())?;
+    let input = ao_core::fleet::discovery_input(global.config.clone())?;
     let path = core_config::discover(&input)?.path;
     Ok(core_config::load(
         &path,
@@ -57,7 +57,7 @@ pub(crate) fn load_config(global: &GlobalArgs) -> Result<Config, CliError> {
 /// working directory), with its warnings shown; `None` when there is none to find. A named
 /// file that is missing, or a config that is invalid, is an error.
 fn pointed_config(global: &GlobalArgs) -> Result<Option<Config>, CliError> {
-    let input = DiscoveryInput::from_process(global.config.clone())?;
+    let input = ao_core::fleet::discovery_input(global.config.clone())?;
     let path = match core_config::discover(&input) {
         Ok(found) => found.path,
         Err(core_config::ConfigError::NoConfig { .. }) => return Ok(None),

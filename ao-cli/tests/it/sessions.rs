@@ -924,3 +924,65 @@ fn listings_say_what_happened() {
     assert_eq!(lines[0], "hello from the agent");
     assert!(lines[1].starts_with("Pane is dead (status 3"), "{screen:?}");
 }
+
+#[test]
+fn inside_a_workers_worktree_ao_uses_the_owning_projects_config() {
+    let e = env();
+    // The repository commits its own copy of a config, so every worktree has one too.
+    let copy = std::fs::read_to_string(e.dir().join("agent-orchestrator.yaml"))
+        .unwrap()
+        .replace(e.repo().to_str().unwrap(), ".");
+    std::fs::write(e.repo().join("agent-orchestrator.yaml"), copy).unwrap();
+    crate::git(&e.repo(), &["add", "agent-orchestrator.yaml"]);
+    crate::git(
+        &e.repo(),
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "config",
+        ],
+    );
+    let id = e.ok(&["spawn", "--prompt", "x"]).trim().to_string();
+    e.wait_screen(&id, "READY");
+    let worktree = e.dir().join(format!("ao-home/projects/app/worktrees/{id}"));
+    assert!(worktree.join("agent-orchestrator.yaml").is_file());
+    let sub = worktree.join("src");
+    std::fs::create_dir_all(&sub).unwrap();
+
+    let in_worktree = |args: &[&str]| e.cmd(args).current_dir(&sub).output().unwrap();
+    let shown = in_worktree(&["config", "show", "--json"]);
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let shown: serde_json::Value = serde_json::from_str(&stdout(&shown)).unwrap();
+    assert_eq!(
+        shown["data"]["file"],
+        e.dir().join("agent-orchestrator.yaml").to_str().unwrap(),
+        "the owning project's config, not the worktree's copy"
+    );
+    assert_eq!(
+        shown["data"]["projects"][0]["path"],
+        e.repo().to_str().unwrap()
+    );
+    let sent = in_worktree(&["send", "--no-wait", &id, "hello from the worktree"]);
+    assert_eq!(sent.status.code(), Some(0), "{}", stderr(&sent));
+    let spawned = in_worktree(&["spawn", "--prompt", "y"]);
+    assert_eq!(spawned.status.code(), Some(0), "{}", stderr(&spawned));
+    assert_eq!(stdout(&spawned).trim(), "app-2");
+    let status = in_worktree(&["status", "--json"]);
+    assert!(!stderr(&status).contains("warning"), "{}", stderr(&status));
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&status)).unwrap();
+    let ids: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [id.as_str(), "app-2"],
+        "one project, its sessions once"
+    );
+}

@@ -1,7 +1,9 @@
 //! Which config file a command uses: exactly one file, never a layering of several.
 //!
-//! Order: `--config PATH`, then `AO_CONFIG_PATH`, then `agent-orchestrator.yaml` (or `.yml`)
-//! found walking up from the working directory, then the user config
+//! Order: `--config PATH`, then `AO_CONFIG_PATH`, then — in a session's worktree — the config
+//! of the project that owns it (not the worktree's checked-out copy, which would pass for a
+//! second project with the same prefix), then `agent-orchestrator.yaml` (or `.yml`) found
+//! walking up from the working directory, then the user config
 //! `$XDG_CONFIG_HOME/ao/config.yaml` (`~/.config/ao/config.yaml`). A path that was named
 //! explicitly (flag or variable) but does not exist is an error, not a reason to look
 //! elsewhere: running with a different config than the one asked for is how settings get lost.
@@ -36,6 +38,9 @@ pub struct DiscoveryInput {
     pub xdg_config_home: Option<OsString>,
     /// The home directory.
     pub home: Option<PathBuf>,
+    /// The config of the project owning the session worktree `cwd` is in, if it is in one
+    /// (see [`crate::projects::ProjectRegistry::config_owning`]).
+    pub owner: Option<PathBuf>,
 }
 
 impl DiscoveryInput {
@@ -51,6 +56,7 @@ impl DiscoveryInput {
             cwd,
             xdg_config_home: std::env::var_os("XDG_CONFIG_HOME"),
             home: home_dir(),
+            owner: None,
         })
     }
 }
@@ -77,6 +83,9 @@ pub fn discover(input: &DiscoveryInput) -> Result<Discovered, ConfigError> {
     }
     if let Some(env) = input.env_path.as_ref().filter(|v| !v.is_empty()) {
         return existing(absolute(Path::new(env)), ConfigOrigin::Env);
+    }
+    if let Some(owner) = &input.owner {
+        return existing(owner.clone(), ConfigOrigin::Worktree);
     }
 
     let mut searched = Vec::new();
@@ -155,6 +164,22 @@ mod tests {
             discover(&input(&deep, tmp.path())).unwrap().path,
             repo.join("agent-orchestrator.yaml")
         );
+    }
+
+    #[test]
+    fn in_a_session_worktree_the_owning_config_beats_the_checked_out_copy() {
+        let tmp = tempfile::tempdir().unwrap();
+        let worktree = tmp.path().join("ao-home/projects/app/worktrees/app-1");
+        touch(&worktree.join("agent-orchestrator.yaml"));
+        let owner = tmp.path().join("owner.yaml");
+        touch(&owner);
+        let mut inp = input(&worktree.join("src"), tmp.path());
+        inp.owner = Some(owner.clone());
+        let found = discover(&inp).unwrap();
+        assert_eq!((found.path, found.origin), (owner, ConfigOrigin::Worktree));
+        // Named explicitly, a file still wins.
+        inp.env_path = Some(worktree.join("agent-orchestrator.yaml").into());
+        assert_eq!(discover(&inp).unwrap().origin, ConfigOrigin::Env);
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum ConfigOrigin {
     Flag,
     /// The `AO_CONFIG_PATH` environment variable.
     Env,
+    /// The config of the project whose session worktree the working directory is in.
+    Worktree,
     /// Found walking up from the working directory.
     Search,
     /// The user config under `$XDG_CONFIG_HOME/ao/`.
@@ -23,6 +25,7 @@ impl fmt::Display for ConfigOrigin {
         f.write_str(match self {
             Self::Flag => "given with --config",
             Self::Env => "named by AO_CONFIG_PATH",
+            Self::Worktree => "the config of the project whose session worktree this is",
             Self::Search => "found above the working directory",
             Self::UserConfig => "the user config",
         })
