@@ -119,7 +119,7 @@ pub(crate) enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Trust (or stop trusting) a config file to run its postCreate commands.
+    /// Trust (or stop trusting) a config file to run what it names (postCreate, agents).
     Trust {
         /// The config file (default: the discovered one).
         config: Option<PathBuf>,

@@ -137,6 +137,11 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
                     "nothing was changed; ways on: `ao send {session} \"commit and push your work\"`, then kill it again; `ao session kill {session} --keep-workspace` stops the agent and keeps the worktree and branch; `ao session kill {session} --force` saves the work under a new rescue ref (`ao session rescues`), then removes it"
                 ));
             }
+            E::Untrusted { config, .. } | E::UntrustedFolder { config, .. } => out.hints.push(format!(
+                "review {}, then run `ao trust {}`",
+                config.display(),
+                config.display()
+            )),
             E::ProjectPathMissing { project, .. } => out.hints.push(format!(
                 "fix `path` of project {project} in the config (a relative path is relative to the config file), or `ao project rm {project}` if it is gone for good"
             )),

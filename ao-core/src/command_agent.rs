@@ -19,6 +19,9 @@ use crate::domain::{
 };
 use crate::plugin::{ActivityProbe, Agent, AgentError, LaunchRequest};
 
+/// The agent's config name.
+pub const AGENT_NAME: &str = "command";
+
 /// How long an unchanged screen means idle.
 pub const DEFAULT_QUIET: Duration = Duration::from_secs(5);
 
@@ -54,7 +57,7 @@ impl Agent for CommandAgent {
     }
 
     fn name(&self) -> &str {
-        "command"
+        AGENT_NAME
     }
 
     fn launch_spec(&self, req: &LaunchRequest) -> Result<LaunchSpec, AgentError> {

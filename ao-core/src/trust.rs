@@ -53,6 +53,33 @@ struct File {
     configs: BTreeMap<PathBuf, Entry>,
 }
 
+/// Where a config stands with the user's trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustState {
+    /// Trusted with its current content.
+    Trusted,
+    /// Never trusted (or the trust was revoked).
+    Untrusted,
+    /// Trusted once, but the file has changed since, which withdrew the trust.
+    Changed {
+        /// When the earlier content was trusted.
+        trusted_at: Timestamp,
+    },
+}
+
+impl TrustState {
+    /// Why a config that was trusted once is not now, in words (`None` unless `Changed`).
+    pub fn why_withdrawn(&self) -> Option<String> {
+        match self {
+            Self::Changed { trusted_at } => Some(format!(
+                "it was trusted on {}, but the file has changed since, which withdraws the trust",
+                trusted_at.strftime("%Y-%m-%d %H:%M UTC")
+            )),
+            Self::Trusted | Self::Untrusted => None,
+        }
+    }
+}
+
 /// Whether a config needs the user's trust before it may run commands: it lives inside a git
 /// repository.
 pub fn needs_trust(config_path: &Path) -> bool {
@@ -103,12 +130,19 @@ impl TrustStore {
 
     /// Whether `config`, with its current content, is trusted.
     pub fn is_trusted(&self, config: &Path) -> Result<bool, TrustError> {
+        Ok(self.state(config)? == TrustState::Trusted)
+    }
+
+    /// Where `config` stands: trusted as it is, never trusted, or trusted before it changed.
+    pub fn state(&self, config: &Path) -> Result<TrustState, TrustError> {
         let (key, hash) = Self::key_and_hash(config)?;
-        Ok(self
-            .read()?
-            .configs
-            .get(&key)
-            .is_some_and(|e| e.sha256 == hash))
+        Ok(match self.read()?.configs.get(&key) {
+            None => TrustState::Untrusted,
+            Some(e) if e.sha256 == hash => TrustState::Trusted,
+            Some(e) => TrustState::Changed {
+                trusted_at: e.trusted_at,
+            },
+        })
     }
 
     /// Trusts `config` as it is now.

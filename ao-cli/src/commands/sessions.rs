@@ -13,7 +13,7 @@ use ao_core::orchestrator::{
 };
 use ao_core::plugin::Destroyed;
 use ao_core::projects::ProjectRegistry;
-use ao_core::trust::{TrustStore, needs_trust};
+use ao_core::trust::{TrustState, TrustStore, needs_trust};
 use serde_json::json;
 
 use super::{fleet, load_config};
@@ -172,11 +172,11 @@ async fn start(
     }
     if no_orchestrator {
         fleet.register(&id)?;
-        ask_for_trust(fleet.home(), &config_path, &project.settings.post_create)?;
+        ask_for_trust(fleet.home(), &config_path, &orch.runs_on_its_own_say(&id)?)?;
         eprintln!("registered project {id} ({})", config_path.display());
         return Ok(());
     }
-    ask_for_trust(fleet.home(), &config_path, &project.settings.post_create)?;
+    ask_for_trust(fleet.home(), &config_path, &orch.runs_on_its_own_say(&id)?)?;
     tmux_notice();
     let outcome = fleet.start(&id).await?;
     let record = outcome.record();
@@ -203,31 +203,28 @@ async fn start(
 }
 
 /// On a terminal, offers to trust an in-repository config whose postCreate would run.
-fn ask_for_trust(
-    home: &AoHome,
-    config: &std::path::Path,
-    post_create: &[String],
-) -> Result<(), CliError> {
-    if post_create.is_empty() || !needs_trust(config) {
+fn ask_for_trust(home: &AoHome, config: &std::path::Path, runs: &[String]) -> Result<(), CliError> {
+    if runs.is_empty() || !needs_trust(config) {
         return Ok(());
     }
     let store = TrustStore::new(home);
-    if store.is_trusted(config)? {
+    let state = store.state(config)?;
+    if state == TrustState::Trusted {
         return Ok(());
     }
+    let changed = state
+        .why_withdrawn()
+        .map_or_else(String::new, |why| format!(" ({why})"));
     if !std::io::stdin().is_terminal() {
         eprintln!(
-            "note: {} is not trusted; its postCreate commands will not run (review them, then `ao trust`)",
+            "note: {} is not trusted{changed}; what it would run itself is refused (review it, then `ao trust`)",
             config.display()
         );
         return Ok(());
     }
-    eprintln!(
-        "{} would run these commands in every new worktree:",
-        config.display()
-    );
-    for c in post_create {
-        eprintln!("  {c}");
+    eprintln!("{} would run{changed}:", config.display());
+    for line in runs {
+        eprintln!("  {line}");
     }
     eprint!("Trust this file? [y/N] ");
     // A question nobody can answer (stdin closed, unreadable) is a "no": nothing is trusted.

@@ -221,10 +221,26 @@ fn an_untrusted_in_repo_config_and_an_invalid_one_are_reported() {
         stdout(&out),
         stderr(&out)
     );
+    // The worker's postCreate, and both roles' `command` agent program, would run.
     let trust = checks_of(&out, "trust");
-    assert_eq!(trust.len(), 1, "{trust:?}");
-    assert_eq!(trust[0]["role"], "worker");
-    assert!(trust[0]["hint"].as_str().unwrap().contains("ao trust"));
+    assert_eq!(trust.len(), 2, "{trust:?}");
+    let detail = |role: &str| {
+        trust
+            .iter()
+            .find(|c| c["role"] == role)
+            .map(|c| c["detail"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(detail("worker").contains("postCreate"), "{trust:?}");
+    assert!(
+        detail("orchestrator").contains("agentConfig.command"),
+        "{trust:?}"
+    );
+    assert!(
+        trust
+            .iter()
+            .all(|c| c["hint"].as_str().unwrap().contains("ao trust"))
+    );
 
     std::fs::write(
         repo.join("agent-orchestrator.yaml"),

@@ -386,6 +386,8 @@ fn every_session_command_works_from_outside_every_project() {
         stdout(&out)
     };
     in_web(&["start", "--no-orchestrator"]);
+    // Its config is inside the repository and names a program to run: it must be trusted.
+    in_web(&["trust"]);
     e.ok(&["project", "add", "agent-orchestrator.yaml"]);
 
     // A directory under no config at all (the test's own dir holds one).

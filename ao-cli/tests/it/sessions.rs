@@ -986,3 +986,54 @@ fn inside_a_workers_worktree_ao_uses_the_owning_projects_config() {
         "one project, its sessions once"
     );
 }
+
+#[test]
+fn an_untrusted_in_repo_config_runs_no_program_of_its_own() {
+    let e = env();
+    let marker = e.dir().join("ran");
+    let config = e.repo().join("agent-orchestrator.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "projects:\n  app:\n    path: .\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'touch {}; exec cat']\n      promptVia: none\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    let in_repo = |args: &[&str]| e.cmd(args).current_dir(e.repo()).output().unwrap();
+    for args in [&["spawn", "--prompt", "x"][..], &["start"]] {
+        let out = in_repo(args);
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("agentConfig.command"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("ao trust"), "{}", stderr(&out));
+    }
+    assert!(!marker.exists(), "nothing ran");
+
+    let trusted = in_repo(&["trust"]);
+    assert_eq!(trusted.status.code(), Some(0), "{}", stderr(&trusted));
+    let out = in_repo(&["spawn", "--prompt", "x"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let start = Instant::now();
+    while !marker.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the trusted program ran"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Editing the file withdraws the trust, and the refusal says so.
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}# edited\n")).unwrap();
+    let out = in_repo(&["spawn", "--prompt", "y"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("has changed since"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -189,15 +189,20 @@ impl Orchestrator {
             self.config.path.display(),
             self.config.path.display()
         );
-        if role == Role::Worker && !project.settings.post_create.is_empty() {
+        // What the config would run itself: postCreate (workers), a `command` agent's
+        // program, variables that choose programs.
+        let refused = if role == Role::Worker {
+            self.post_create_commands(project).err()
+        } else {
+            None
+        }
+        .or_else(|| self.require_trust_for_programs(project, resolved).err());
+        if let Some(refused) = refused {
             return Some(
                 Check::new(
                     "trust",
                     Outcome::Failed,
-                    format!(
-                        "{} is inside a repository and not trusted: its postCreate commands will not run, so spawns are refused",
-                        self.config.path.display()
-                    ),
+                    format!("{refused}: spawns are refused"),
                 )
                 .hint(hint),
             );
@@ -327,7 +332,7 @@ fn missing_program(
     );
     match agent.install_hint() {
         Some(hint) => check.hint(hint),
-        None if agent.name() == "command" => check.hint(format!(
+        None if agent.name() == crate::command_agent::AGENT_NAME => check.hint(format!(
             "install {program}, or make `agentConfig.command` name a program on PATH"
         )),
         None => check.hint(format!("install {program} or put it on PATH")),

@@ -89,21 +89,29 @@ pub enum OrchestratorError {
         /// The orchestrator session that was asked to own a pull request.
         session: SessionId,
     },
-    /// The config would run commands (`postCreate`) but the user has not trusted it.
-    #[error("{} is not trusted to run its postCreate commands; review them, then run `ao trust {}`", config.display(), config.display())]
+    /// The config would run programs it names (`postCreate`, a `command` agent, variables
+    /// that choose programs) but the user has not trusted it.
+    #[error("{} is not trusted to {what}{}", config.display(), changed_note(*changed_since))]
     Untrusted {
         /// The config file.
         config: PathBuf,
+        /// What it would do, in words (`run its postCreate commands`).
+        what: String,
+        /// When an earlier content of the file was trusted, if it was: editing the file
+        /// withdrew that trust.
+        changed_since: Option<crate::domain::Timestamp>,
     },
     /// The agent would ask whether to trust its folder, and the config is not trusted to
     /// answer that for the user.
     #[error(
-        "{agent} would ask whether to trust {}, and ao answers that only for a trusted config; review {}, then run `ao trust {}`",
-        folder.display(), config.display(), config.display()
+        "{agent} would ask whether to trust {}, and ao answers that only for a trusted config, which {} is not{}",
+        folder.display(), config.display(), changed_note(*changed_since)
     )]
     UntrustedFolder {
         /// The config file.
         config: PathBuf,
+        /// When an earlier content of the file was trusted, if it was.
+        changed_since: Option<crate::domain::Timestamp>,
         /// The agent adapter's name (e.g. `claude-code`).
         agent: String,
         /// The folder the agent would ask about.
@@ -242,6 +250,13 @@ pub enum OrchestratorError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// Why a once-trusted config is not trusted now, for messages.
+fn changed_note(changed_since: Option<crate::domain::Timestamp>) -> String {
+    changed_since
+        .and_then(|trusted_at| crate::trust::TrustState::Changed { trusted_at }.why_withdrawn())
+        .map_or_else(String::new, |why| format!(" ({why})"))
 }
 
 /// Text indented as a quoted block (for screens in messages).

@@ -12,6 +12,20 @@ use crate::domain::{ProjectId, Role, SessionId};
 use crate::plugin::{
     Agent, AgentError, LaunchRequest, Runtime, RuntimeHandle, ScmContext, TrackerContext, Workspace,
 };
+use crate::trust::TrustState;
+
+/// Environment variables that choose which programs run (and so, set by a config, run the
+/// config's own programs).
+const PROGRAM_CHOOSING_VARIABLES: &[&str] = &["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT"];
+
+/// The project's configured variables that choose which programs run.
+fn program_choosing_variables(project: &Project) -> impl Iterator<Item = &String> {
+    project
+        .settings
+        .env
+        .keys()
+        .filter(|k| PROGRAM_CHOOSING_VARIABLES.contains(&k.as_str()) || k.starts_with("DYLD_"))
+}
 
 /// A system prompt as written for a launch: the file agents read, and its text for those that
 /// take it inline.
@@ -185,8 +199,33 @@ impl Orchestrator {
     /// Whether the config may act for the user (run commands, answer agents' trust
     /// questions): a config inside a git repository must be trusted first.
     pub(super) fn config_trusted(&self) -> Result<bool, OrchestratorError> {
-        Ok(!crate::trust::needs_trust(&self.config.path)
-            || crate::trust::TrustStore::new(&self.options.home).is_trusted(&self.config.path)?)
+        Ok(self.trust_state()?.is_none_or(|s| s == TrustState::Trusted))
+    }
+
+    /// The config's trust, or `None` when it needs none (it is kept outside a repository).
+    pub(super) fn trust_state(&self) -> Result<Option<TrustState>, OrchestratorError> {
+        if !crate::trust::needs_trust(&self.config.path) {
+            return Ok(None);
+        }
+        Ok(Some(
+            crate::trust::TrustStore::new(&self.options.home).state(&self.config.path)?,
+        ))
+    }
+
+    /// Refuses, saying what the config would have done (`what`), unless it may act for the
+    /// user.
+    pub(super) fn require_trust(&self, what: &str) -> Result<(), OrchestratorError> {
+        match self.trust_state()? {
+            None | Some(TrustState::Trusted) => Ok(()),
+            Some(state) => Err(OrchestratorError::Untrusted {
+                config: self.config.path.clone(),
+                what: what.to_string(),
+                changed_since: match state {
+                    TrustState::Changed { trusted_at } => Some(trusted_at),
+                    _ => None,
+                },
+            }),
+        }
     }
 
     /// The project's `postCreate` commands, if they may run (see [`Self::config_trusted`]).
@@ -195,13 +234,72 @@ impl Orchestrator {
         project: &Project,
     ) -> Result<Vec<String>, OrchestratorError> {
         let commands = project.settings.post_create.clone();
-        if commands.is_empty() || self.config_trusted()? {
-            Ok(commands)
-        } else {
-            Err(OrchestratorError::Untrusted {
-                config: self.config.path.clone(),
-            })
+        if !commands.is_empty() {
+            self.require_trust("run its postCreate commands")?;
         }
+        Ok(commands)
+    }
+
+    /// Refuses a launch that would run a program the config names — the `command` agent's
+    /// program, or programs chosen through variables like `PATH` and `LD_PRELOAD` — unless
+    /// the config may act for the user: a cloned repository's config must not run its own
+    /// programs with the caller's environment just because someone ran `ao` there.
+    pub(super) fn require_trust_for_programs(
+        &self,
+        project: &Project,
+        resolved: &ResolvedRole,
+    ) -> Result<(), OrchestratorError> {
+        if resolved.agent.value == crate::command_agent::AGENT_NAME {
+            self.require_trust("run the program its `command` agent names (agentConfig.command)")?;
+        }
+        if let Some(var) = program_choosing_variables(project).next() {
+            self.require_trust(&format!(
+                "set {var} for its agents, which chooses the programs they run"
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// What the project's config would have `ao` run on its own say — postCreate commands,
+    /// `command` agents' programs, variables that choose programs — one line each, for a
+    /// person deciding whether to trust it. Empty when there is nothing.
+    pub fn runs_on_its_own_say(
+        &self,
+        project: &ProjectId,
+    ) -> Result<Vec<String>, OrchestratorError> {
+        let project = self.project(project)?;
+        let mut lines: Vec<String> = project
+            .settings
+            .post_create
+            .iter()
+            .map(|c| format!("in every new worktree: {c}"))
+            .collect();
+        for role in Role::ALL {
+            let resolved = self.config.resolve_role(
+                project.id.as_str(),
+                role,
+                &crate::config::RoleOverrides::default(),
+            )?;
+            if resolved.agent.value == crate::command_agent::AGENT_NAME {
+                let command = resolved
+                    .agent_config
+                    .as_ref()
+                    .and_then(|c| c.value.command.clone())
+                    .unwrap_or_default();
+                lines.push(format!(
+                    "as the {} agent: {}",
+                    role.as_str(),
+                    crate::adapter_kit::text::shell_line(&command)
+                ));
+            }
+        }
+        for var in program_choosing_variables(project) {
+            lines.push(format!(
+                "for every agent: {var}={}",
+                project.settings.env.get(var).map_or("", String::as_str)
+            ));
+        }
+        Ok(lines)
     }
 
     /// Lets the agent answer its first-run questions for the launch's folder (off the async
@@ -222,6 +320,10 @@ impl Orchestrator {
             Err(AgentError::NeedsTrust { agent, path }) => {
                 Err(OrchestratorError::UntrustedFolder {
                     config: self.config.path.clone(),
+                    changed_since: match self.trust_state()? {
+                        Some(TrustState::Changed { trusted_at }) => Some(trusted_at),
+                        _ => None,
+                    },
                     agent,
                     folder: path,
                 })

@@ -67,6 +67,7 @@ impl Orchestrator {
         let resolved = self
             .config
             .resolve_role(project.id.as_str(), record.role, &overrides)?;
+        self.require_trust_for_programs(project, &resolved)?;
         let agent = self.agent_named(&record.agent)?;
         let runtime = self.runtime_for(project)?;
         let cwd = record

@@ -160,6 +160,7 @@ impl Orchestrator {
 
         // Refused before anything is created when the config is not trusted to run commands.
         let post_create = self.post_create_commands(project)?;
+        self.require_trust_for_programs(project, &resolved)?;
         // A branch the session cannot have is refused before an id is spent on it.
         let named_branch = req
             .branch
@@ -414,6 +415,7 @@ impl Orchestrator {
             Role::Orchestrator,
             &RoleOverrides::default(),
         )?;
+        self.require_trust_for_programs(project, &resolved)?;
         let agent = self.agent_named(&resolved.agent.value)?;
         let system = orchestrator_system_prompt(
             project,

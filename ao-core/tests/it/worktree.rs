@@ -337,6 +337,9 @@ mod trust {
         let program = crate::support::agent_program(&r.tmp.path().join("bin"), "claude");
         let agent = Arc::new(FakeAgent::new("claude-code", program));
         registry.register_agent("claude-code", move |_| Ok(agent.clone() as Arc<dyn Agent>));
+        registry.register_agent("command", |_| {
+            Ok(Arc::new(ao_core::command_agent::CommandAgent::default()) as Arc<dyn Agent>)
+        });
         let cfg = config::load(config, &KnownNames::builtin()).unwrap();
         Orchestrator::new(
             cfg,
@@ -359,7 +362,7 @@ mod trust {
         let err = orch.spawn(req()).await.unwrap_err();
         assert!(matches!(err, OrchestratorError::Untrusted { .. }), "{err}");
         assert_eq!(err.class(), ErrorClass::Refused);
-        assert!(err.to_string().contains("ao trust"), "{err}");
+        assert!(err.to_string().contains("postCreate"), "{err}");
         assert!(
             !r.tmp.path().join("home/projects/app/worktrees").exists(),
             "nothing was created"
@@ -384,9 +387,80 @@ mod trust {
         )
         .unwrap();
         let orch = orchestrator(&r, &config);
-        assert!(matches!(
-            orch.spawn(req()).await,
-            Err(OrchestratorError::Untrusted { .. })
-        ));
+        let err = orch.spawn(req()).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                OrchestratorError::Untrusted {
+                    changed_since: Some(_),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("has changed since"),
+            "says why the trust is gone: {err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_untrusted_in_repo_config_never_runs_its_own_programs() {
+        let r = repo(false);
+        let config = r.repo.join("agent-orchestrator.yaml");
+        let marker = r.tmp.path().join("ran");
+        let req = || SpawnRequest {
+            prompt: Some("x".into()),
+            ..SpawnRequest::default()
+        };
+        for yaml in [
+            format!(
+                "projects:\n  app:\n    path: .\n    agent: command\n    agentConfig:\n      command: [touch, {}]\n      promptVia: none\n",
+                marker.display()
+            ),
+            "projects:\n  app:\n    path: .\n    env:\n      PATH: ./bin\n".to_string(),
+            "projects:\n  app:\n    path: .\n    env:\n      LD_PRELOAD: ./evil.so\n".to_string(),
+        ] {
+            std::fs::write(&config, &yaml).unwrap();
+            let orch = orchestrator(&r, &config);
+            let err = orch.spawn(req()).await.unwrap_err();
+            assert!(
+                matches!(err, OrchestratorError::Untrusted { .. }),
+                "{yaml}: {err}"
+            );
+            assert_eq!(err.class(), ErrorClass::Refused);
+            let err = orch
+                .start_orchestrator(&"app".parse().unwrap())
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, OrchestratorError::Untrusted { .. }),
+                "{yaml}: {err}"
+            );
+            assert!(!marker.exists(), "{yaml}: nothing ran");
+            assert!(
+                !r.tmp.path().join("home/projects/app/worktrees").exists(),
+                "{yaml}: nothing was created"
+            );
+        }
+        // Trusted, the command agent's program runs.
+        std::fs::write(
+            &config,
+            format!(
+                "projects:\n  app:\n    path: .\n    agent: command\n    agentConfig:\n      command: [touch, {}]\n      promptVia: none\n",
+                marker.display()
+            ),
+        )
+        .unwrap();
+        TrustStore::new(&AoHome::new(r.tmp.path().join("home")))
+            .trust(&config)
+            .unwrap();
+        let orch = orchestrator(&r, &config);
+        let _ = orch.spawn(req()).await;
+        let start = std::time::Instant::now();
+        while !marker.exists() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(marker.exists(), "the trusted config's program ran");
     }
 }
