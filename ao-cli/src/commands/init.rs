@@ -30,6 +30,15 @@ pub(crate) fn run(
     check(&plan)?;
     plan.write().map_err(report)?;
     summarize(&plan);
+    // Written by ao, at the user's request, naming nothing to run: the user's own file, so
+    // it needs no review before its agents may be answered for (edits withdraw this).
+    if ao_core::trust::needs_trust(&plan.output) {
+        let home = ao_core::home::AoHome::from_env()?;
+        ao_core::trust::TrustStore::new(&home).trust(&plan.output)?;
+        eprintln!(
+            "trusted it as written (editing it withdraws the trust: review your changes, then `ao trust`)"
+        );
+    }
     Ok(())
 }
 
