@@ -187,6 +187,19 @@ impl Live {
         }
     }
 
+    /// Waits up to a minute for `done`; fails saying `what` did not happen, with `id`'s screen.
+    pub(crate) fn wait_until(&self, id: &str, what: &str, done: impl Fn() -> bool) {
+        let start = Instant::now();
+        while !done() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{what} never happened; screen of {id}:\n{}",
+                self.screen(id)
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     pub(crate) fn screen(&self, id: &str) -> String {
         stdout(&self.ao(&["session", "output", id, "--lines", "50"]))
     }

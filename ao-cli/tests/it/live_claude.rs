@@ -222,21 +222,16 @@ fn a_task_named_like_a_claude_command_reaches_the_model_as_a_task() {
     // locally instead of starting a turn) and a shell escape (claude would run it).
     for task in ["doctor", "/cost", "!touch BANG"] {
         let id = live.spawn(task);
-        let asked = || {
-            live.mock.seen().iter().any(|s| {
-                user_texts(&s.body)
-                    .iter()
-                    .any(|t| t.trim().trim_start_matches("Task: ") == task)
-            })
-        };
-        let start = std::time::Instant::now();
-        while !asked() && start.elapsed() < Duration::from_secs(60) {
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        assert!(
-            asked(),
-            "{task:?} reached the model as the task; screen:\n{}",
-            live.screen(&id)
+        live.wait_until(
+            &id,
+            &format!("{task:?} reaching the model as the task"),
+            || {
+                live.mock.seen().iter().any(|s| {
+                    user_texts(&s.body)
+                        .iter()
+                        .any(|t| t.trim().trim_start_matches("Task: ") == task)
+                })
+            },
         );
         assert!(!live.worktree(&id).join("BANG").exists(), "nothing ran");
         live.ok(&["session", "kill", "--force", &id]);
@@ -251,15 +246,9 @@ fn doctor_leaves_a_live_worker_alone() {
         return;
     };
     let id = live.spawn("say done");
-    let start = std::time::Instant::now();
-    while !live.events(&id).contains("\"Stop\"") {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "{}",
-            live.screen(&id)
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    live.wait_until(&id, "the turn's Stop hook", || {
+        live.events(&id).contains("\"Stop\"")
+    });
     live.wait_activity(&id, &["ready", "idle"]);
     let row = |live: &crate::live::Live| {
         let status: serde_json::Value =

@@ -129,26 +129,21 @@ fn a_task_named_like_a_codex_command_reaches_the_model_as_a_task() {
     // A subcommand name, a slash command (codex would open its status) and a shell escape.
     for task in ["exec", "/status", "!touch BANG"] {
         let id = live.spawn(task);
-        let asked = || {
-            live.mock.seen().iter().any(|s| {
-                s.body["input"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|i| i["role"] == "user")
-                    .flat_map(|i| i["content"].as_array().into_iter().flatten())
-                    .filter_map(|c| c["text"].as_str())
-                    .any(|t| t.trim().trim_start_matches("Task: ") == task)
-            })
-        };
-        let start = std::time::Instant::now();
-        while !asked() && start.elapsed() < Duration::from_secs(60) {
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        assert!(
-            asked(),
-            "{task:?} reached the model as the task; screen:\n{}",
-            live.screen(&id)
+        live.wait_until(
+            &id,
+            &format!("{task:?} reaching the model as the task"),
+            || {
+                live.mock.seen().iter().any(|s| {
+                    s.body["input"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|i| i["role"] == "user")
+                        .flat_map(|i| i["content"].as_array().into_iter().flatten())
+                        .filter_map(|c| c["text"].as_str())
+                        .any(|t| t.trim().trim_start_matches("Task: ") == task)
+                })
+            },
         );
         assert!(!live.worktree(&id).join("BANG").exists(), "nothing ran");
         live.ok(&["session", "kill", "--force", &id]);

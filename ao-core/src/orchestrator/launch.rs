@@ -339,19 +339,7 @@ impl Orchestrator {
         session: &SessionId,
         text: &str,
     ) -> Result<SystemPrompt, OrchestratorError> {
-        let path = self
-            .options
-            .home
-            .launch_dir(project)
-            .join(format!("{session}.system.md"));
-        write_atomic(&path, text.as_bytes()).map_err(|source| OrchestratorError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        Ok(SystemPrompt {
-            file: path,
-            text: text.to_string(),
-        })
+        self.write_prompt(project, &format!("{session}.system.md"), text)
     }
 
     /// Writes a dry run's system prompt where the printed launch names it, so the launch can
@@ -362,11 +350,16 @@ impl Orchestrator {
         project: &ProjectId,
         text: &str,
     ) -> Result<SystemPrompt, OrchestratorError> {
-        let path = self
-            .options
-            .home
-            .launch_dir(project)
-            .join("dry-run.system.md");
+        self.write_prompt(project, "dry-run.system.md", text)
+    }
+
+    fn write_prompt(
+        &self,
+        project: &ProjectId,
+        name: &str,
+        text: &str,
+    ) -> Result<SystemPrompt, OrchestratorError> {
+        let path = self.options.home.launch_dir(project).join(name);
         write_atomic(&path, text.as_bytes()).map_err(|source| OrchestratorError::Io {
             path: path.clone(),
             source,
