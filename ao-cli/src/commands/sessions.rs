@@ -619,8 +619,15 @@ async fn rescues(global: &GlobalArgs, project: Option<&str>, json: bool) -> Resu
         "{}",
         table(&["PROJECT", "SESSION", "SAVED", "COMMIT", "REF"], &rows)
     );
+    // One repository (the usual case): name it, so the command can be pasted.
+    let repo = match found.first() {
+        Some(first) if found.iter().all(|r| r.repo_path == first.repo_path) => {
+            ao_core::adapter_kit::text::shell_word(&first.repo_path.display().to_string())
+        }
+        _ => "<repository>".to_string(),
+    };
     eprintln!(
-        "get one back: `git -C <repository> switch -c <new-branch> <ref>` (the commit holds the session's branch plus everything uncommitted); `git update-ref -d <ref>` deletes one you no longer need"
+        "get one back: `git -C {repo} switch -c <new-branch> <ref>` (the commit holds the session's branch plus everything uncommitted); `git -C {repo} update-ref -d <ref>` deletes one you no longer need"
     );
     Ok(())
 }
