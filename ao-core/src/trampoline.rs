@@ -114,13 +114,17 @@ const HANDOFF_PREFIX: &str = "exec-";
 impl ExecSpec {
     /// The spec that runs `launch` with the caller's whole environment plus the launch's
     /// additions — a runtime's session host would otherwise hand the program its own
-    /// environment. A surrounding tmux session's variables are not passed on.
+    /// environment. A surrounding tmux session's variables are not passed on, nor those the
+    /// launch leaves out (`env_remove`).
     pub fn for_launch(launch: &crate::domain::LaunchSpec) -> Self {
         let mut env: BTreeMap<String, String> = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
             .collect();
         env.remove("TMUX");
         env.remove("TMUX_PANE");
+        for name in &launch.env_remove {
+            env.remove(name);
+        }
         env.extend(launch.env.clone());
         Self {
             argv: launch.argv.clone(),
@@ -330,12 +334,19 @@ pub fn fetch(path: &Path) -> Result<ExecSpec, TrampolineError> {
 fn exec(spec: &ExecSpec) -> TrampolineError {
     use std::os::unix::process::CommandExt;
     let program = spec.argv[0].clone();
-    let err = std::process::Command::new(&program)
-        .args(&spec.argv[1..])
+    let mut cmd = std::process::Command::new(&program);
+    cmd.args(&spec.argv[1..])
         .current_dir(&spec.cwd)
         .env_clear()
-        .envs(&spec.env)
-        .exec();
+        .envs(&spec.env);
+    // A spec with no terminal type (the caller's was its agent's, e.g. codex's `dumb`) gets the
+    // one of the terminal it runs in.
+    if !spec.env.contains_key("TERM")
+        && let Ok(term) = std::env::var("TERM")
+    {
+        cmd.env("TERM", term);
+    }
+    let err = cmd.exec();
     TrampolineError::Exec {
         program,
         source: err,

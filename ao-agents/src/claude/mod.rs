@@ -30,7 +30,9 @@ use async_trait::async_trait;
 use ao_core::adapter_kit::text::{as_task, shell_word};
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivitySource, LaunchSpec, Role, Timestamp};
-use ao_core::plugin::{ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest};
+use ao_core::plugin::{
+    ActivityProbe, Agent, AgentError, AgentSessionInfo, ChildEnv, Cost, LaunchRequest,
+};
 
 use state::ClaudeDirs;
 
@@ -49,6 +51,31 @@ pub const HOOK_EVENTS: &[&str] = &[
     "StopFailure",
     "SessionEnd",
 ];
+
+/// What claude 2.1.332 sets for the commands its Bash tool runs (printed by `env` from that
+/// tool in a live turn, less what the caller had). `CLAUDE_CODE_CHILD_SESSION=1` alone makes
+/// an interactive claude save no transcript, so a session started with it can't be resumed.
+pub(crate) const CHILD_ENV: ChildEnv = ChildEnv {
+    own: &[
+        "AI_AGENT",
+        "CLAUDECODE",
+        "CLAUDE_CODE_CHILD_NOTES_DIR",
+        "CLAUDE_CODE_CHILD_SESSION",
+        "CLAUDE_CODE_ENTRYPOINT",
+        "CLAUDE_CODE_EXECPATH",
+        "CLAUDE_CODE_MESSAGING_SOCKET",
+        "CLAUDE_CODE_MESSAGING_TOKEN",
+        "CLAUDE_CODE_SESSION_ATTENDED",
+        "CLAUDE_CODE_SESSION_ID",
+        "CLAUDE_EFFORT",
+        "CLAUDE_PID",
+    ],
+    common: &[
+        "COREPACK_ENABLE_AUTO_PIN",
+        "GIT_EDITOR",
+        "NoDefaultCurrentDirectoryInExePath",
+    ],
+};
 
 /// How many bytes of a transcript's end activity looks at.
 const TRANSCRIPT_TAIL: u64 = 256 * 1024;
@@ -274,6 +301,10 @@ impl Agent for ClaudeCode {
 
     fn assigned_session_id(&self, req: &LaunchRequest) -> Option<String> {
         req.agent_session_id.clone()
+    }
+
+    fn child_env(&self) -> ChildEnv {
+        CHILD_ENV
     }
 
     fn resume_spec(

@@ -32,7 +32,9 @@ use async_trait::async_trait;
 use ao_core::adapter_kit::text::as_task;
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivitySource, ActivityState, LaunchSpec, Timestamp};
-use ao_core::plugin::{ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest};
+use ao_core::plugin::{
+    ActivityProbe, Agent, AgentError, AgentSessionInfo, ChildEnv, Cost, LaunchRequest,
+};
 
 /// The adapter's config name.
 pub(crate) const AGENT_NAME: &str = "codex";
@@ -238,6 +240,34 @@ impl Codex {
     }
 }
 
+/// What codex 0.169.0 sets for the commands its shell tool runs (printed by `env` from that
+/// tool in a live turn, less what the caller had): among them `TERM=dumb` and `NO_COLOR=1`,
+/// which would take a worker's terminal interface apart.
+pub(crate) const CHILD_ENV: ChildEnv = ChildEnv {
+    own: &[
+        "CODEX_APPLY_PATCH_PRESERVE_LINE_ENDINGS",
+        "CODEX_CI",
+        "CODEX_MANAGED_BY_NPM",
+        "CODEX_MANAGED_PACKAGE_ROOT",
+        "CODEX_SANDBOX",
+        "CODEX_SANDBOX_NETWORK_DISABLED",
+        "CODEX_SESSION_ID",
+        "CODEX_THREAD_ID",
+        "CODEX_TOOL_CALL_ID",
+        "CODEX_VERSION",
+    ],
+    common: &[
+        "COLORTERM",
+        "GH_PAGER",
+        "GIT_PAGER",
+        "LC_ALL",
+        "LC_CTYPE",
+        "NO_COLOR",
+        "PAGER",
+        "TERM",
+    ],
+};
+
 #[async_trait]
 impl Agent for Codex {
     fn name(&self) -> &str {
@@ -250,6 +280,10 @@ impl Agent for Codex {
             spec.argv.extend(["--".to_string(), as_task(task)]);
         }
         Ok(spec)
+    }
+
+    fn child_env(&self) -> ChildEnv {
+        CHILD_ENV
     }
 
     fn resume_spec(

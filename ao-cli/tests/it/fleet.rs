@@ -10,23 +10,6 @@ use crate::sessions::{Env, env};
 use crate::{stderr, stdout};
 
 /// Replaces the `command` agent's command line in the test config.
-fn set_command(e: &Env, command: &[&str]) {
-    let path = e.dir().join("agent-orchestrator.yaml");
-    let cfg = std::fs::read_to_string(&path).unwrap();
-    let line = format!("      command: {}", serde_json::to_string(command).unwrap());
-    let cfg: Vec<String> = cfg
-        .lines()
-        .map(|l| {
-            if l.starts_with("      command: ") {
-                line.clone()
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    std::fs::write(&path, cfg.join("\n") + "\n").unwrap();
-}
-
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
@@ -257,14 +240,11 @@ fn kill_finishes_an_interrupted_spawn_too() {
 fn a_session_is_found_on_its_own_server_whatever_socket_the_caller_names() {
     let e = env();
     // An agent that exits with status 3 when told to quit.
-    set_command(
-        &e,
-        &[
-            "sh",
-            "-c",
-            "echo listening; while read -r l; do [ \"$l\" = quit ] && exit 3; echo \"heard $l\"; done",
-        ],
-    );
+    e.set_command(&[
+        "sh",
+        "-c",
+        "echo listening; while read -r l; do [ \"$l\" = quit ] && exit 3; echo \"heard $l\"; done",
+    ]);
     e.ok(&["start"]);
     assert_eq!(e.ok(&["spawn", "--prompt", "x"]).trim(), "app-1");
     e.wait_screen("app-1", "listening");
@@ -347,9 +327,7 @@ fn a_process_runtime_session_whose_agent_exited_is_restored() {
         ),
     )
     .unwrap();
-    set_command(
-        &e,
-        &[
+    e.set_command(&[
             "sh",
             "-c",
             "echo \"run $(cat \"$AO_TEST_OUT/runs\" 2>/dev/null)\"; echo x >> \"$AO_TEST_OUT/runs\"; read -r l; exit 5",
@@ -589,7 +567,7 @@ fn a_session_prefix_another_registered_project_owns_is_refused() {
 #[test]
 fn an_agent_that_is_not_installed_fails_the_spawn_with_its_status() {
     let e = env();
-    set_command(&e, &["no-such-agent-xyz", "--serve"]);
+    e.set_command(&["no-such-agent-xyz", "--serve"]);
     let out = e.ao(&["spawn", "--prompt", "x"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);

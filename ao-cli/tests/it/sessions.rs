@@ -1,6 +1,7 @@
 //! The session commands end to end: the real `ao` binary, a real git repository, a private
 //! tmux server, the `command` agent — and no git identity configured anywhere.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -78,6 +79,24 @@ impl Env {
     /// Runs tmux against the test's server.
     pub(crate) fn tmux(&self, args: &[&str]) -> Output {
         self.tmux_on(&self.socket, args)
+    }
+
+    /// Makes the config's `command` agent run `command`.
+    pub(crate) fn set_command(&self, command: &[&str]) {
+        let path = self.dir().join("agent-orchestrator.yaml");
+        let cfg = std::fs::read_to_string(&path).unwrap();
+        let line = format!("      command: {}", serde_json::to_string(command).unwrap());
+        let cfg: Vec<String> = cfg
+            .lines()
+            .map(|l| {
+                if l.starts_with("      command: ") {
+                    line.clone()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        std::fs::write(&path, cfg.join("\n") + "\n").unwrap();
     }
 
     pub(crate) fn repo(&self) -> PathBuf {
@@ -906,16 +925,7 @@ fn listings_say_what_happened() {
     assert_eq!(live_only["data"].as_array().unwrap().len(), 0);
 
     // The screen of an agent that ended: its output and tmux's last word, no empty rows.
-    let config = e.dir().join("agent-orchestrator.yaml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    let start = text.find("      command:").unwrap();
-    let end = text[start..].find('\n').unwrap() + start;
-    let text = format!(
-        "{}      command: [sh, -c, 'echo hello from the agent; exit 3']{}",
-        &text[..start],
-        &text[end..]
-    );
-    std::fs::write(&config, text).unwrap();
+    e.set_command(&["sh", "-c", "echo hello from the agent; exit 3"]);
     let dead = e.ao(&["spawn", "--prompt", "x"]);
     assert_eq!(dead.status.code(), Some(1), "{}", stderr(&dead));
     let screen = e.ok(&["session", "output", "app-2"]);
@@ -1036,4 +1046,100 @@ fn an_untrusted_in_repo_config_runs_no_program_of_its_own() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_session_started_from_inside_an_agent_inherits_none_of_its_session_variables() {
+    let e = env();
+    e.set_command(&[
+        "sh",
+        "-c",
+        "env > \"$AO_TEST_OUT/$AO_SESSION_ID.env\"; exec cat",
+    ]);
+    let inherited = |vars: &[(&str, &str)]| {
+        let out = e
+            .cmd(&["spawn", "--prompt", "x"])
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let id = stdout(&out).trim().to_string();
+        let file = e.dir().join(format!("out/{id}.env"));
+        let start = Instant::now();
+        while !file.exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "{id} wrote no env"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let env: BTreeMap<String, String> = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        e.ok(&["session", "kill", &id]);
+        env
+    };
+    // As `ao spawn` run by claude's Bash tool sees its environment (values as claude sets them).
+    let from_claude = inherited(&[
+        ("CLAUDECODE", "1"),
+        ("CLAUDE_CODE_SESSION_ID", "the-orchestrators-session"),
+        ("CLAUDE_CODE_CHILD_SESSION", "1"),
+        ("CLAUDE_CODE_MESSAGING_SOCKET", "/tmp/cc-socks/1.sock"),
+        ("CLAUDE_CODE_MESSAGING_TOKEN", "0123"),
+        ("CLAUDE_CODE_ENTRYPOINT", "cli"),
+        ("GIT_EDITOR", "true"),
+        ("MY_API_KEY", "kept"),
+        ("CLAUDE_CODE_USE_BEDROCK", "1"),
+    ]);
+    for gone in [
+        "CLAUDECODE",
+        "CLAUDE_CODE_SESSION_ID",
+        "CLAUDE_CODE_CHILD_SESSION",
+        "CLAUDE_CODE_MESSAGING_SOCKET",
+        "CLAUDE_CODE_MESSAGING_TOKEN",
+        "CLAUDE_CODE_ENTRYPOINT",
+        "GIT_EDITOR",
+    ] {
+        assert!(!from_claude.contains_key(gone), "{gone} was inherited");
+    }
+    assert_eq!(
+        from_claude["MY_API_KEY"], "kept",
+        "the caller's own variables stay"
+    );
+    assert_eq!(
+        from_claude["CLAUDE_CODE_USE_BEDROCK"], "1",
+        "a user's claude setting stays"
+    );
+    assert_eq!(from_claude["AO_SESSION_ID"], "app-1");
+
+    // As codex's shell tool sees it: its TERM=dumb and NO_COLOR=1 are codex's, not the user's.
+    let from_codex = inherited(&[
+        ("CODEX_THREAD_ID", "t-1"),
+        ("CODEX_SANDBOX_NETWORK_DISABLED", "1"),
+        ("TERM", "dumb"),
+        ("NO_COLOR", "1"),
+        ("PAGER", "cat"),
+    ]);
+    for gone in [
+        "CODEX_THREAD_ID",
+        "CODEX_SANDBOX_NETWORK_DISABLED",
+        "NO_COLOR",
+        "PAGER",
+    ] {
+        assert!(!from_codex.contains_key(gone), "{gone} was inherited");
+    }
+    assert_ne!(
+        from_codex.get("TERM").map(String::as_str),
+        Some("dumb"),
+        "the pane's own terminal"
+    );
+
+    // Outside any agent, a user's own GIT_EDITOR and NO_COLOR are theirs to keep.
+    let plain = inherited(&[("GIT_EDITOR", "vim"), ("NO_COLOR", "1")]);
+    assert_eq!(plain["GIT_EDITOR"], "vim");
+    assert_eq!(plain["NO_COLOR"], "1");
 }

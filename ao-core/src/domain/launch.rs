@@ -1,7 +1,7 @@
 //! What a runtime starts: a program with arguments, environment and working directory — never a
 //! shell string.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,14 @@ pub struct LaunchSpec {
     pub env: BTreeMap<String, String>,
     /// The directory the program starts in.
     pub cwd: PathBuf,
+    /// Variables of the caller's environment the program does not inherit (those an agent
+    /// CLI set for its own children, when `ao` runs inside one).
+    #[serde(
+        default,
+        rename = "envRemove",
+        skip_serializing_if = "BTreeSet::is_empty"
+    )]
+    pub env_remove: BTreeSet<String>,
 }
 
 impl LaunchSpec {
@@ -36,6 +44,7 @@ impl LaunchSpec {
             argv,
             env: BTreeMap::new(),
             cwd: cwd.into(),
+            env_remove: BTreeSet::new(),
         }
     }
 

@@ -8,7 +8,7 @@ use super::facade::{ScmFor, TrackerFor};
 use super::{Orchestrator, OrchestratorError};
 use crate::adapter_kit::fsutil::write_atomic;
 use crate::config::{Project, ResolvedRole, expand_settings};
-use crate::domain::{ProjectId, Role, SessionId};
+use crate::domain::{LaunchSpec, ProjectId, Role, SessionId};
 use crate::plugin::{
     Agent, AgentError, LaunchRequest, Runtime, RuntimeHandle, ScmContext, TrackerContext, Workspace,
 };
@@ -83,6 +83,25 @@ impl Orchestrator {
         Ok(self
             .registry
             .agent(&self.plugin_context(name, serde_json::Value::Null))?)
+    }
+
+    /// Leaves out of a launch what any agent CLI set in this process's environment for its
+    /// own children (see [`crate::plugin::ChildEnv`]): an orchestrator's agent running
+    /// `ao spawn` must not hand its worker its own session's variables.
+    pub(super) fn leave_out_agents_child_env(&self, spec: &mut LaunchSpec) {
+        let is_set = |name: &str| std::env::var_os(name).is_some();
+        for name in self.registry.agent_names() {
+            // An agent that cannot be built cannot have started this process either.
+            if let Ok(agent) = self.agent_named(&name) {
+                spec.env_remove.extend(
+                    agent
+                        .child_env()
+                        .left_out(is_set)
+                        .into_iter()
+                        .map(str::to_string),
+                );
+            }
+        }
     }
 
     /// The project's tracker: the configured one, or GitHub when `repo` names a repository.

@@ -123,11 +123,13 @@ impl Orchestrator {
                     .and_then(|i| i.agent_session_id)
             }
         };
-        let (spec, fresh_id) = match known_id.as_deref().map(|sid| agent.resume_spec(&req, sid)) {
+        let (mut spec, fresh_id) = match known_id.as_deref().map(|sid| agent.resume_spec(&req, sid))
+        {
             Some(Ok(spec)) => (spec, known_id),
             // Nothing to resume: a fresh conversation, under the id the agent takes now.
             _ => (agent.launch_spec(&req)?, agent.assigned_session_id(&req)),
         };
+        self.leave_out_agents_child_env(&mut spec);
         self.prepare_agent(&agent, &req).await?;
         // In place: where the record says it runs (an exited program's session there is
         // replaced), never wherever this caller would start new sessions.

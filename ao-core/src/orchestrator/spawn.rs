@@ -206,13 +206,14 @@ impl Orchestrator {
             task,
             path.clone(),
         )?;
-        let launch = match agent.launch_spec(&launch_req) {
+        let mut launch = match agent.launch_spec(&launch_req) {
             Ok(spec) => spec,
             Err(e) => {
                 self.remove_launch_files(&project_id, &id);
                 return Err(e.into());
             }
         };
+        self.leave_out_agents_child_env(&mut launch);
 
         let mut record = SessionRecord::new(
             id.clone(),
@@ -430,7 +431,8 @@ impl Orchestrator {
             None,
             project.path.clone(),
         )?;
-        let launch = agent.launch_spec(&launch_req)?;
+        let mut launch = agent.launch_spec(&launch_req)?;
+        self.leave_out_agents_child_env(&mut launch);
         Ok((resolved, launch, launch_req))
     }
 

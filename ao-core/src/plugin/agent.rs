@@ -159,6 +159,34 @@ pub enum AgentError {
     },
 }
 
+/// What an agent CLI puts in the environment of the programs it runs (its tools' shells).
+///
+/// A session `ao` starts from inside an agent (an orchestrator running `ao spawn` from its
+/// shell tool) would otherwise inherit them: the calling agent's session id, its private
+/// messaging socket and token, or markers such as claude's `CLAUDE_CODE_CHILD_SESSION` (with
+/// which claude saves no transcript, so the session could never be resumed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChildEnv {
+    /// Names only this CLI sets: never passed on to a session `ao` starts.
+    pub own: &'static [&'static str],
+    /// Common names it sets for its children as well (`NO_COLOR`, `PAGER`, `TERM`, …): not
+    /// passed on when the caller is one of its children (one of `own` is set), since then
+    /// they are the CLI's, not the user's.
+    pub common: &'static [&'static str],
+}
+
+impl ChildEnv {
+    /// The names a launch leaves out of a caller's environment, given which names are set
+    /// in it.
+    pub fn left_out(&self, is_set: impl Fn(&str) -> bool) -> Vec<&'static str> {
+        let mut names = self.own.to_vec();
+        if self.own.iter().any(|n| is_set(n)) {
+            names.extend(self.common);
+        }
+        names
+    }
+}
+
 /// One coding-agent CLI.
 ///
 /// Contract:
@@ -194,6 +222,12 @@ pub trait Agent: Send + Sync + 'static {
             operation: "resume",
             implementer: self.name().to_string(),
         })
+    }
+
+    /// What this agent's CLI puts in the environment of the programs it runs (none by
+    /// default); every launch leaves these out of what it inherits.
+    fn child_env(&self) -> ChildEnv {
+        ChildEnv::default()
     }
 
     /// The agent's own session id this launch uses, when the adapter takes the one `ao`
@@ -381,5 +415,21 @@ impl crate::error::Classify for AgentError {
                 C::Failed
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChildEnv;
+
+    #[test]
+    fn common_names_are_left_out_only_inside_the_cli() {
+        let env = ChildEnv {
+            own: &["CLIID"],
+            common: &["PAGER"],
+        };
+        assert_eq!(env.left_out(|_| false), ["CLIID"]);
+        assert_eq!(env.left_out(|n| n == "CLIID"), ["CLIID", "PAGER"]);
+        assert!(ChildEnv::default().left_out(|_| true).is_empty());
     }
 }

@@ -218,6 +218,11 @@ impl Registry {
         ]
     }
 
+    /// The names agents are registered under.
+    pub fn agent_names(&self) -> Vec<String> {
+        self.agents.names()
+    }
+
     slot_methods!(register_agent, agent, agents, Agent, "agent");
     slot_methods!(register_runtime, runtime, runtimes, Runtime, "runtime");
     slot_methods!(
