@@ -412,9 +412,13 @@ impl Agent for ClaudeCode {
         if let Some(exited) = super::exited(probe) {
             return Ok(exited);
         }
+        // Every event locates the transcript (a relaunch resumes the same one); only the
+        // current launch's say what its process is doing.
         let events = ao_core::adapter_kit::hook::recent(&probe.events_file());
         let mut observations = Vec::new();
-        observations.extend(activity::from_hooks(&events));
+        observations.extend(activity::from_hooks(
+            &probe.of_current_launch(events.clone()),
+        ));
         if let (Some(dirs), Some(id)) = (
             self.dirs_for_probe(&events),
             probe.session.agent_session_id.as_deref(),

@@ -385,8 +385,7 @@ impl Agent for Codex {
         }
         let mut observations = Vec::new();
         if let Some(found) = self.rollout(probe) {
-            let events = ao_core::adapter_kit::hook::recent(&probe.events_file());
-            observations.extend(activity::from_notify(&events, &found.id));
+            observations.extend(activity::from_notify(&probe.launch_events(), &found.id));
             let lines =
                 ao_core::adapter_kit::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
             observations.extend(activity::from_rollout(&lines));

@@ -278,3 +278,40 @@ fn doctor_leaves_a_live_worker_alone() {
     assert!(files.is_empty(), "{files:?}");
     live.ok(&["session", "kill", "--force", &id]);
 }
+
+#[test]
+fn a_stopped_launchs_last_events_never_decide_the_new_one() {
+    let Some(live) = live("claude", "claude-code", "", |_| {
+        Reply::Text("MOCK-DONE".into())
+    }) else {
+        return;
+    };
+    let id = "app-orchestrator";
+    live.ok(&["start"]);
+    live.wait_until(id, "the first launch's SessionStart", || {
+        live.events(id).contains("SessionStart")
+    });
+    live.ok(&["stop"]);
+    live.wait_until(id, "the stopped claude's SessionEnd", || {
+        live.events(id).contains("SessionEnd")
+    });
+    live.ok(&["start"]);
+    // Until the new claude reports, the newest event is the old one's SessionEnd: its runtime
+    // is alive, so nothing may call it exited.
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(3) {
+        let status: serde_json::Value =
+            serde_json::from_str(&live.ok(&["status", "--json"])).unwrap();
+        let row = status["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .cloned()
+            .unwrap();
+        assert_eq!(row["runtime"]["state"], "alive", "{row}");
+        assert_ne!(row["activity"]["state"], "exited", "{row}");
+        assert_ne!(row["status"], "exited", "{row}");
+    }
+    live.ok(&["stop"]);
+}

@@ -47,6 +47,9 @@ const MAX_PAYLOAD_BYTES: u64 = 1 << 20;
 /// How long the hook waits for its payload on stdin.
 const STDIN_WAIT: Duration = Duration::from_millis(60);
 
+/// The variable naming the agent process's launch (see `SessionRecord::launch_id`).
+pub const LAUNCH_VAR: &str = "AO_LAUNCH_ID";
+
 /// How many bytes of an event file's end readers look at.
 pub const TAIL_BYTES: u64 = 32 * 1024;
 
@@ -62,6 +65,9 @@ pub struct HookEvent {
     /// The payload's identifying fields (see the module docs).
     #[serde(default)]
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The launch of the agent that ran the hook (its `AO_LAUNCH_ID`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch: Option<String>,
 }
 
 impl HookEvent {
@@ -88,6 +94,7 @@ impl HookEvent {
             agent: clip(agent, 64),
             event: clip(event, 64),
             fields,
+            launch: None,
         }
     }
 
@@ -141,8 +148,13 @@ pub fn run(agent: &str, event: &str, args: &[String]) {
         .filter(serde_json::Value::is_object)
         .or_else(read_stdin_payload)
         .unwrap_or(serde_json::Value::Null);
+    let mut recorded = HookEvent::new(agent, event, &payload);
+    recorded.launch = std::env::var(LAUNCH_VAR)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(|v| clip(&v, 64));
     // Never fails (see the module docs): a lost event only makes activity less fresh.
-    let _ = append(&path, &HookEvent::new(agent, event, &payload));
+    let _ = append(&path, &recorded);
 }
 
 fn events_path_from_env() -> Option<std::path::PathBuf> {

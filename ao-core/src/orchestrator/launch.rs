@@ -104,6 +104,11 @@ impl Orchestrator {
         }
     }
 
+    /// The launch id a request gives its agent (see `SessionRecord::launch_id`).
+    pub(super) fn launch_id_of(req: &LaunchRequest) -> Option<String> {
+        req.env.get(crate::adapter_kit::hook::LAUNCH_VAR).cloned()
+    }
+
     /// The project's tracker: the configured one, or GitHub when `repo` names a repository.
     pub(super) fn tracker_for(
         &self,
@@ -462,6 +467,11 @@ impl Orchestrator {
         cwd: PathBuf,
     ) -> Result<LaunchRequest, OrchestratorError> {
         let (system_prompt_file, system_prompt) = system.map(|s| (s.file, s.text)).unzip();
+        let mut env = self.launch_env(project, session, resolved.role);
+        env.insert(
+            crate::adapter_kit::hook::LAUNCH_VAR.into(),
+            uuid::Uuid::new_v4().simple().to_string(),
+        );
         Ok(LaunchRequest {
             project_id: project.id.clone(),
             session_id: session.clone(),
@@ -478,7 +488,7 @@ impl Orchestrator {
                 .as_ref()
                 .map(|s| s.value.clone())
                 .unwrap_or_default(),
-            env: self.launch_env(project, session, resolved.role),
+            env,
             trusted: self.config_trusted()?,
         })
     }

@@ -131,6 +131,15 @@ impl Orchestrator {
         };
         self.leave_out_agents_child_env(&mut spec);
         self.prepare_agent(&agent, &req).await?;
+        // The new launch's evidence counts from its first event on: recorded before it starts.
+        let launch_id = Self::launch_id_of(&req);
+        self.store
+            .update(
+                &record.project_id,
+                &record.id,
+                Box::new(move |r| r.launch_id = launch_id),
+            )
+            .await?;
         // In place: where the record says it runs (an exited program's session there is
         // replaced), never wherever this caller would start new sessions.
         let handle = match &record.runtime {

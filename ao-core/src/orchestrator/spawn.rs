@@ -226,6 +226,7 @@ impl Orchestrator {
         record.workspace_path = Some(path.clone());
         record.issue = issue_ref.map(|(r, _)| r);
         record.agent_session_id = agent.assigned_session_id(&launch_req);
+        record.launch_id = Self::launch_id_of(&launch_req);
         record.pr = claimed.map(|(pr, _)| pr);
         record.config_path = Some(self.config.path.clone());
         if req.dry_run {
@@ -536,6 +537,7 @@ impl Orchestrator {
         );
         record.model = resolved.model.value.clone();
         record.agent_session_id = agent.assigned_session_id(&launch_req);
+        record.launch_id = Self::launch_id_of(&launch_req);
         record.workspace_path = Some(project.path.clone());
         record.config_path = Some(self.config.path.clone());
         record.spawned_by = Some(ProcessStamp::current());

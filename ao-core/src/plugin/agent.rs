@@ -69,6 +69,25 @@ impl ActivityProbe {
         crate::home::AoHome::new(&self.ao_home)
             .events_file(&self.session.project_id, &self.session.id)
     }
+
+    /// The recent hook events of the session's current launch, oldest first: those of an
+    /// earlier launch (a stopped process's `SessionEnd`, written while the new one starts)
+    /// say nothing about the process running now.
+    pub fn launch_events(&self) -> Vec<crate::adapter_kit::hook::HookEvent> {
+        self.of_current_launch(crate::adapter_kit::hook::recent(&self.events_file()))
+    }
+
+    /// `events` less those of an earlier launch (see [`Self::launch_events`]). A record from
+    /// before launches were told apart keeps them all.
+    pub fn of_current_launch(
+        &self,
+        mut events: Vec<crate::adapter_kit::hook::HookEvent>,
+    ) -> Vec<crate::adapter_kit::hook::HookEvent> {
+        if let Some(current) = &self.session.launch_id {
+            events.retain(|e| e.launch.as_ref() == Some(current));
+        }
+        events
+    }
 }
 
 /// Token use and cost of a session.
@@ -420,7 +439,50 @@ impl crate::error::Classify for AgentError {
 
 #[cfg(test)]
 mod tests {
-    use super::ChildEnv;
+    use super::{ActivityProbe, ChildEnv};
+    use crate::adapter_kit::hook::{HookEvent, append};
+    use crate::domain::{ProjectId, Role, RuntimeStatus, SessionId};
+    use crate::store::SessionRecord;
+
+    #[test]
+    fn only_the_current_launchs_events_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = SessionRecord::new(
+            SessionId::new("app-orchestrator").unwrap(),
+            ProjectId::new("app").unwrap(),
+            Role::Orchestrator,
+            "claude-code",
+        );
+        let probe = |session: &SessionRecord| ActivityProbe {
+            session: session.clone(),
+            terminal: None,
+            runtime: RuntimeStatus::Alive,
+            ao_home: dir.path().to_path_buf(),
+            ready_threshold: std::time::Duration::from_secs(5),
+            env: Default::default(),
+        };
+        for (event, launch) in [
+            ("SessionStart", "a"),
+            ("SessionEnd", "a"),
+            ("SessionStart", "b"),
+        ] {
+            let mut e = HookEvent::new("claude-code", event, &serde_json::Value::Null);
+            e.launch = Some(launch.into());
+            append(&probe(&session).events_file(), &e).unwrap();
+        }
+        assert_eq!(
+            probe(&session).launch_events().len(),
+            3,
+            "no launch recorded: all"
+        );
+        session.launch_id = Some("b".into());
+        let names: Vec<String> = probe(&session)
+            .launch_events()
+            .into_iter()
+            .map(|e| e.event)
+            .collect();
+        assert_eq!(names, ["SessionStart"]);
+    }
 
     #[test]
     fn common_names_are_left_out_only_inside_the_cli() {

@@ -67,6 +67,11 @@ pub struct SessionRecord {
     pub config_path: Option<PathBuf>,
     /// The agent's own session id (for resume).
     pub agent_session_id: Option<String>,
+    /// The current launch of the agent (fresh for every start and relaunch), which its
+    /// process gets as `AO_LAUNCH_ID` and its hook events carry: evidence of an earlier launch
+    /// (a stopped process's last events) never decides the current state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_id: Option<String>,
     /// The process creating the session, while it is being spawned (so an abandoned spawn can
     /// be told from one in progress).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,6 +109,7 @@ impl SessionRecord {
             updated_at: now,
             config_path: None,
             agent_session_id: None,
+            launch_id: None,
             spawned_by: None,
             error: None,
             reactions: BTreeMap::new(),
