@@ -181,6 +181,16 @@ pub(crate) fn from_screen(screen: &str) -> Option<ActivityState> {
     None
 }
 
+/// Whether claude's input box is on screen: its `❯` prompt line right under the box's top
+/// rule. Nothing is drawn before claude can take input.
+pub(crate) fn input_shown(screen: &str) -> bool {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines.windows(2).any(|w| {
+        w[0].trim_start().starts_with('─')
+            && (w[1].trim_start().starts_with('❯') || w[1].trim_start().starts_with("> "))
+    })
+}
+
 /// Token totals of a transcript: each API message counted once (claude writes one record per
 /// content block, each repeating the message's usage).
 pub(crate) fn token_totals(lines: impl Iterator<Item = String>) -> Option<(u64, u64)> {
@@ -258,6 +268,16 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn the_input_box_shows_readiness() {
+        // As claude 2.1.332 draws it once it can take input (a relaunch's pane is blank first).
+        let ready = "\n\n  ◐ medium · /effort\n────────────────────\n❯  \n────────────────────\n  ⏵⏵ don't ask on (shift+tab to cycle) · ← for agents\n";
+        assert!(input_shown(ready));
+        assert!(!input_shown(""));
+        assert!(!input_shown("\n\n\n"));
+        assert!(!input_shown("❯ 1. Yes, I trust this folder\n  2. No, exit"));
+    }
     use ActivityState::{Active, Blocked, Exited, Ready, WaitingInput};
 
     const HOOKS: &str = include_str!("../../tests/fixtures/claude/hooks.ndjson");

@@ -307,6 +307,18 @@ impl Agent for ClaudeCode {
         CHILD_ENV
     }
 
+    async fn accepts_input(&self, probe: &ActivityProbe) -> Option<bool> {
+        // This launch's claude has started (its SessionStart hook ran: a relaunch's screen can
+        // still be blank then) and draws its input box.
+        let started = probe.session.launch_id.is_none()
+            || probe
+                .launch_events()
+                .iter()
+                .any(|e| e.event == "SessionStart");
+        let screen = probe.terminal.as_deref()?;
+        Some(started && activity::input_shown(screen))
+    }
+
     fn resume_spec(
         &self,
         req: &LaunchRequest,

@@ -115,6 +115,17 @@ pub(crate) fn from_screen(screen: &str) -> Option<ActivityState> {
     None
 }
 
+/// Whether codex's composer is on screen: a `›` line among the last lines (earlier user
+/// messages carry the same mark, but above it). Nothing is drawn before codex can take input.
+pub(crate) fn input_shown(screen: &str) -> bool {
+    screen
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .rev()
+        .take(6)
+        .any(|l| l.trim_start().starts_with('›'))
+}
+
 /// The rollout's first record: the thread id and working directory.
 pub(crate) fn session_meta(first_line: &str) -> Option<(String, String)> {
     let record = parse(first_line)?;
@@ -158,6 +169,16 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn the_composer_shows_readiness() {
+        // As codex 0.169.0 draws it after a restore: earlier user messages carry `›` too.
+        let ready = "› hello\n\n• MOCK-DONE\n\n\n› Ask Codex to do anything\n\n  GPT-6.1-Sol default · /w · Mock title\n  ← for agents · ? for shortcuts\n";
+        assert!(input_shown(ready));
+        assert!(!input_shown(""));
+        let history_only = format!("› hello\n{}", "• line\n".repeat(10));
+        assert!(!input_shown(&history_only));
+    }
     use ActivityState::{Active, Blocked, Exited, Ready, WaitingInput};
 
     const MAIN_THREAD: &str = "01a2156a-de29-7872-8ee4-017aaa81810c";

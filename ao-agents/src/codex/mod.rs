@@ -286,6 +286,11 @@ impl Agent for Codex {
         CHILD_ENV
     }
 
+    async fn accepts_input(&self, probe: &ActivityProbe) -> Option<bool> {
+        // A relaunched pane is drawn afresh: its composer on screen is this launch's.
+        Some(activity::input_shown(probe.terminal.as_deref()?))
+    }
+
     fn resume_spec(
         &self,
         req: &LaunchRequest,

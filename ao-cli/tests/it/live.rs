@@ -100,6 +100,11 @@ impl Live {
         self.tmp.path()
     }
 
+    /// Kills the test's tmux server, as a reboot or a crash of tmux would.
+    pub(crate) fn kill_tmux_server(&self) {
+        ao_core::tmux::kill_private_server(&self.socket);
+    }
+
     pub(crate) fn repo(&self) -> PathBuf {
         self.dir().join("repo")
     }

@@ -315,3 +315,51 @@ fn a_stopped_launchs_last_events_never_decide_the_new_one() {
     }
     live.ok(&["stop"]);
 }
+
+/// How many user turns the mock saw whose text is `text` (each API request repeats the
+/// conversation, so the newest request that has it is counted).
+fn times_asked(live: &crate::live::Live, text: &str) -> usize {
+    live.mock
+        .seen()
+        .iter()
+        .map(|s| {
+            user_texts(&s.body)
+                .iter()
+                .filter(|t| t.trim() == text)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_message_sent_right_after_a_start_or_relaunch_reaches_the_model_once() {
+    let Some(live) = live("claude", "claude-code", "", |_| {
+        Reply::Text("MOCK-DONE".into())
+    }) else {
+        return;
+    };
+    let id = "app-orchestrator";
+    live.ok(&["start"]);
+    live.ok(&["send", id, "first message after start"]);
+    live.ok(&["send", id, "second message after start"]);
+    live.wait_until(id, "both messages reaching the model", || {
+        times_asked(&live, "second message after start") == 1
+    });
+    assert_eq!(times_asked(&live, "first message after start"), 1);
+    // After a relaunch (its tmux server killed, then restored).
+    live.ok(&["stop"]);
+    live.ok(&["start"]);
+    live.ok(&["send", id, "first message after relaunch"]);
+    live.wait_until(id, "the message reaching the model", || {
+        times_asked(&live, "first message after relaunch") == 1
+    });
+    assert!(
+        live.mock
+            .seen()
+            .iter()
+            .all(|s| !s.body.to_string().contains("after startsecond")),
+        "no message was glued to another"
+    );
+    live.ok(&["stop"]);
+}

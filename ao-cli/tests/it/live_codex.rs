@@ -149,3 +149,48 @@ fn a_task_named_like_a_codex_command_reaches_the_model_as_a_task() {
         live.ok(&["session", "kill", "--force", &id]);
     }
 }
+
+/// How many times the newest request the mock saw carries a user message `text`.
+fn times_asked(live: &crate::live::Live, text: &str) -> usize {
+    live.mock
+        .seen()
+        .iter()
+        .map(|s| {
+            s.body["input"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|i| i["role"] == "user")
+                .flat_map(|i| i["content"].as_array().into_iter().flatten())
+                .filter_map(|c| c["text"].as_str())
+                .filter(|t| t.trim() == text)
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_message_sent_right_after_a_restore_reaches_the_model_once() {
+    let Some(live) = live("codex", "codex", "", |_| Reply::Text("MOCK-DONE".into())) else {
+        return;
+    };
+    let id = live.spawn("first task");
+    live.wait_activity(&id, &["ready", "idle"]);
+    live.kill_tmux_server();
+    live.ok(&["session", "restore", &id]);
+    live.ok(&["send", &id, "first message after restore"]);
+    live.ok(&["send", &id, "second message after restore"]);
+    live.wait_until(&id, "both messages reaching the model", || {
+        times_asked(&live, "second message after restore") == 1
+    });
+    assert_eq!(times_asked(&live, "first message after restore"), 1);
+    assert!(
+        live.mock
+            .seen()
+            .iter()
+            .all(|s| !s.body.to_string().contains("restoresecond")),
+        "no message was glued to another"
+    );
+    live.ok(&["session", "kill", "--force", &id]);
+}

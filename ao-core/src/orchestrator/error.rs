@@ -182,9 +182,22 @@ pub enum OrchestratorError {
         /// The last screen seen.
         screen: String,
     },
-    /// The message was typed, but the agent did not take it in.
+    /// The agent never became ready to take input (just started, or relaunched, and not yet
+    /// showing its input); nothing was typed.
     #[error(
-        "session {session}: the message was typed but the agent did not take it in within {}s; look with `ao session output {session}`",
+        "session {session}: its agent was not ready for input within {}s, so nothing was typed; look with `ao session output {session}`",
+        waited.as_secs()
+    )]
+    NotReady {
+        /// The session the message was for.
+        session: SessionId,
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// The message was typed, but the agent did not take it in; it was erased from the
+    /// agent's input again where the runtime can.
+    #[error(
+        "session {session}: the message was typed but the agent did not take it in within {}s (it was taken back out of the input); look with `ao session output {session}`",
         waited.as_secs()
     )]
     NotSubmitted {
@@ -306,6 +319,7 @@ impl OrchestratorError {
             | Self::SendTimeout { .. }
             | Self::OutputTimeout { .. }
             | Self::NotSubmitted { .. }
+            | Self::NotReady { .. }
             | Self::AgentExited { .. }
             | Self::Prompt(_)
             | Self::Io { .. }

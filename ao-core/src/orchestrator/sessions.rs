@@ -260,7 +260,7 @@ impl Orchestrator {
             // Without a screen the agent judges by its other evidence (or answers unknown).
             let terminal = runtime.output(&handle, 50).await.ok();
             let probe = self.activity_probe(&record, RuntimeStatus::Alive, terminal);
-            let state = super::observe::activity_off_thread(agent.clone(), probe)
+            let state = super::observe::activity_off_thread(agent.clone(), probe.clone())
                 .await
                 .map_or(ActivityState::Unknown, |a| a.state);
             if state == ActivityState::WaitingInput && !options.force {
@@ -268,13 +268,28 @@ impl Orchestrator {
                     session: id.clone(),
                 });
             }
-            if !(state.is_busy() && options.wait) {
+            // Even unhurried (`--no-wait`), nothing is typed into a CLI still starting: the
+            // text or its Enter would be lost, and the next message glued to it.
+            let asked = agent.clone();
+            let ready = state == ActivityState::WaitingInput
+                || super::observe::off_thread(async move { asked.accepts_input(&probe).await })
+                    .await
+                    .flatten()
+                    != Some(false);
+            if ready && !(state.is_busy() && options.wait) {
                 break state;
             }
             if started.elapsed() >= options.timeout {
-                return Err(OrchestratorError::SendTimeout {
-                    session: id.clone(),
-                    waited: started.elapsed(),
+                return Err(if ready {
+                    OrchestratorError::SendTimeout {
+                        session: id.clone(),
+                        waited: started.elapsed(),
+                    }
+                } else {
+                    OrchestratorError::NotReady {
+                        session: id.clone(),
+                        waited: started.elapsed(),
+                    }
                 });
             }
             tokio::time::sleep(self.options.poll_interval.min(options.timeout)).await;
@@ -288,7 +303,13 @@ impl Orchestrator {
         let is_prompt = state != ActivityState::WaitingInput
             && crate::delivery::method(&clean) == crate::delivery::Method::Paste;
         if is_prompt && options.wait {
-            self.confirm_submitted(agent, &record, sent_at).await?;
+            let confirmed = self.confirm_submitted(agent, &record, sent_at).await;
+            if confirmed.is_err() {
+                // Taken back out of the input (Backspaces only: harmless if it is not there),
+                // so the next message is not glued to it. A runtime that cannot leaves it.
+                let _ = runtime.erase(&handle, clean.chars().count()).await;
+            }
+            confirmed?;
         }
         Ok(())
     }

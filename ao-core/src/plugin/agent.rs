@@ -243,6 +243,15 @@ pub trait Agent: Send + Sync + 'static {
         })
     }
 
+    /// Whether the session's current launch can take typed input now: `Some(true)` once its
+    /// own evidence says so (an event of this launch, its input on screen), `Some(false)`
+    /// while it cannot yet (just started or relaunched: text typed then is lost, or its
+    /// Enter is), `None` when the adapter cannot tell (the message is sent at once).
+    async fn accepts_input(&self, probe: &ActivityProbe) -> Option<bool> {
+        let _ = probe;
+        None
+    }
+
     /// What this agent's CLI puts in the environment of the programs it runs (none by
     /// default); every launch leaves these out of what it inherits.
     fn child_env(&self) -> ChildEnv {
@@ -338,6 +347,7 @@ pub struct FakeAgent {
     program: String,
     activity: Mutex<ActivityState>,
     submitted: Mutex<Option<bool>>,
+    accepts_input: Mutex<Option<bool>>,
 }
 
 impl FakeAgent {
@@ -348,6 +358,14 @@ impl FakeAgent {
             program: program.into(),
             activity: Mutex::new(ActivityState::Unknown),
             submitted: Mutex::new(None),
+            accepts_input: Mutex::new(None),
+        }
+    }
+
+    /// Sets what it answers when asked whether it can take input (`None`: cannot tell).
+    pub fn set_accepts_input(&self, ready: Option<bool>) {
+        if let Ok(mut r) = self.accepts_input.lock() {
+            *r = ready;
         }
     }
 
@@ -408,6 +426,10 @@ impl Agent for FakeAgent {
 
     async fn submitted_since(&self, _probe: &ActivityProbe, _since: Timestamp) -> Option<bool> {
         self.submitted.lock().ok().and_then(|s| *s)
+    }
+
+    async fn accepts_input(&self, _probe: &ActivityProbe) -> Option<bool> {
+        self.accepts_input.lock().ok().and_then(|r| *r)
     }
 
     async fn activity(&self, _probe: &ActivityProbe) -> Result<Activity, AgentError> {

@@ -147,6 +147,17 @@ pub trait Runtime: Send + Sync + 'static {
     /// Stops the session.
     async fn stop(&self, handle: &RuntimeHandle) -> Result<(), RuntimeError>;
 
+    /// Deletes up to `chars` characters before the cursor of the session's terminal (that
+    /// many Backspaces): how a message typed but never submitted is taken back out of an
+    /// agent's input, so the next one is not glued to it.
+    async fn erase(&self, handle: &RuntimeHandle, chars: usize) -> Result<(), RuntimeError> {
+        let _ = (handle, chars);
+        Err(RuntimeError::Unsupported {
+            operation: "erase",
+            implementer: self.name().to_string(),
+        })
+    }
+
     /// The command a person runs to attach to the session.
     fn attach_command(&self, handle: &RuntimeHandle) -> Result<Vec<String>, RuntimeError> {
         let _ = handle;
@@ -230,6 +241,7 @@ pub trait Runtime: Send + Sync + 'static {
 struct FakeSession {
     spec: LaunchSpec,
     sent: Vec<String>,
+    erased: usize,
     screen: Arc<Mutex<String>>,
     status: Arc<Mutex<RuntimeStatus>>,
     stdin: Arc<tokio::sync::Mutex<Option<tokio::process::ChildStdin>>>,
@@ -315,6 +327,15 @@ impl FakeRuntime {
         Some(self.sessions.lock().ok()?.get(id)?.spec.clone())
     }
 
+    /// How many characters were erased from a session's input, in all.
+    pub fn erased(&self, id: &str) -> usize {
+        self.sessions
+            .lock()
+            .ok()
+            .and_then(|m| m.get(id).map(|s| s.erased))
+            .unwrap_or(0)
+    }
+
     /// Messages sent to a session.
     pub fn sent(&self, id: &str) -> Vec<String> {
         self.sessions
@@ -374,6 +395,7 @@ impl FakeRuntime {
         let mut session = FakeSession {
             spec: spec.clone(),
             sent: Vec::new(),
+            erased: 0,
             screen: screen.clone(),
             status: status.clone(),
             stdin: Arc::default(),
@@ -493,6 +515,33 @@ impl Runtime for FakeRuntime {
             .map_err(|_| Self::poisoned())?
             .insert(name.clone(), launched);
         Ok(self.handle(&name))
+    }
+
+    async fn erase(&self, handle: &RuntimeHandle, chars: usize) -> Result<(), RuntimeError> {
+        let stdin = {
+            let mut sessions = self.sessions.lock().map_err(|_| Self::poisoned())?;
+            match sessions.get_mut(&handle.id) {
+                Some(s) if s.status() == RuntimeStatus::Alive => {
+                    s.erased += chars;
+                    s.stdin.clone()
+                }
+                _ => {
+                    return Err(RuntimeError::NotFound {
+                        name: handle.id.clone(),
+                    });
+                }
+            }
+        };
+        use tokio::io::AsyncWriteExt;
+        if let Some(pipe) = stdin.lock().await.as_mut() {
+            pipe.write_all("\x7f".repeat(chars).as_bytes())
+                .await
+                .map_err(|e| RuntimeError::Io {
+                    operation: "erase",
+                    source: e,
+                })?;
+        }
+        Ok(())
     }
 
     async fn send(&self, handle: &RuntimeHandle, text: &str) -> Result<(), RuntimeError> {

@@ -286,6 +286,14 @@ impl Runtime for ProcessRuntime {
         Ok(())
     }
 
+    async fn erase(&self, handle: &RuntimeHandle, chars: usize) -> Result<(), RuntimeError> {
+        if chars == 0 {
+            return Ok(());
+        }
+        // DEL is what a terminal's Backspace key sends.
+        self.write(handle, "\x7f".repeat(chars)).await
+    }
+
     async fn output(&self, handle: &RuntimeHandle, lines: usize) -> Result<String, RuntimeError> {
         Ok(self.ask(handle, &Request::Output { lines }).await?.text)
     }

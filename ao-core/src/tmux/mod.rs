@@ -785,6 +785,24 @@ impl Runtime for TmuxRuntime {
         Ok(())
     }
 
+    async fn erase(&self, handle: &RuntimeHandle, chars: usize) -> Result<(), RuntimeError> {
+        if chars == 0 {
+            return Ok(());
+        }
+        let server = server_of(handle);
+        let name = handle.id.as_str();
+        self.require_ours(&server, name).await?;
+        let count = chars.to_string();
+        self.checked(
+            &server,
+            "erase input",
+            &["send-keys", "-t", &target(name), "-N", &count, "BSpace"],
+            None,
+        )
+        .await
+        .map(drop)
+    }
+
     async fn output(&self, handle: &RuntimeHandle, lines: usize) -> Result<String, RuntimeError> {
         let server = server_of(handle);
         let name = handle.id.as_str();

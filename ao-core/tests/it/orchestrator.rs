@@ -491,6 +491,11 @@ async fn send_waits_for_a_busy_agent_and_refuses_an_open_prompt() {
         "{err}"
     );
     assert_eq!(err.class(), ErrorClass::Failed);
+    assert_eq!(
+        fx.runtime.erased("app-1"),
+        "lost".len(),
+        "taken back out of the input, so the next message is not glued to it"
+    );
     fx.codex.set_activity(ActivityState::WaitingInput);
     let answer = SendOptions {
         force: true,
@@ -511,6 +516,50 @@ async fn send_waits_for_a_busy_agent_and_refuses_an_open_prompt() {
             .await,
         Err(OrchestratorError::RuntimeDead { .. })
     ));
+}
+
+#[tokio::test]
+async fn send_types_nothing_until_the_agent_can_take_input() {
+    let fx = fixture();
+    fx.orch.spawn(spawn_req("x")).await.unwrap();
+    let id = sid("app-1");
+    let before = fx.runtime.sent("app-1").len();
+    // Just (re)launched: not ready yet, and never ready within the timeout.
+    fx.codex.set_activity(ActivityState::Ready);
+    fx.codex.set_accepts_input(Some(false));
+    let short = SendOptions {
+        timeout: Duration::from_millis(200),
+        ..SendOptions::default()
+    };
+    let err = fx
+        .orch
+        .send(&project(), &id, "early", short)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OrchestratorError::NotReady { .. }), "{err}");
+    assert_eq!(fx.runtime.sent("app-1").len(), before, "nothing was typed");
+    // Not even unhurried (`--no-wait`).
+    let now = SendOptions {
+        wait: false,
+        ..short
+    };
+    assert!(fx.orch.send(&project(), &id, "early", now).await.is_err());
+    assert_eq!(fx.runtime.sent("app-1").len(), before);
+
+    // Ready a moment later: the message goes then.
+    let codex = fx.codex.clone();
+    let flip = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        codex.set_accepts_input(Some(true));
+    });
+    let started = std::time::Instant::now();
+    fx.orch
+        .send(&project(), &id, "on time", SendOptions::default())
+        .await
+        .unwrap();
+    flip.await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert_eq!(fx.runtime.sent("app-1").last().unwrap(), "on time");
 }
 
 #[tokio::test]

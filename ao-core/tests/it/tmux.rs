@@ -295,6 +295,22 @@ async fn control_characters_are_removed_and_cannot_break_out_of_the_paste() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erase_sends_exactly_that_many_backspaces() {
+    let t = tmux();
+    let (h, file) = paste_reader(&t, "msg-erase").await;
+    t.rt.erase(&h, 3).await.unwrap();
+    t.rt.erase(&h, 0).await.unwrap();
+    t.rt.send(&h, "/x").await.unwrap();
+    let got = received(&file);
+    assert_eq!(
+        got,
+        b"\x7f\x7f\x7f/x\r",
+        "{}",
+        String::from_utf8_lossy(&got)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_commands_are_typed_not_pasted() {
     let t = tmux();
     let (h, file) = paste_reader(&t, "msg-3").await;
