@@ -100,6 +100,30 @@ impl Live {
         self.tmp.path()
     }
 
+    /// Runs tmux on the test's server.
+    pub(crate) fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// The environment the program of session `id` was started with (its pane's process).
+    pub(crate) fn program_env(&self, id: &str) -> std::collections::BTreeMap<String, String> {
+        let out = self.tmux(&["list-panes", "-t", &format!("={id}:"), "-F", "#{pane_pid}"]);
+        let pid = stdout(&out).trim().to_string();
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+        environ
+            .split(|b| *b == 0)
+            .filter_map(|kv| {
+                let kv = String::from_utf8_lossy(kv);
+                let (k, v) = kv.split_once('=')?;
+                Some((k.to_string(), v.to_string()))
+            })
+            .collect()
+    }
+
     /// Kills the test's tmux server, as a reboot or a crash of tmux would.
     pub(crate) fn kill_tmux_server(&self) {
         ao_core::tmux::kill_private_server(&self.socket);

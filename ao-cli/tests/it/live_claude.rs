@@ -363,3 +363,81 @@ fn a_message_sent_right_after_a_start_or_relaunch_reaches_the_model_once() {
     );
     live.ok(&["stop"]);
 }
+
+/// The seed's central flow: a claude orchestrator starts a worker by running `ao spawn` from
+/// its Bash tool; the worker gets none of the orchestrator's session variables, so after its
+/// tmux server dies it is restored with its whole conversation.
+#[test]
+fn an_orchestrator_spawns_a_worker_that_is_restored_with_its_conversation() {
+    let Some(live) = live("claude", "claude-code", "", |body| {
+        if body["tools"].as_array().is_none_or(Vec::is_empty) {
+            return Reply::Text("Mock title".into());
+        }
+        if has_tool_result(body) {
+            return Reply::Text("MOCK-DONE".into());
+        }
+        let last = user_texts(body).last().cloned().unwrap_or_default();
+        if last.contains("please start a worker") {
+            return Reply::ToolUse {
+                name: "Bash".into(),
+                input: serde_json::json!({
+                    "command": "ao spawn --prompt 'count the files, worker task 7'",
+                    "description": "start a worker",
+                }),
+            };
+        }
+        Reply::Text("MOCK-DONE".into())
+    }) else {
+        return;
+    };
+    let orchestrator = "app-orchestrator";
+    live.ok(&["start"]);
+    live.ok(&["send", orchestrator, "please start a worker"]);
+    let worker = "app-1";
+    live.wait_until(orchestrator, "the worker its Bash tool spawned", || {
+        live.ok(&["status"]).contains(worker)
+    });
+    live.wait_until(worker, "the worker's task reaching the model", || {
+        times_asked(&live, "count the files, worker task 7") == 1
+    });
+
+    // The orchestrator's claude set these for its Bash tool's `ao spawn`; the worker has none.
+    let orchestrators = live.program_env(orchestrator);
+    let workers = live.program_env(worker);
+    // Its tmux server dies; restored, it resumes its conversation: the model sees the task
+    // again along with the new message.
+    live.wait_activity(worker, &["ready", "idle"]);
+    live.kill_tmux_server();
+    live.ok(&["session", "restore", worker]);
+    live.ok(&["send", worker, "worker, are you back?"]);
+    live.wait_until(worker, "the message after the restore", || {
+        times_asked(&live, "worker, are you back?") == 1
+    });
+    let resumed = live.mock.seen().iter().any(|s| {
+        let texts = user_texts(&s.body);
+        texts.iter().any(|t| t.trim() == "worker, are you back?")
+            && texts
+                .iter()
+                .any(|t| t.trim() == "count the files, worker task 7")
+    });
+    assert!(resumed, "the restored worker kept its conversation");
+    assert!(!workers.is_empty(), "the worker's environment was read");
+    assert_eq!(workers["AO_SESSION_ID"], worker);
+    for name in [
+        "CLAUDECODE",
+        "CLAUDE_CODE_SESSION_ID",
+        "CLAUDE_CODE_CHILD_SESSION",
+        "CLAUDE_CODE_MESSAGING_SOCKET",
+        "CLAUDE_CODE_MESSAGING_TOKEN",
+        "CLAUDE_CODE_ENTRYPOINT",
+        "CLAUDE_PID",
+    ] {
+        assert!(!workers.contains_key(name), "the worker inherited {name}");
+    }
+    assert!(
+        !orchestrators.contains_key("CLAUDECODE"),
+        "nor was it the orchestrator's own"
+    );
+
+    live.ok(&["session", "kill", "--force", worker]);
+}
