@@ -93,11 +93,13 @@ impl Orchestrator {
         for name in self.registry.agent_names() {
             // An agent that cannot be built cannot have started this process either.
             if let Ok(agent) = self.agent_named(&name) {
+                // Only what is there to leave out: the spec says what really happens.
                 spec.env_remove.extend(
                     agent
                         .child_env()
                         .left_out(is_set)
                         .into_iter()
+                        .filter(|name| is_set(name))
                         .map(str::to_string),
                 );
             }
