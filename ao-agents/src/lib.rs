@@ -190,11 +190,16 @@ fn env_path(
     env: &std::collections::BTreeMap<String, String>,
     name: &str,
 ) -> Option<std::path::PathBuf> {
+    env_value(env, name).map(std::path::PathBuf::from)
+}
+
+/// A variable as an agent will see it: the launch's environment first, then this process's
+/// (which the agent inherits); empty counts as unset.
+fn env_value(env: &std::collections::BTreeMap<String, String>, name: &str) -> Option<String> {
     env.get(name)
         .cloned()
         .or_else(|| std::env::var(name).ok())
         .filter(|v| !v.is_empty())
-        .map(std::path::PathBuf::from)
 }
 
 /// The first non-blank line of `text`, control characters removed, at most 120 characters: a

@@ -351,20 +351,45 @@ impl Agent for ClaudeCode {
         let Some(dirs) = ClaudeDirs::for_env(&req.env) else {
             return Err(failed("neither HOME nor CLAUDE_CONFIG_DIR is set".into()));
         };
-        if state::is_trusted(&dirs.state_file, &req.cwd).map_err(|e| failed(e.to_string()))? {
+        let folder_trusted =
+            state::is_trusted(&dirs.state_file, &req.cwd).map_err(|e| failed(e.to_string()))?;
+        // Only a key claude never answered about is asked about; a rejected one stays so.
+        let key_to_approve = match api_key_tail(&req.env) {
+            Some(tail) => (state::api_key_answer(&dirs.state_file, &tail)
+                .map_err(|e| failed(e.to_string()))?
+                == state::KeyAnswer::Unanswered)
+                .then_some(tail),
+            None => None,
+        };
+        if folder_trusted && key_to_approve.is_none() {
             return Ok(());
         }
         if !req.trusted {
-            return Err(AgentError::NeedsTrust {
-                agent: AGENT_NAME.into(),
-                path: req.cwd.clone(),
+            return Err(if folder_trusted {
+                AgentError::NeedsAnswer {
+                    agent: AGENT_NAME.into(),
+                    question: API_KEY_QUESTION.into(),
+                }
+            } else {
+                AgentError::NeedsTrust {
+                    agent: AGENT_NAME.into(),
+                    path: req.cwd.clone(),
+                }
             });
         }
         let lock = req.env.get("AO_HOME").map_or_else(
             || dirs.state_file.with_extension("json.ao-lock"),
             |home| Path::new(home).join("locks").join("claude-state.lock"),
         );
-        state::trust_folder(&dirs.state_file, &req.cwd, &lock).map_err(|e| failed(e.to_string()))
+        if !folder_trusted {
+            state::trust_folder(&dirs.state_file, &req.cwd, &lock)
+                .map_err(|e| failed(e.to_string()))?;
+        }
+        if let Some(tail) = key_to_approve {
+            state::approve_api_key(&dirs.state_file, &tail, &lock)
+                .map_err(|e| failed(e.to_string()))?;
+        }
+        Ok(())
     }
 
     fn probe(&self) -> Result<ao_core::plugin::ProbeReport, AgentError> {
@@ -410,14 +435,22 @@ impl Agent for ClaudeCode {
         let Some(dirs) = ClaudeDirs::for_env(env) else {
             return vec!["neither HOME nor CLAUDE_CONFIG_DIR is set, so claude has nowhere to keep its state".into()];
         };
-        if state::onboarded(&dirs.state_file) {
-            Vec::new()
-        } else {
-            vec![format!(
+        let mut findings = Vec::new();
+        if !state::onboarded(&dirs.state_file) {
+            findings.push(format!(
                 "claude has not finished its first-run setup ({} has no hasCompletedOnboarding): run `claude` once by hand — a worker would stop at the setup screens",
                 dirs.state_file.display()
-            )]
+            ));
         }
+        if let Some(tail) = api_key_tail(env)
+            && let Ok(state::KeyAnswer::Rejected) = state::api_key_answer(&dirs.state_file, &tail)
+        {
+            findings.push(format!(
+                "you told claude not to use the API key in ANTHROPIC_API_KEY ({} lists it under customApiKeyResponses.rejected), and ao leaves that answer alone: claude will not use the key, so a worker with no other login gets \"Not logged in\" — turn on \"Use custom API key\" in claude's /config, or unset ANTHROPIC_API_KEY",
+                dirs.state_file.display()
+            ));
+        }
+        findings
     }
 
     async fn activity(&self, probe: &ActivityProbe) -> Result<Activity, AgentError> {
@@ -507,6 +540,15 @@ impl Agent for ClaudeCode {
     }
 }
 
+/// The question claude asks when `ANTHROPIC_API_KEY` holds a key it has no answer for.
+const API_KEY_QUESTION: &str =
+    "whether to use the API key in its environment (ANTHROPIC_API_KEY; \"No\" is the default)";
+
+/// What claude keeps of the `ANTHROPIC_API_KEY` the agent will see (never the key itself).
+fn api_key_tail(env: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    super::env_value(env, "ANTHROPIC_API_KEY").map(|key| state::api_key_tail(&key))
+}
+
 /// Whether claude parsed a command line: with nowhere to log in it stops at "Not logged in"
 /// (a resume of an unknown conversation stops at "No conversation found"), while a parse
 /// error, or a warning about a rule that names no tool (a typo would silently weaken a
@@ -526,6 +568,133 @@ fn claude_accepted(run: &ao_core::adapter_kit::probe::Run) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// A launch in `cwd` whose claude keeps its state in `home` and sees `key`.
+    fn request(home: &Path, cwd: &Path, key: &str, trusted: bool) -> LaunchRequest {
+        LaunchRequest {
+            project_id: ao_core::domain::ProjectId::new("app").unwrap(),
+            session_id: ao_core::domain::SessionId::new("app-1").unwrap(),
+            role: Role::Worker,
+            model: None,
+            permissions: Permissions::Default,
+            system_prompt_file: None,
+            system_prompt: None,
+            agent_session_id: None,
+            task_prompt: Some("do it".into()),
+            cwd: cwd.to_path_buf(),
+            settings: Default::default(),
+            // Empty means unset, whatever the test process's own environment holds.
+            env: [
+                ("CLAUDE_CONFIG_DIR".to_string(), home.display().to_string()),
+                ("AO_HOME".to_string(), home.join("ao").display().to_string()),
+                ("ANTHROPIC_API_KEY".to_string(), key.to_string()),
+            ]
+            .into(),
+            trusted,
+        }
+    }
+
+    const KEY: &str = "sk-ant-api03-dummy-0123456789-abcdefghijKLMNOPQRST";
+
+    #[test]
+    fn a_trusted_launch_approves_the_key_claude_would_ask_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".claude.json");
+        std::fs::write(&state, r#"{"hasCompletedOnboarding":true}"#).unwrap();
+        let cwd = dir.path().join("w");
+        ClaudeCode::new()
+            .prepare(&request(dir.path(), &cwd, KEY, true))
+            .unwrap();
+        let text = std::fs::read_to_string(&state).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            value["customApiKeyResponses"]["approved"],
+            serde_json::json!(["abcdefghijKLMNOPQRST"])
+        );
+        assert_eq!(
+            value["projects"][cwd.to_str().unwrap()]["hasTrustDialogAccepted"],
+            true
+        );
+        assert!(!text.contains(KEY));
+        // Without a key nothing about keys is written.
+        let other = dir.path().join("other");
+        std::fs::write(&state, r#"{"hasCompletedOnboarding":true}"#).unwrap();
+        ClaudeCode::new()
+            .prepare(&request(dir.path(), &other, "", true))
+            .unwrap();
+        assert!(
+            !std::fs::read_to_string(&state)
+                .unwrap()
+                .contains("customApiKeyResponses")
+        );
+    }
+
+    #[test]
+    fn an_untrusted_launch_answers_nothing_and_says_what_claude_would_ask() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".claude.json");
+        let cwd = dir.path().join("w");
+        let before = format!(
+            r#"{{"projects":{{"{}":{{"hasTrustDialogAccepted":true}}}}}}"#,
+            cwd.display()
+        );
+        std::fs::write(&state, &before).unwrap();
+        let err = ClaudeCode::new()
+            .prepare(&request(dir.path(), &cwd, KEY, false))
+            .unwrap_err();
+        assert!(matches!(err, AgentError::NeedsAnswer { .. }), "{err}");
+        assert!(err.to_string().contains("ANTHROPIC_API_KEY"), "{err}");
+        assert!(
+            !err.to_string().contains("KLMNOPQRST"),
+            "no part of the key: {err}"
+        );
+        assert_eq!(std::fs::read_to_string(&state).unwrap(), before);
+        // An untrusted folder is what it reports first.
+        let err = ClaudeCode::new()
+            .prepare(&request(dir.path(), &dir.path().join("new"), KEY, false))
+            .unwrap_err();
+        assert!(matches!(err, AgentError::NeedsTrust { .. }), "{err}");
+        // A key claude already answered about needs nothing.
+        for answer in ["approved", "rejected"] {
+            let answered = format!(
+                r#"{{"projects":{{"{}":{{"hasTrustDialogAccepted":true}}}},"customApiKeyResponses":{{"{answer}":["abcdefghijKLMNOPQRST"]}}}}"#,
+                cwd.display()
+            );
+            std::fs::write(&state, &answered).unwrap();
+            ClaudeCode::new()
+                .prepare(&request(dir.path(), &cwd, KEY, false))
+                .unwrap();
+            assert_eq!(std::fs::read_to_string(&state).unwrap(), answered);
+        }
+    }
+
+    #[test]
+    fn a_rejected_key_is_left_rejected_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".claude.json");
+        let before = r#"{"hasCompletedOnboarding":true,"customApiKeyResponses":{"approved":[],"rejected":["abcdefghijKLMNOPQRST"]}}"#;
+        std::fs::write(&state, before).unwrap();
+        let cwd = dir.path().join("w");
+        let req = request(dir.path(), &cwd, KEY, true);
+        ClaudeCode::new().prepare(&req).unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+        assert_eq!(
+            value["customApiKeyResponses"],
+            serde_json::json!({"approved": [], "rejected": ["abcdefghijKLMNOPQRST"]})
+        );
+        let findings = ClaudeCode::new().setup_findings(&req.env);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(findings[0].contains("rejected"), "{findings:?}");
+        assert!(!findings[0].contains("KLMNOPQRST"), "{findings:?}");
+        // An approved key, or none, is nothing to report.
+        std::fs::write(
+            &state,
+            r#"{"hasCompletedOnboarding":true,"customApiKeyResponses":{"approved":["abcdefghijKLMNOPQRST"]}}"#,
+        )
+        .unwrap();
+        assert!(ClaudeCode::new().setup_findings(&req.env).is_empty());
+    }
 
     #[test]
     fn hook_commands_run_ao_by_its_path_whatever_the_path_holds() {

@@ -1,13 +1,21 @@
-//! Where Claude Code keeps its state, and answering its folder-trust question ahead of time.
+//! Where Claude Code keeps its state, and answering its first-run questions ahead of time.
 //!
 //! Claude asks "Is this a project you created or one you trust?" in every folder it has not
 //! seen, per exact path (a parent's answer does not count), and its default answer exits. The
 //! answer lives in its state file (`~/.claude.json`, or `$CLAUDE_CONFIG_DIR/.claude.json`)
-//! under `projects["<path>"].hasTrustDialogAccepted`. `ao` adds just that key for a launch's
-//! folder: under `ao`'s own lock (concurrent spawns) and claude's (`<file>.lock`, a directory,
-//! as claude's `proper-lockfile` takes it; claude re-reads the file under it before writing,
-//! so neither side's change is lost), written atomically (a running claude reads the file at
-//! any time), every other key kept, and checked again after writing.
+//! under `projects["<path>"].hasTrustDialogAccepted`.
+//!
+//! With `ANTHROPIC_API_KEY` in its environment claude first asks "Detected a custom API key
+//! … Do you want to use this API key?", defaulting to *No*. The answer lives in the same file,
+//! `customApiKeyResponses: {approved: [...], rejected: [...]}`, each entry the last 20
+//! characters of the trimmed key (never the whole key: claude 2.1.332's `e.trim().slice(-20)`),
+//! an approved entry winning over a rejected one, as claude reads them.
+//!
+//! `ao` adds just the one entry a launch needs: under `ao`'s own lock (concurrent spawns) and
+//! claude's (`<file>.lock`, a directory, as claude's `proper-lockfile` takes it; claude
+//! re-reads the file under it before writing, so neither side's change is lost), written
+//! atomically (a running claude reads the file at any time), every other key kept, and checked
+//! again after writing.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -78,13 +86,12 @@ pub(crate) enum StateError {
     )]
     Busy { path: PathBuf, lock: PathBuf },
     #[error(
-        "{} kept losing the trust entry for {} (claude rewrote it {attempts} times); start claude there once by hand",
-        path.display(),
-        folder.display()
+        "{} kept losing {what} (claude rewrote it {attempts} times); start claude there once by hand",
+        path.display()
     )]
     Lost {
         path: PathBuf,
-        folder: PathBuf,
+        what: String,
         attempts: u32,
     },
 }
@@ -120,14 +127,7 @@ fn folder_key(folder: &Path) -> String {
 
 /// Whether claude's state says `folder` is trusted.
 pub(crate) fn is_trusted(state_file: &Path, folder: &Path) -> Result<bool, StateError> {
-    Ok(read_state(state_file)?.is_some_and(|state| {
-        state
-            .get("projects")
-            .and_then(|p| p.get(folder_key(folder)))
-            .and_then(|e| e.get("hasTrustDialogAccepted"))
-            .and_then(serde_json::Value::as_bool)
-            == Some(true)
-    }))
+    Ok(read_state(state_file)?.is_some_and(|state| folder_trusted(&state, folder)))
 }
 
 /// Claude's lock on its state file, held while this value lives.
@@ -199,13 +199,149 @@ pub(crate) fn trust_folder(
     folder: &Path,
     lock: &Path,
 ) -> Result<(), StateError> {
+    let key = folder_key(folder);
+    update(
+        state_file,
+        lock,
+        || format!("the trust entry for {}", folder.display()),
+        |state| folder_trusted(state, folder),
+        |state| {
+            with_object(state, "projects", |projects| {
+                with_object(projects, &key, |entry| {
+                    entry.insert("hasTrustDialogAccepted".into(), true.into());
+                });
+            });
+        },
+    )
+}
+
+fn folder_trusted(state: &serde_json::Map<String, serde_json::Value>, folder: &Path) -> bool {
+    state
+        .get("projects")
+        .and_then(|p| p.get(folder_key(folder)))
+        .and_then(|e| e.get("hasTrustDialogAccepted"))
+        .and_then(serde_json::Value::as_bool)
+        == Some(true)
+}
+
+/// Lets `f` change the object under `key`, made one first (replacing whatever else was
+/// there) when it is not.
+fn with_object(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    f: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>),
+) {
+    let value = map
+        .entry(key)
+        .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    if !value.is_object() {
+        *value = serde_json::Value::Object(serde_json::Map::new());
+    }
+    if let serde_json::Value::Object(object) = value {
+        f(object);
+    }
+}
+
+/// How many characters of an API key claude keeps in its answers.
+const KEY_TAIL_CHARS: usize = 20;
+
+/// What claude records to remember its answer about `key`: the last 20 characters (UTF-16
+/// units, as JavaScript counts them) of the key with surrounding whitespace trimmed.
+pub(crate) fn api_key_tail(key: &str) -> String {
+    let trimmed = key.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let units: Vec<u16> = trimmed.encode_utf16().collect();
+    let tail = units.get(units.len().saturating_sub(KEY_TAIL_CHARS)..);
+    String::from_utf16_lossy(tail.unwrap_or_default())
+}
+
+/// Claude's answer to "Do you want to use this API key?" for one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyAnswer {
+    /// Approved: claude uses the key without asking.
+    Approved,
+    /// Rejected by the user: claude does not use the key, and does not ask again.
+    Rejected,
+    /// Never answered: claude asks at start, defaulting to *No*.
+    Unanswered,
+}
+
+fn key_answer(state: &serde_json::Map<String, serde_json::Value>, tail: &str) -> KeyAnswer {
+    let listed = |list: &str| {
+        state
+            .get("customApiKeyResponses")
+            .and_then(|r| r.get(list))
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(tail)))
+    };
+    // Claude looks at `approved` first.
+    if listed("approved") {
+        KeyAnswer::Approved
+    } else if listed("rejected") {
+        KeyAnswer::Rejected
+    } else {
+        KeyAnswer::Unanswered
+    }
+}
+
+/// Claude's recorded answer for the key whose tail ([`api_key_tail`]) is `tail`.
+pub(crate) fn api_key_answer(state_file: &Path, tail: &str) -> Result<KeyAnswer, StateError> {
+    Ok(read_state(state_file)?.map_or(KeyAnswer::Unanswered, |s| key_answer(&s, tail)))
+}
+
+/// Records the key whose tail is `tail` as approved, as claude's own "Yes" would, unless
+/// claude already holds an answer for it (a rejection is the user's, and stays); returns once
+/// a fresh read shows an answer.
+pub(crate) fn approve_api_key(
+    state_file: &Path,
+    tail: &str,
+    lock: &Path,
+) -> Result<(), StateError> {
+    update(
+        state_file,
+        lock,
+        || "the approval of the API key in ANTHROPIC_API_KEY".into(),
+        |state| key_answer(state, tail) != KeyAnswer::Unanswered,
+        |state| {
+            // Read afresh under claude's lock: an answer given meanwhile is kept as it is.
+            if key_answer(state, tail) != KeyAnswer::Unanswered {
+                return;
+            }
+            with_object(state, "customApiKeyResponses", |responses| {
+                // Claude reads a list that is not an array as empty, and writes both lists.
+                for list in ["approved", "rejected"] {
+                    let value = responses
+                        .entry(list)
+                        .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                    if !value.is_array() {
+                        *value = serde_json::Value::Array(Vec::new());
+                    }
+                }
+                if let Some(serde_json::Value::Array(approved)) = responses.get_mut("approved") {
+                    approved.push(tail.into());
+                }
+            });
+        },
+    )
+}
+
+/// Makes `done` hold in claude's state file: holding `lock`, then claude's lock, reads the
+/// file, lets `apply` change it, writes it back atomically, and checks with a fresh read —
+/// again, a few times, when a running claude overwrote the change with its older copy.
+fn update(
+    state_file: &Path,
+    lock: &Path,
+    what: impl Fn() -> String,
+    done: impl Fn(&serde_json::Map<String, serde_json::Value>) -> bool,
+    apply: impl Fn(&mut serde_json::Map<String, serde_json::Value>),
+) -> Result<(), StateError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| StateError::Io { path, source }
     };
+    let settled = || Ok::<_, StateError>(read_state(state_file)?.is_some_and(|s| done(&s)));
     let _guard = lock_exclusive(lock).map_err(io(lock))?;
     for attempt in 0..ATTEMPTS {
-        if is_trusted(state_file, folder)? {
+        if settled()? {
             return Ok(());
         }
         if attempt > 0 {
@@ -213,35 +349,19 @@ pub(crate) fn trust_folder(
         }
         let claude_lock = ClaudeLock::acquire(state_file)?;
         let mut state = read_state(state_file)?.unwrap_or_default();
-        let projects = state
-            .entry("projects")
-            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
-        if !projects.is_object() {
-            *projects = serde_json::Value::Object(serde_json::Map::new());
-        }
-        if let serde_json::Value::Object(projects) = projects {
-            let entry = projects
-                .entry(folder_key(folder))
-                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
-            if !entry.is_object() {
-                *entry = serde_json::Value::Object(serde_json::Map::new());
-            }
-            if let serde_json::Value::Object(entry) = entry {
-                entry.insert("hasTrustDialogAccepted".into(), true.into());
-            }
-        }
+        apply(&mut state);
         let mut bytes =
             serde_json::to_vec_pretty(&state).map_err(|e| io(state_file)(io::Error::other(e)))?;
         bytes.push(b'\n');
         write_atomic(state_file, &bytes).map_err(io(state_file))?;
         drop(claude_lock);
     }
-    if is_trusted(state_file, folder)? {
+    if settled()? {
         return Ok(());
     }
     Err(StateError::Lost {
         path: state_file.to_path_buf(),
-        folder: folder.to_path_buf(),
+        what: what(),
         attempts: ATTEMPTS,
     })
 }
@@ -285,6 +405,109 @@ mod tests {
         );
     }
 
+    /// A dummy key shaped like a real one (nothing checks it).
+    const KEY: &str = "sk-ant-api03-dummy-0123456789-abcdefghijKLMNOPQRST";
+
+    #[test]
+    fn claude_keeps_the_last_twenty_characters_of_the_trimmed_key() {
+        assert_eq!(api_key_tail(KEY), "abcdefghijKLMNOPQRST");
+        assert_eq!(api_key_tail(&format!("  {KEY}\n")), "abcdefghijKLMNOPQRST");
+        assert_eq!(api_key_tail("short"), "short");
+        assert_eq!(api_key_tail(""), "");
+    }
+
+    #[test]
+    fn approving_a_key_adds_its_tail_once_and_keeps_everything_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".claude.json");
+        std::fs::write(
+            &state,
+            r#"{"hasCompletedOnboarding":true,"userID":"u","projects":{"/a":{"hasTrustDialogAccepted":true}},"customApiKeyResponses":{"approved":["other-approved-tail0"],"rejected":["other-rejected-tail0"],"note":1}}"#,
+        )
+        .unwrap();
+        let lock = dir.path().join("lock");
+        let tail = api_key_tail(KEY);
+        assert_eq!(
+            api_key_answer(&state, &tail).unwrap(),
+            KeyAnswer::Unanswered
+        );
+        approve_api_key(&state, &tail, &lock).unwrap();
+        approve_api_key(&state, &tail, &lock).unwrap();
+        let text = std::fs::read_to_string(&state).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["hasCompletedOnboarding"], true);
+        assert_eq!(value["userID"], "u");
+        assert_eq!(value["projects"]["/a"]["hasTrustDialogAccepted"], true);
+        let responses = &value["customApiKeyResponses"];
+        assert_eq!(
+            responses["approved"],
+            serde_json::json!(["other-approved-tail0", "abcdefghijKLMNOPQRST"]),
+            "added once, after what was there"
+        );
+        assert_eq!(
+            responses["rejected"],
+            serde_json::json!(["other-rejected-tail0"])
+        );
+        assert_eq!(responses["note"], 1);
+        assert_eq!(api_key_answer(&state, &tail).unwrap(), KeyAnswer::Approved);
+        assert!(!text.contains(KEY), "never the whole key");
+        assert!(!text.contains("sk-ant"), "nothing but the tail");
+    }
+
+    #[test]
+    fn a_rejected_key_stays_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".claude.json");
+        let before =
+            r#"{"customApiKeyResponses":{"approved":[],"rejected":["abcdefghijKLMNOPQRST"]}}"#;
+        std::fs::write(&state, before).unwrap();
+        let tail = api_key_tail(KEY);
+        assert_eq!(api_key_answer(&state, &tail).unwrap(), KeyAnswer::Rejected);
+        approve_api_key(&state, &tail, &dir.path().join("lock")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&state).unwrap(),
+            before,
+            "not even rewritten"
+        );
+        assert_eq!(api_key_answer(&state, &tail).unwrap(), KeyAnswer::Rejected);
+    }
+
+    #[test]
+    fn key_answers_are_read_as_claude_reads_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".claude.json");
+        let tail = api_key_tail(KEY);
+        assert_eq!(
+            api_key_answer(&state, &tail).unwrap(),
+            KeyAnswer::Unanswered,
+            "no state file"
+        );
+        // Claude looks at `approved` first.
+        std::fs::write(
+            &state,
+            r#"{"customApiKeyResponses":{"approved":["abcdefghijKLMNOPQRST"],"rejected":["abcdefghijKLMNOPQRST"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(api_key_answer(&state, &tail).unwrap(), KeyAnswer::Approved);
+        // Lists that are not lists of strings count as empty; approving repairs them.
+        std::fs::write(
+            &state,
+            r#"{"customApiKeyResponses":{"approved":"abcdefghijKLMNOPQRST","rejected":[7]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            api_key_answer(&state, &tail).unwrap(),
+            KeyAnswer::Unanswered
+        );
+        approve_api_key(&state, &tail, &dir.path().join("lock")).unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+        assert_eq!(
+            value["customApiKeyResponses"],
+            serde_json::json!({"approved": ["abcdefghijKLMNOPQRST"], "rejected": [7]})
+        );
+    }
+
     #[test]
     fn a_damaged_state_file_is_left_alone() {
         let dir = tempfile::tempdir().unwrap();
@@ -292,6 +515,10 @@ mod tests {
         std::fs::write(&state, "{not json").unwrap();
         let err = trust_folder(&state, Path::new("/w"), &dir.path().join("lock")).unwrap_err();
         assert!(matches!(err, StateError::NotAnObject { .. }), "{err}");
+        let err =
+            approve_api_key(&state, &api_key_tail(KEY), &dir.path().join("lock")).unwrap_err();
+        assert!(matches!(err, StateError::NotAnObject { .. }), "{err}");
+        assert!(!err.to_string().contains("KLMNOPQRST"), "{err}");
         assert_eq!(std::fs::read_to_string(&state).unwrap(), "{not json");
     }
 

@@ -421,3 +421,102 @@ fn a_command_agents_program_is_checked() {
         stdout(&out)
     );
 }
+
+#[test]
+fn an_api_key_claude_would_ask_about_or_was_told_to_refuse_is_reported() {
+    // A dummy shaped like a real key; claude keeps (and the output must not show) its last 20
+    // characters.
+    const KEY: &str = "sk-ant-api03-dummy-not-a-key-0123-abcdefghijKLMNOPQRST";
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = crate::repo(tmp.path()).canonicalize().unwrap();
+    std::fs::write(
+        repo.join("agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: .\n    agent: claude-code\n",
+    )
+    .unwrap();
+    // A stand-in claude: the checks here read claude's state, not its answers.
+    let path = bare_path(tmp.path());
+    let claude = Path::new(&path).join("claude");
+    std::fs::write(&claude, "#!/bin/sh\necho '2.1.332 (Claude Code)'\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&claude, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The user ran claude in the project and trusted it there, but never answered about this
+    // key: the orchestrator would stop at "Detected a custom API key", and an untrusted config
+    // may not answer.
+    let state_file = tmp.path().join("home/.claude.json");
+    std::fs::create_dir_all(tmp.path().join("home")).unwrap();
+    let state = format!(
+        r#"{{"hasCompletedOnboarding":true,"projects":{{"{}":{{"hasTrustDialogAccepted":true}}}}}}"#,
+        repo.display()
+    );
+    std::fs::write(&state_file, &state).unwrap();
+    let home = tmp.path().join("home");
+    let home = home.to_str().unwrap();
+    let out = doctor(&repo, &path, &[("HOME", home), ("ANTHROPIC_API_KEY", KEY)]);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        !all.contains("KLMNOPQRST"),
+        "no part of the key is shown: {all}"
+    );
+    let trust = checks_of(&out, "trust");
+    let orchestrator = trust
+        .iter()
+        .find(|c| c["role"] == "orchestrator")
+        .unwrap_or_else(|| panic!("{trust:?}"));
+    assert_eq!(orchestrator["outcome"], "failed", "{orchestrator}");
+    assert!(
+        orchestrator["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ANTHROPIC_API_KEY"),
+        "{orchestrator}"
+    );
+    assert!(
+        orchestrator["hint"].as_str().unwrap().contains("ao trust"),
+        "{orchestrator}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&state_file).unwrap(),
+        state,
+        "doctor answers nothing"
+    );
+    // Without the key there is nothing to ask about in the trusted folder.
+    let out = doctor(&repo, &path, &[("HOME", home)]);
+    assert!(
+        !checks_of(&out, "trust")
+            .iter()
+            .any(|c| c["role"] == "orchestrator"),
+        "{}",
+        stdout(&out)
+    );
+
+    // The user said no to this key in claude: ao leaves that alone, and says so, per role.
+    let rejected = format!(
+        r#"{{"hasCompletedOnboarding":true,"projects":{{"{}":{{"hasTrustDialogAccepted":true}}}},"customApiKeyResponses":{{"approved":[],"rejected":["abcdefghijKLMNOPQRST"]}}}}"#,
+        repo.display()
+    );
+    std::fs::write(&state_file, &rejected).unwrap();
+    let out = doctor(&repo, &path, &[("HOME", home), ("ANTHROPIC_API_KEY", KEY)]);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        !all.contains("KLMNOPQRST"),
+        "no part of the key is shown: {all}"
+    );
+    let setup = checks_of(&out, "setup");
+    for role in ["orchestrator", "worker"] {
+        assert!(
+            setup.iter().any(|c| c["role"] == role
+                && c["outcome"] == "warning"
+                && c["detail"].as_str().unwrap().contains("rejected")),
+            "{role}: {setup:?}"
+        );
+    }
+    assert!(
+        !checks_of(&out, "trust")
+            .iter()
+            .any(|c| c["role"] == "orchestrator"),
+        "a rejected key is not asked about: {all}"
+    );
+    assert_eq!(std::fs::read_to_string(&state_file).unwrap(), rejected);
+}

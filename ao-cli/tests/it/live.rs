@@ -35,6 +35,9 @@ pub(crate) struct Live {
     tmp: tempfile::TempDir,
     socket: String,
     cli_dir: PathBuf,
+    /// The dummy credential claude sends: `ANTHROPIC_API_KEY` when set, else
+    /// `ANTHROPIC_AUTH_TOKEN`.
+    api_key: Option<String>,
     pub(crate) mock: ModelMock,
 }
 
@@ -91,11 +94,18 @@ pub(crate) fn live(
         tmp,
         socket,
         cli_dir,
+        api_key: None,
         mock,
     })
 }
 
 impl Live {
+    /// The agents get the dummy `key` as `ANTHROPIC_API_KEY` instead of an auth token.
+    pub(crate) fn with_api_key(mut self, key: &str) -> Self {
+        self.api_key = Some(key.to_string());
+        self
+    }
+
     pub(crate) fn dir(&self) -> &Path {
         self.tmp.path()
     }
@@ -144,6 +154,10 @@ impl Live {
             self.cli_dir.display(),
             std::env::var("PATH").unwrap_or_default()
         );
+        let credential = match &self.api_key {
+            Some(key) => ("ANTHROPIC_API_KEY", key.as_str()),
+            None => ("ANTHROPIC_AUTH_TOKEN", "dummy-not-a-key"),
+        };
         Command::new(env!("CARGO_BIN_EXE_ao"))
             .args(args)
             .current_dir(self.dir())
@@ -156,7 +170,7 @@ impl Live {
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("LANG", "C.UTF-8")
             .env("ANTHROPIC_BASE_URL", self.mock.url())
-            .env("ANTHROPIC_AUTH_TOKEN", "dummy-not-a-key")
+            .env(credential.0, credential.1)
             .env("MOCK_API_KEY", "dummy-not-a-key")
             .env("DISABLE_AUTOUPDATER", "1")
             .env("DISABLE_TELEMETRY", "1")

@@ -441,3 +441,125 @@ fn an_orchestrator_spawns_a_worker_that_is_restored_with_its_conversation() {
 
     live.ok(&["session", "kill", "--force", worker]);
 }
+
+#[test]
+fn an_api_key_in_the_environment_does_not_stop_a_worker() {
+    // A dummy shaped like a real key; claude keeps its last 20 characters.
+    const KEY: &str = "sk-ant-api03-dummy-not-a-key-0123-abcdefghijKLMNOPQRST";
+    let Some(live) = live("claude", "claude-code", "", |_| {
+        Reply::Text("MOCK-DONE".into())
+    }) else {
+        return;
+    };
+    let live = live.with_api_key(KEY);
+    // The user once said no to another key: that answer is theirs and stays.
+    let state_file = live.dir().join("home/.claude.json");
+    std::fs::write(
+        &state_file,
+        r#"{"hasCompletedOnboarding":true,"customApiKeyResponses":{"approved":[],"rejected":["another-rejected-key"]}}"#,
+    )
+    .unwrap();
+    let id = live.spawn("say done");
+    let asked = std::cell::Cell::new(false);
+    live.wait_until(&id, "the task reaching the model", || {
+        if live.screen(&id).contains("custom API key") {
+            asked.set(true);
+        }
+        live.mock
+            .seen()
+            .iter()
+            .any(|s| user_texts(&s.body).iter().any(|t| t.contains("say done")))
+    });
+    assert!(!asked.get(), "claude asked whether to use the key");
+    let task = live
+        .mock
+        .seen()
+        .into_iter()
+        .find(|s| user_texts(&s.body).iter().any(|t| t.contains("say done")))
+        .unwrap();
+    assert_eq!(
+        task.api_key.as_deref(),
+        Some(KEY),
+        "claude called the model with the key"
+    );
+    let text = std::fs::read_to_string(&state_file).unwrap();
+    let state: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        state["customApiKeyResponses"],
+        serde_json::json!({"approved": ["abcdefghijKLMNOPQRST"], "rejected": ["another-rejected-key"]}),
+    );
+    assert_eq!(state["hasCompletedOnboarding"], true);
+    assert!(
+        !text.contains(KEY),
+        "claude's state holds only the key's tail"
+    );
+    live.ok(&["session", "kill", "--force", &id]);
+    // Nothing of ao's holds the key (the launch hands its environment over a socket).
+    let mut dirs = vec![live.dir().join("ao-home")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                dirs.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                assert!(
+                    !String::from_utf8_lossy(&bytes).contains(&KEY[..30]),
+                    "{} holds the key",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn an_untrusted_config_does_not_answer_claudes_api_key_question() {
+    // No model and no agent CLI needed: the refusal comes before anything starts.
+    const KEY: &str = "sk-ant-api03-dummy-not-a-key-0123-abcdefghijKLMNOPQRST";
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = crate::repo(tmp.path()).canonicalize().unwrap();
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    // The user trusted the project's folder in claude, but never answered about this key.
+    let state = format!(
+        r#"{{"hasCompletedOnboarding":true,"projects":{{"{}":{{"hasTrustDialogAccepted":true}}}}}}"#,
+        repo.display()
+    );
+    std::fs::write(home.join(".claude.json"), &state).unwrap();
+    std::fs::write(
+        repo.join("agent-orchestrator.yaml"),
+        "projects:\n  app:\n    path: .\n    sessionPrefix: app\n    agent: claude-code\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ao"))
+        .args(["start", "app"])
+        .current_dir(&repo)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AO_HOME", tmp.path().join("ao-home"))
+        .env(
+            "AO_TMUX_SOCKET",
+            format!("ao-untrusted-key-{}", std::process::id()),
+        )
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("ANTHROPIC_API_KEY", KEY)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains("ANTHROPIC_API_KEY") && err.contains("ao trust"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("KLMNOPQRST"),
+        "no part of the key is shown: {err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(home.join(".claude.json")).unwrap(),
+        state,
+        "claude's state is untouched"
+    );
+}

@@ -25,6 +25,8 @@ type Script = dyn Fn(&serde_json::Value) -> Reply + Send + Sync;
 #[derive(Debug, Clone)]
 pub(crate) struct Seen {
     pub(crate) body: serde_json::Value,
+    /// The `x-api-key` header (how a client sends an Anthropic API key), when there was one.
+    pub(crate) api_key: Option<String>,
 }
 
 /// The running mock; it stops with the test process.
@@ -106,6 +108,7 @@ fn serve(stream: TcpStream, script: &Script, log: &Mutex<Vec<Seen>>) -> std::io:
         let method = parts.next().unwrap_or_default().to_string();
         let path = parts.next().unwrap_or_default().to_string();
         let mut length = 0usize;
+        let mut api_key = None;
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header)? == 0 {
@@ -115,16 +118,21 @@ fn serve(stream: TcpStream, script: &Script, log: &Mutex<Vec<Seen>>) -> std::io:
             if header.is_empty() {
                 break;
             }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().unwrap_or(0);
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                } else if name.eq_ignore_ascii_case("x-api-key") {
+                    api_key = Some(value.trim().to_string());
+                }
             }
         }
         let mut body = vec![0; length];
         reader.read_exact(&mut body)?;
         let body: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-        log.lock().unwrap().push(Seen { body: body.clone() });
+        log.lock().unwrap().push(Seen {
+            body: body.clone(),
+            api_key,
+        });
         let (content_type, payload) = respond(&method, &path, &body, script);
         write!(
             writer,

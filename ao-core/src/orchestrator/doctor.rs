@@ -169,7 +169,7 @@ impl Orchestrator {
     }
 
     /// Whether the config may do what the role needs: run `postCreate`, answer the agent's
-    /// folder-trust question.
+    /// first-run questions (its folder's trust, and any other it would ask).
     async fn doctor_trust(
         &self,
         project: &Project,
@@ -227,6 +227,16 @@ impl Orchestrator {
                     format!(
                         "{agent} would ask whether to trust {}, and ao answers that only for a trusted config: spawns are refused",
                         path.display()
+                    ),
+                )
+                .hint(hint),
+            ),
+            Ok(Err(AgentError::NeedsAnswer { agent, question })) => Some(
+                Check::new(
+                    "trust",
+                    Outcome::Failed,
+                    format!(
+                        "{agent} would ask {question}, and ao answers that only for a trusted config: spawns are refused"
                     ),
                 )
                 .hint(hint),

@@ -354,6 +354,14 @@ impl Orchestrator {
                     folder: path,
                 })
             }
+            Err(AgentError::NeedsAnswer { agent, question }) => Err(OrchestratorError::Untrusted {
+                config: self.config.path.clone(),
+                what: format!("answer {agent}'s question {question}"),
+                changed_since: match self.trust_state()? {
+                    Some(TrustState::Changed { trusted_at }) => Some(trusted_at),
+                    _ => None,
+                },
+            }),
             other => Ok(other?),
         }
     }

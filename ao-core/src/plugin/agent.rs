@@ -154,6 +154,15 @@ pub enum AgentError {
         /// The folder the agent would ask about: the launch's working directory.
         path: PathBuf,
     },
+    /// The agent would ask the user another first-run question (not about its folder) at
+    /// start, and `ao` may not answer it for the user.
+    #[error("{agent} would ask {question}; ao answers that only for a trusted config")]
+    NeedsAnswer {
+        /// The config name of the adapter whose CLI would ask.
+        agent: String,
+        /// The question, in words that hold no secret (`whether to use the API key in …`).
+        question: String,
+    },
     /// The agent's CLI refused a command line the adapter built.
     #[error("{agent} refused its command line: {detail}")]
     LaunchRejected {
@@ -280,8 +289,9 @@ pub trait Agent: Send + Sync + 'static {
 
     /// Prepares the machine for a launch before its process starts: answers the CLI's
     /// first-run questions for `req.cwd` ahead of time, so nothing blocks the agent's start.
-    /// Returns `NeedsTrust` when that would take trust `req.trusted` does not grant; with
-    /// `req.trusted` false it MUST only check, changing nothing.
+    /// Returns `NeedsTrust` (the folder) or `NeedsAnswer` (any other question) when that would
+    /// take trust `req.trusted` does not grant; with `req.trusted` false it MUST only check,
+    /// changing nothing. It MUST NOT override an answer the user gave the CLI.
     fn prepare(&self, req: &LaunchRequest) -> Result<(), AgentError> {
         let _ = req;
         Ok(())
@@ -451,7 +461,7 @@ impl crate::error::Classify for AgentError {
         use crate::error::ErrorClass as C;
         match self {
             Self::BinaryNotFound { .. } | Self::Unsupported { .. } => C::Unavailable,
-            Self::NeedsTrust { .. } => C::Refused,
+            Self::NeedsTrust { .. } | Self::NeedsAnswer { .. } => C::Refused,
             Self::InvalidSettings { .. } | Self::LaunchRejected { .. } | Self::Failed { .. } => {
                 C::Failed
             }
