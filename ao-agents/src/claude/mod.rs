@@ -19,6 +19,7 @@
 //! status file (`sessions/<pid>.json`), the transcript, then the screen.
 
 mod activity;
+mod model;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -431,6 +432,17 @@ impl Agent for ClaudeCode {
         }
         // Without hooks or a transcript there is nothing that could confirm it.
         (events_file.exists() || transcript.is_some_and(|t| t.exists())).then_some(false)
+    }
+
+    async fn model_in_use(&self, probe: &ActivityProbe) -> Option<String> {
+        let events = ao_core::adapter_kit::hook::recent(&probe.events_file());
+        let recorded = self.transcript_path(probe, &events).and_then(|path| {
+            let lines =
+                ao_core::adapter_kit::tail::lines(&path, TRANSCRIPT_TAIL).unwrap_or_default();
+            model::from_transcript(&lines)
+        });
+        // Before the first prompt only the SessionStart hook has said it.
+        model::freshest(recorded, model::from_hooks(&events))
     }
 
     async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {

@@ -21,6 +21,7 @@
 //! aborted turns from the rollout file, and of approval requests from the screen.
 
 mod activity;
+mod model;
 mod rollout;
 
 use std::collections::BTreeMap;
@@ -375,6 +376,13 @@ impl Agent for Codex {
         let lines =
             ao_core::adapter_kit::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
         Some(activity::prompt_in_rollout_since(&lines, since))
+    }
+
+    async fn model_in_use(&self, probe: &ActivityProbe) -> Option<String> {
+        let found = self.rollout(probe)?;
+        let lines =
+            ao_core::adapter_kit::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
+        model::from_rollout(&lines)
     }
 
     async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {

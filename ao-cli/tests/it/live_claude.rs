@@ -278,3 +278,47 @@ fn doctor_leaves_a_live_worker_alone() {
     assert!(files.is_empty(), "{files:?}");
     live.ok(&["session", "kill", "--force", &id]);
 }
+
+#[test]
+fn a_model_claude_maps_to_another_is_shown_beside_the_configured_one() {
+    // claude 2.1.332 sends requests for the retired claude-opus-4-1 to its successor, saying
+    // so only in a line on its screen.
+    let Some(live) = live(
+        "claude",
+        "claude-code",
+        "      model: claude-opus-4-1\n",
+        |_| Reply::Text("MOCK-DONE".into()),
+    ) else {
+        return;
+    };
+    let spawned = live.ao(&["spawn", "--prompt", "say done"]);
+    assert_eq!(spawned.status.code(), Some(0), "{}", stderr(&spawned));
+    let id = crate::stdout(&spawned)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    live.wait_until(&id, "the turn's Stop hook", || {
+        live.events(&id).contains("\"Stop\"")
+    });
+    let sent: std::collections::BTreeSet<String> = live
+        .mock
+        .seen()
+        .iter()
+        .filter_map(|s| s.body["model"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(sent.len(), 1, "one model on the wire: {sent:?}");
+    let sent = sent.into_iter().next().unwrap();
+    assert_ne!(sent, "claude-opus-4-1", "claude mapped the model");
+
+    let row = live.status_row(&id);
+    assert_eq!(row["model"], "claude-opus-4-1", "{row}");
+    assert_eq!(row["modelInUse"], sent.as_str(), "{row}");
+    let table = live.ok(&["status"]);
+    assert!(
+        table.contains(&format!("claude-opus-4-1 → {sent}")),
+        "{table}"
+    );
+    live.ok(&["session", "kill", "--force", &id]);
+}

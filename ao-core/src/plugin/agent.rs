@@ -172,8 +172,11 @@ pub enum AgentError {
 ///   resume.
 /// - `activity` MUST NOT block on the agent and SHOULD prefer hook events, then the CLI's own
 ///   state files, then terminal text; it returns `unknown` rather than guessing.
-/// - `activity`, `submitted_since` and `session_info` MAY read files with blocking calls: `ao`
-///   calls them on blocking threads, never on the async ones.
+/// - `activity`, `submitted_since`, `session_info` and `model_in_use` MAY read files with
+///   blocking calls: `ao` calls them on blocking threads, never on the async ones.
+/// - `model_in_use` is read for every session on every observation, so it MUST stay cheap
+///   (the end of a file, never a whole transcript) and MUST come from the CLI's own records,
+///   never from the configured model: it is there to show when the two differ.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Agent: Send + Sync + 'static {
@@ -244,6 +247,14 @@ pub trait Agent: Send + Sync + 'static {
         })
     }
 
+    /// The model the agent's CLI says it runs the session on, read from its own records (the
+    /// configured `probe.session.model` may name an alias it resolved, or a model it mapped to
+    /// another); `None` until it has said, or when the adapter cannot tell.
+    async fn model_in_use(&self, probe: &ActivityProbe) -> Option<String> {
+        let _ = probe;
+        None
+    }
+
     /// Finds the agent's binary and its version (runs it briefly; call it off async threads).
     fn probe(&self) -> Result<ProbeReport, AgentError> {
         Err(AgentError::Unsupported {
@@ -285,6 +296,7 @@ pub struct FakeAgent {
     program: String,
     activity: Mutex<ActivityState>,
     submitted: Mutex<Option<bool>>,
+    model_in_use: Mutex<Option<String>>,
 }
 
 impl FakeAgent {
@@ -295,6 +307,14 @@ impl FakeAgent {
             program: program.into(),
             activity: Mutex::new(ActivityState::Unknown),
             submitted: Mutex::new(None),
+            model_in_use: Mutex::new(None),
+        }
+    }
+
+    /// Sets the model it reports its sessions run on (`None`: it has not said).
+    pub fn set_model_in_use(&self, model: Option<&str>) {
+        if let Ok(mut m) = self.model_in_use.lock() {
+            *m = model.map(str::to_string);
         }
     }
 
@@ -355,6 +375,10 @@ impl Agent for FakeAgent {
 
     async fn submitted_since(&self, _probe: &ActivityProbe, _since: Timestamp) -> Option<bool> {
         self.submitted.lock().ok().and_then(|s| *s)
+    }
+
+    async fn model_in_use(&self, _probe: &ActivityProbe) -> Option<String> {
+        self.model_in_use.lock().ok().and_then(|m| m.clone())
     }
 
     async fn activity(&self, _probe: &ActivityProbe) -> Result<Activity, AgentError> {
