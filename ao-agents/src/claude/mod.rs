@@ -31,7 +31,9 @@ use async_trait::async_trait;
 use ao_core::adapter_kit::text::{as_task, shell_word};
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivitySource, LaunchSpec, Role, Timestamp};
-use ao_core::plugin::{ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest};
+use ao_core::plugin::{
+    ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, LaunchRequest, ModelNotice,
+};
 
 use state::ClaudeDirs;
 
@@ -329,9 +331,9 @@ impl Agent for ClaudeCode {
         super::probe_program(&self.program)
     }
 
-    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<Vec<String>, AgentError> {
         let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
-        super::verify_isolated(
+        let run = super::verify_isolated(
             AGENT_NAME,
             spec,
             super::Isolation {
@@ -357,7 +359,8 @@ impl Agent for ClaudeCode {
                 limit: std::time::Duration::from_secs(60),
                 private_network: false,
             },
-        )
+        )?;
+        Ok(model::warnings(&run.stderr))
     }
 
     fn install_hint(&self) -> Option<String> {
@@ -443,6 +446,20 @@ impl Agent for ClaudeCode {
         });
         // Before the first prompt only the SessionStart hook has said it.
         model::freshest(recorded, model::from_hooks(&events))
+    }
+
+    async fn model_notice(&self, probe: &ActivityProbe) -> ModelNotice {
+        let Some(configured) = probe.session.model.as_deref() else {
+            return ModelNotice::Nothing;
+        };
+        let said = probe.terminal.as_deref().and_then(model::remap_on_screen);
+        let in_use = self.model_in_use(probe).await;
+        match model::notice(configured, in_use.as_deref(), said.as_deref()) {
+            Some(sentence) => ModelNotice::Mapped(sentence),
+            // Its SessionStart hook names the model at every start.
+            None if in_use.is_none() => ModelNotice::NotYet,
+            None => ModelNotice::Nothing,
+        }
     }
 
     async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {

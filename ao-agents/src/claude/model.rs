@@ -1,4 +1,5 @@
-//! Which model a Claude Code session really runs on.
+//! Which model a Claude Code session really runs on, and whether claude put another model in
+//! place of the configured one.
 //!
 //! claude 2.1.332 resolves aliases (`sonnet` → `claude-sonnet-5-5`) and silently remaps some
 //! retired models to their successors (`claude-opus-4-1` → `claude-opus-5-5`): the request
@@ -15,6 +16,12 @@ use ao_core::adapter_kit::hook::HookEvent;
 use ao_core::domain::Timestamp;
 
 use super::AGENT_NAME;
+
+/// The variable that makes claude keep a retired model it would otherwise remap.
+const KEEP_MODEL_VARIABLE: &str = "CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP";
+
+/// claude's model aliases (`--model` accepts them; each follows its family's latest model).
+const ALIASES: &[&str] = &["sonnet", "opus", "haiku", "fable", "best", "opusplan"];
 
 /// The model one transcript record says the session runs, with the record's time.
 fn record_model(record: &serde_json::Value) -> Option<String> {
@@ -66,6 +73,79 @@ pub(crate) fn freshest(
         (Some(a), Some(b)) => Some(if a.0 >= b.0 { a.1 } else { b.1 }),
         (a, b) => a.or(b).map(|(_, m)| m),
     }
+}
+
+/// Whether `model` is one of claude's aliases (`opus`, `sonnet[1m]`, …).
+fn is_alias(model: &str) -> bool {
+    let bare = model.trim().to_lowercase();
+    let bare = bare
+        .strip_suffix("[1m]")
+        .or_else(|| bare.strip_suffix("[2m]"))
+        .unwrap_or(&bare);
+    ALIASES.contains(&bare)
+}
+
+/// A model id without what does not change the model: case, a context-size suffix (`[1m]`)
+/// and a release date (`-20250805`).
+fn base(model: &str) -> String {
+    let mut m = model.trim().to_lowercase();
+    for suffix in ["[1m]", "[2m]"] {
+        if let Some(s) = m.strip_suffix(suffix) {
+            m = s.to_string();
+        }
+    }
+    if let Some((head, date)) = m.rsplit_once('-')
+        && date.len() == 8
+        && date.bytes().all(|b| b.is_ascii_digit())
+    {
+        m = head.to_string();
+    }
+    m
+}
+
+/// Whether running `in_use` for the configured `configured` means claude put another model in
+/// its place: not an alias it resolved, nor the same model under a dated name.
+pub(crate) fn mapped(configured: &str, in_use: &str) -> bool {
+    !is_alias(configured) && base(configured) != base(in_use)
+}
+
+/// The screen's remap line in claude's words (`Claude Opus 4.1 now runs as the latest Opus`).
+pub(crate) fn remap_on_screen(screen: &str) -> Option<String> {
+    let line = screen.lines().find(|l| l.contains(" now runs as "))?;
+    let text = line.trim().trim_start_matches('⚠').trim();
+    // The rest of the line (`· /model to change`) is for someone at the terminal.
+    let text = text.split(" · ").next().unwrap_or(text).trim();
+    Some(ao_core::adapter_kit::text::strip_controls(text))
+}
+
+/// The sentence `ao spawn` warns with when claude runs another model than `configured`: from
+/// what its screen said (`said`) and its records (`in_use`); `None` when neither shows a
+/// mapping.
+pub(crate) fn notice(configured: &str, in_use: Option<&str>, said: Option<&str>) -> Option<String> {
+    let mapped_to = in_use.filter(|m| mapped(configured, m));
+    let head = match (mapped_to, said) {
+        (None, None) => return None,
+        (Some(m), _) => format!("{AGENT_NAME} runs {m}, not the configured {configured}"),
+        (None, Some(_)) => format!("{AGENT_NAME} does not run the configured {configured}"),
+    };
+    let quoted = said
+        .map(|s| format!(" — claude says \"{s}\""))
+        .unwrap_or_default();
+    Some(format!(
+        "{head}{quoted}; set {KEEP_MODEL_VARIABLE}=1 in the project's env to keep the configured model, or configure a current one"
+    ))
+}
+
+/// claude's warnings about the model a launch names (a remap, a retirement), from what it
+/// printed on stderr when it ran without a terminal.
+pub(crate) fn warnings(stderr: &str) -> Vec<String> {
+    ao_core::adapter_kit::text::strip_ansi(stderr)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('⚠'))
+        .map(str::trim)
+        .filter(|l| l.to_lowercase().contains("model"))
+        .map(ao_core::adapter_kit::text::strip_controls)
+        .collect()
 }
 
 #[cfg(test)]
@@ -154,5 +234,62 @@ mod tests {
         );
         assert_eq!(freshest(None, start).as_deref(), Some("claude-opus-5-5"));
         assert_eq!(freshest(None, None), None);
+    }
+
+    #[test]
+    fn aliases_and_dated_names_are_not_mappings() {
+        assert!(mapped("claude-opus-4-1", "claude-opus-5-5"));
+        assert!(!mapped("opus", "claude-opus-5-5"));
+        assert!(!mapped("sonnet[1m]", "claude-sonnet-5-5"));
+        assert!(!mapped("claude-opus-4-1", "claude-opus-4-1-20250805"));
+        assert!(!mapped("Claude-Opus-4-1[1m]", "claude-opus-4-1"));
+        assert!(!mapped("claude-opus-5-5", "claude-opus-5-5"));
+    }
+
+    #[test]
+    fn the_screen_line_and_the_records_make_one_warning() {
+        let screen = include_str!("../../tests/fixtures/claude/screen-model-remapped.txt");
+        let said = remap_on_screen(screen).unwrap();
+        assert_eq!(said, "Claude Opus 4.1 now runs as the latest Opus");
+        assert_eq!(
+            remap_on_screen(include_str!("../../tests/fixtures/claude/screen-done.txt")),
+            None
+        );
+        let both = notice("claude-opus-4-1", Some("claude-opus-5-5"), Some(&said)).unwrap();
+        assert!(
+            both.starts_with("claude-code runs claude-opus-5-5, not the configured claude-opus-4-1 — claude says \"Claude Opus 4.1 now runs as the latest Opus\""),
+            "{both}"
+        );
+        assert!(
+            both.contains("CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1"),
+            "{both}"
+        );
+        // Either source alone is enough.
+        assert!(notice("claude-opus-4-1", Some("claude-opus-5-5"), None).is_some());
+        assert!(
+            notice("claude-opus-4-1", None, Some(&said))
+                .unwrap()
+                .starts_with("claude-code does not run the configured claude-opus-4-1")
+        );
+        // An alias resolved is what was asked for.
+        assert_eq!(notice("opus", Some("claude-opus-5-5"), None), None);
+        assert_eq!(notice("claude-opus-4-1", None, None), None);
+    }
+
+    #[test]
+    fn the_launch_checks_warnings_about_models_are_kept() {
+        // claude 2.1.332's stderr without a terminal, for `--model claude-opus-4-1` and
+        // `--model claude-sonnet-4-5` (its stdout said "Not logged in · Please run /login").
+        let remapped = "⚠ claude-opus-4-1 is automatically remapped to Opus 5.5 (the latest Opus). Set CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1 to keep the requested model.\n";
+        assert_eq!(
+            warnings(remapped),
+            [
+                "claude-opus-4-1 is automatically remapped to Opus 5.5 (the latest Opus). Set CLAUDE_CODE_DISABLE_LEGACY_MODEL_REMAP=1 to keep the requested model."
+            ]
+        );
+        let retired = "⚠ Claude Sonnet 4.5 was retired on November 30, 2026. Consider switching to a newer model.\n";
+        assert_eq!(warnings(retired).len(), 1);
+        assert!(warnings("").is_empty());
+        assert!(warnings("some other line\n").is_empty());
     }
 }

@@ -268,7 +268,7 @@ impl Agent for Codex {
         super::probe_program(&self.program)
     }
 
-    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<Vec<String>, AgentError> {
         let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
         super::verify_isolated(
             AGENT_NAME,
@@ -292,6 +292,7 @@ impl Agent for Codex {
                 private_network: false,
             },
         )
+        .map(|_| Vec::new())
     }
 
     fn setup_findings(&self, env: &BTreeMap<String, String>) -> Vec<String> {

@@ -280,7 +280,7 @@ fn doctor_leaves_a_live_worker_alone() {
 }
 
 #[test]
-fn a_model_claude_maps_to_another_is_shown_beside_the_configured_one() {
+fn a_model_claude_maps_to_another_is_shown_and_warned_about() {
     // claude 2.1.332 sends requests for the retired claude-opus-4-1 to its successor, saying
     // so only in a line on its screen.
     let Some(live) = live(
@@ -319,6 +319,37 @@ fn a_model_claude_maps_to_another_is_shown_beside_the_configured_one() {
     assert!(
         table.contains(&format!("claude-opus-4-1 → {sent}")),
         "{table}"
+    );
+    assert!(
+        stderr(&spawned).contains(&format!(
+            "warning: claude-code runs {sent}, not the configured claude-opus-4-1"
+        )),
+        "{}",
+        stderr(&spawned)
+    );
+
+    // Doctor knows without a model turn: claude says it on its launch check's stderr.
+    let doctor = live.ao(&["doctor", "--json"]);
+    assert_eq!(doctor.status.code(), Some(0), "{}", crate::stdout(&doctor));
+    let checks: serde_json::Value = serde_json::from_str(&crate::stdout(&doctor)).unwrap();
+    let warned: Vec<&serde_json::Value> = checks["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["outcome"] == "warning"
+                && c["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("claude-opus-4-1 is automatically remapped"))
+        })
+        .collect();
+    assert_eq!(
+        warned
+            .iter()
+            .map(|c| c["role"].as_str())
+            .collect::<Vec<_>>(),
+        [Some("orchestrator"), Some("worker")],
+        "{checks}"
     );
     live.ok(&["session", "kill", "--force", &id]);
 }

@@ -95,6 +95,18 @@ pub struct AgentSessionInfo {
     pub cost: Option<Cost>,
 }
 
+/// What an agent's CLI has said so far about running another model than the configured one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelNotice {
+    /// It has not yet said which model it runs (it will, once it has started).
+    NotYet,
+    /// Nothing to tell: it runs the configured model (or the one a configured alias names),
+    /// or the adapter cannot tell.
+    Nothing,
+    /// It runs another model: what happened, as a sentence for the person who chose it.
+    Mapped(String),
+}
+
 /// What `ao doctor` learns about an agent's binary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeReport {
@@ -172,8 +184,9 @@ pub enum AgentError {
 ///   resume.
 /// - `activity` MUST NOT block on the agent and SHOULD prefer hook events, then the CLI's own
 ///   state files, then terminal text; it returns `unknown` rather than guessing.
-/// - `activity`, `submitted_since`, `session_info` and `model_in_use` MAY read files with
-///   blocking calls: `ao` calls them on blocking threads, never on the async ones.
+/// - `activity`, `submitted_since`, `session_info`, `model_in_use` and `model_notice` MAY
+///   read files with blocking calls: `ao` calls them on blocking threads, never on the async
+///   ones.
 /// - `model_in_use` is read for every session on every observation, so it MUST stay cheap
 ///   (the end of a file, never a whole transcript) and MUST come from the CLI's own records,
 ///   never from the configured model: it is there to show when the two differ.
@@ -255,6 +268,16 @@ pub trait Agent: Send + Sync + 'static {
         None
     }
 
+    /// What the agent's CLI reported about running another model than the configured one (a
+    /// retired model mapped to its successor, say), read from its first screen
+    /// (`probe.terminal`) or records. An alias resolved to the model it names is no news.
+    /// `NotYet` (a new session's caller asks again for a moment) only while the CLI is yet to
+    /// say something it always says at start.
+    async fn model_notice(&self, probe: &ActivityProbe) -> ModelNotice {
+        let _ = probe;
+        ModelNotice::Nothing
+    }
+
     /// Finds the agent's binary and its version (runs it briefly; call it off async threads).
     fn probe(&self) -> Result<ProbeReport, AgentError> {
         Err(AgentError::Unsupported {
@@ -265,8 +288,10 @@ pub trait Agent: Send + Sync + 'static {
 
     /// Runs `spec`'s command line through the real CLI with nothing real in reach (an empty
     /// home, no keys, model endpoints at a closed loopback port) to see that it is accepted —
-    /// never a model turn. Blocks for up to a minute; call it off async threads.
-    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+    /// never a model turn. Returns what the CLI warned about while accepting it (a model it
+    /// would map to another or that is retired, …), one sentence each, for `ao doctor`.
+    /// Blocks for up to a minute; call it off async threads.
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<Vec<String>, AgentError> {
         let _ = spec;
         Err(AgentError::Unsupported {
             operation: "launch verification",

@@ -20,7 +20,8 @@ pub use crate::domain::RuntimeHandle;
 #[cfg(any(test, feature = "mocks"))]
 pub use agent::MockAgent;
 pub use agent::{
-    ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, FakeAgent, LaunchRequest, ProbeReport,
+    ActivityProbe, Agent, AgentError, AgentSessionInfo, Cost, FakeAgent, LaunchRequest,
+    ModelNotice, ProbeReport,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use notifier::MockNotifier;
