@@ -107,12 +107,12 @@ fn private_network_available() -> bool {
 }
 
 /// Runs `spec`'s argv (its program found on `PATH`) in a scratch directory as `how` says, for
-/// an adapter's `verify_launch`.
+/// an adapter's `verify_launch`; the run, when it shows the command line accepted.
 fn verify_isolated<E, A, J>(
     agent: &str,
     spec: &ao_core::domain::LaunchSpec,
     how: Isolation<E, A, J>,
-) -> Result<(), ao_core::plugin::AgentError>
+) -> Result<ao_core::adapter_kit::probe::Run, ao_core::plugin::AgentError>
 where
     E: FnOnce(&std::path::Path) -> Vec<(&'static str, String)>,
     A: FnOnce(&mut Vec<String>),
@@ -160,7 +160,7 @@ where
     let run = ao_core::adapter_kit::probe::run(&argv, scratch.path(), &env, limit)
         .ok_or_else(|| failed(format!("{} could not be started", binary.display())))?;
     if accepted(&run) {
-        Ok(())
+        Ok(run)
     } else {
         Err(AgentError::LaunchRejected {
             agent: agent.to_string(),

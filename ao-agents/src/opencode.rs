@@ -219,7 +219,7 @@ impl Agent for OpenCode {
         super::probe_program(&self.program)
     }
 
-    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<Vec<String>, AgentError> {
         let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
         super::verify_isolated(
             AGENT_NAME,
@@ -243,6 +243,7 @@ impl Agent for OpenCode {
                 private_network: true,
             },
         )
+        .map(|_| Vec::new())
     }
 
     fn install_hint(&self) -> Option<String> {

@@ -183,6 +183,31 @@ fn every_claude_code_spec_is_accepted_by_the_pinned_cli() {
 }
 
 #[test]
+fn the_claude_launch_check_reports_a_model_claude_would_remap() {
+    let Some(claude) = require("claude") else {
+        return;
+    };
+    let adapter = ClaudeCode::with_program(claude.display().to_string());
+    let dir = tempfile::tempdir().unwrap();
+    let notices = |model: &str| {
+        let req = request(dir.path(), Role::Worker, Permissions::Default, Some(model));
+        adapter
+            .verify_launch(&adapter.launch_spec(&req).unwrap())
+            .unwrap()
+    };
+    // A retired model claude 2.1.332 silently runs as its successor: it says so on stderr
+    // even without a model turn, so `ao doctor` can tell.
+    let remapped = notices("claude-opus-4-1");
+    assert_eq!(remapped.len(), 1, "{remapped:?}");
+    assert!(
+        remapped[0].starts_with("claude-opus-4-1 is automatically remapped to "),
+        "{remapped:?}"
+    );
+    // An alias is resolved without a word.
+    assert_eq!(notices("opus"), Vec::<String>::new());
+}
+
+#[test]
 fn every_codex_spec_is_accepted_by_the_pinned_cli() {
     let Some(codex) = require("codex") else {
         return;

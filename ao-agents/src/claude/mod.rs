@@ -19,6 +19,7 @@
 //! status file (`sessions/<pid>.json`), the transcript, then the screen.
 
 mod activity;
+mod model;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -31,7 +32,7 @@ use ao_core::adapter_kit::text::{as_task, shell_word};
 use ao_core::config::Permissions;
 use ao_core::domain::{Activity, ActivitySource, LaunchSpec, Role, Timestamp};
 use ao_core::plugin::{
-    ActivityProbe, Agent, AgentError, AgentSessionInfo, ChildEnv, Cost, LaunchRequest,
+    ActivityProbe, Agent, AgentError, AgentSessionInfo, ChildEnv, Cost, LaunchRequest, ModelNotice,
 };
 
 use state::ClaudeDirs;
@@ -396,9 +397,9 @@ impl Agent for ClaudeCode {
         super::probe_program(&self.program)
     }
 
-    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<Vec<String>, AgentError> {
         let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
-        super::verify_isolated(
+        let run = super::verify_isolated(
             AGENT_NAME,
             spec,
             super::Isolation {
@@ -424,7 +425,8 @@ impl Agent for ClaudeCode {
                 limit: std::time::Duration::from_secs(60),
                 private_network: false,
             },
-        )
+        )?;
+        Ok(model::warnings(&run.stderr))
     }
 
     fn install_hint(&self) -> Option<String> {
@@ -511,6 +513,31 @@ impl Agent for ClaudeCode {
         }
         // Without hooks or a transcript there is nothing that could confirm it.
         (events_file.exists() || transcript.is_some_and(|t| t.exists())).then_some(false)
+    }
+
+    async fn model_in_use(&self, probe: &ActivityProbe) -> Option<String> {
+        let events = ao_core::adapter_kit::hook::recent(&probe.events_file());
+        let recorded = self.transcript_path(probe, &events).and_then(|path| {
+            let lines =
+                ao_core::adapter_kit::tail::lines(&path, TRANSCRIPT_TAIL).unwrap_or_default();
+            model::from_transcript(&lines)
+        });
+        // Before the first prompt only the SessionStart hook has said it.
+        model::freshest(recorded, model::from_hooks(&events))
+    }
+
+    async fn model_notice(&self, probe: &ActivityProbe) -> ModelNotice {
+        let Some(configured) = probe.session.model.as_deref() else {
+            return ModelNotice::Nothing;
+        };
+        let said = probe.terminal.as_deref().and_then(model::remap_on_screen);
+        let in_use = self.model_in_use(probe).await;
+        match model::notice(configured, in_use.as_deref(), said.as_deref()) {
+            Some(sentence) => ModelNotice::Mapped(sentence),
+            // Its SessionStart hook names the model at every start.
+            None if in_use.is_none() => ModelNotice::NotYet,
+            None => ModelNotice::Nothing,
+        }
     }
 
     async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {

@@ -21,6 +21,7 @@
 //! aborted turns from the rollout file, and of approval requests from the screen.
 
 mod activity;
+mod model;
 mod rollout;
 
 use std::collections::BTreeMap;
@@ -306,7 +307,7 @@ impl Agent for Codex {
         super::probe_program(&self.program)
     }
 
-    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<Vec<String>, AgentError> {
         let closed = ao_core::adapter_kit::probe::CLOSED_PORT_URL.to_string();
         super::verify_isolated(
             AGENT_NAME,
@@ -330,6 +331,7 @@ impl Agent for Codex {
                 private_network: false,
             },
         )
+        .map(|_| Vec::new())
     }
 
     fn setup_findings(&self, env: &BTreeMap<String, String>) -> Vec<String> {
@@ -413,6 +415,13 @@ impl Agent for Codex {
         let lines =
             ao_core::adapter_kit::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
         Some(activity::prompt_in_rollout_since(&lines, since))
+    }
+
+    async fn model_in_use(&self, probe: &ActivityProbe) -> Option<String> {
+        let found = self.rollout(probe)?;
+        let lines =
+            ao_core::adapter_kit::tail::lines(&found.path, ROLLOUT_TAIL).unwrap_or_default();
+        model::from_rollout(&lines)
     }
 
     async fn session_info(&self, probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {

@@ -425,7 +425,7 @@ async fn list(
                 v.id.to_string(),
                 v.role.to_string(),
                 v.agent.clone(),
-                v.model.clone().unwrap_or_else(|| "-".into()),
+                model_text(v),
                 status_text(v),
                 crate::render::word(&v.activity.state),
                 v.branch.clone().unwrap_or_else(|| "-".into()),
@@ -443,6 +443,19 @@ async fn list(
     anstream::print!("{table}");
     status_hints(&seen.sessions);
     Ok(())
+}
+
+/// A session's model: the configured one, and the one its agent's CLI says it runs when that
+/// differs (`sonnet → claude-sonnet-5-5`; `default → gpt-5.5` when none was configured).
+fn model_text(view: &SessionView) -> String {
+    match (&view.model, &view.model_in_use) {
+        (Some(configured), Some(in_use)) if configured != in_use => {
+            format!("{configured} → {in_use}")
+        }
+        (None, Some(in_use)) => format!("default → {in_use}"),
+        (Some(configured), _) => configured.clone(),
+        (None, None) => "-".into(),
+    }
 }
 
 /// A session's status in words: `exited 127` says how its agent ended.
@@ -848,4 +861,41 @@ fn project_command(global: &GlobalArgs, cmd: ProjectCommand) -> Result<(), CliEr
     }
     let _ = global;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn view(model: Option<&str>, in_use: Option<&str>) -> SessionView {
+        let mut record = ao_core::store::SessionRecord::new(
+            ao_core::domain::SessionId::new("app-1").unwrap(),
+            ProjectId::new("app").unwrap(),
+            ao_core::domain::Role::Worker,
+            "claude-code".to_string(),
+        );
+        record.model = model.map(str::to_string);
+        let mut view = SessionView::new(&record, RuntimeStatus::Alive);
+        view.model_in_use = in_use.map(str::to_string);
+        view
+    }
+
+    #[test]
+    fn the_model_column_shows_what_runs_beside_what_was_configured() {
+        assert_eq!(
+            model_text(&view(Some("sonnet"), Some("claude-sonnet-5-5"))),
+            "sonnet → claude-sonnet-5-5"
+        );
+        assert_eq!(
+            model_text(&view(None, Some("gpt-5.5"))),
+            "default → gpt-5.5"
+        );
+        assert_eq!(
+            model_text(&view(Some("gpt-5.5"), Some("gpt-5.5"))),
+            "gpt-5.5"
+        );
+        assert_eq!(model_text(&view(Some("opus"), None)), "opus");
+        assert_eq!(model_text(&view(None, None)), "-");
+    }
 }

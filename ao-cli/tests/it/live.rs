@@ -192,7 +192,8 @@ impl Live {
         out.lines().last().unwrap().trim().to_string()
     }
 
-    fn activity(&self, id: &str) -> String {
+    /// `id`'s object in `ao status --json` (null when it is not listed).
+    pub(crate) fn status_row(&self, id: &str) -> serde_json::Value {
         let status: serde_json::Value =
             serde_json::from_str(&self.ok(&["status", "--json"])).unwrap();
         status["data"]
@@ -200,13 +201,15 @@ impl Live {
             .unwrap()
             .iter()
             .find(|s| s["id"] == id)
-            .map(|s| {
-                s["activity"]["state"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            })
+            .cloned()
             .unwrap_or_default()
+    }
+
+    fn activity(&self, id: &str) -> String {
+        self.status_row(id)["activity"]["state"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Polls `ao status` until `id`'s activity is one of `states`; returns every state seen.

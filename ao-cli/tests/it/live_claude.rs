@@ -563,3 +563,78 @@ fn an_untrusted_config_does_not_answer_claudes_api_key_question() {
         "claude's state is untouched"
     );
 }
+
+#[test]
+fn a_model_claude_maps_to_another_is_shown_and_warned_about() {
+    // claude 2.1.332 sends requests for the retired claude-opus-4-1 to its successor, saying
+    // so only in a line on its screen.
+    let Some(live) = live(
+        "claude",
+        "claude-code",
+        "      model: claude-opus-4-1\n",
+        |_| Reply::Text("MOCK-DONE".into()),
+    ) else {
+        return;
+    };
+    let spawned = live.ao(&["spawn", "--prompt", "say done"]);
+    assert_eq!(spawned.status.code(), Some(0), "{}", stderr(&spawned));
+    let id = crate::stdout(&spawned)
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .to_string();
+    live.wait_until(&id, "the turn's Stop hook", || {
+        live.events(&id).contains("\"Stop\"")
+    });
+    let sent: std::collections::BTreeSet<String> = live
+        .mock
+        .seen()
+        .iter()
+        .filter_map(|s| s.body["model"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(sent.len(), 1, "one model on the wire: {sent:?}");
+    let sent = sent.into_iter().next().unwrap();
+    assert_ne!(sent, "claude-opus-4-1", "claude mapped the model");
+
+    let row = live.status_row(&id);
+    assert_eq!(row["model"], "claude-opus-4-1", "{row}");
+    assert_eq!(row["modelInUse"], sent.as_str(), "{row}");
+    let table = live.ok(&["status"]);
+    assert!(
+        table.contains(&format!("claude-opus-4-1 → {sent}")),
+        "{table}"
+    );
+    assert!(
+        stderr(&spawned).contains(&format!(
+            "warning: claude-code runs {sent}, not the configured claude-opus-4-1"
+        )),
+        "{}",
+        stderr(&spawned)
+    );
+
+    // Doctor knows without a model turn: claude says it on its launch check's stderr.
+    let doctor = live.ao(&["doctor", "--json"]);
+    assert_eq!(doctor.status.code(), Some(0), "{}", crate::stdout(&doctor));
+    let checks: serde_json::Value = serde_json::from_str(&crate::stdout(&doctor)).unwrap();
+    let warned: Vec<&serde_json::Value> = checks["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["outcome"] == "warning"
+                && c["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("claude-opus-4-1 is automatically remapped"))
+        })
+        .collect();
+    assert_eq!(
+        warned
+            .iter()
+            .map(|c| c["role"].as_str())
+            .collect::<Vec<_>>(),
+        [Some("orchestrator"), Some("worker")],
+        "{checks}"
+    );
+    live.ok(&["session", "kill", "--force", &id]);
+}

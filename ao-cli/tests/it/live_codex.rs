@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::live::live;
-use crate::model_mock::{Reply, has_tool_result};
+use crate::model_mock::{Reply, has_tool_result, is_title_request};
 use crate::stderr;
 
 /// The user messages codex recorded in its rollout whose text is `text`.
@@ -192,5 +192,33 @@ fn a_message_sent_right_after_a_restore_reaches_the_model_once() {
             .all(|s| !s.body.to_string().contains("restoresecond")),
         "no message was glued to another"
     );
+    live.ok(&["session", "kill", "--force", &id]);
+}
+
+#[test]
+fn the_model_codex_runs_is_read_from_its_rollout() {
+    // No model configured: codex picks its own default, which only its rollout names.
+    let Some(live) = live("codex", "codex", "", |_| Reply::Text("MOCK-DONE".into())) else {
+        return;
+    };
+    let id = live.spawn("say done");
+    live.wait_until(&id, "the turn reaching the model", || {
+        live.mock.seen().iter().any(|s| !is_title_request(&s.body))
+    });
+    live.wait_activity(&id, &["ready", "idle"]);
+    let sent: std::collections::BTreeSet<String> = live
+        .mock
+        .seen()
+        .iter()
+        .filter(|s| !is_title_request(&s.body))
+        .filter_map(|s| s.body["model"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(sent.len(), 1, "one model on the wire: {sent:?}");
+    let sent = sent.into_iter().next().unwrap();
+    let row = live.status_row(&id);
+    assert_eq!(row["model"], serde_json::Value::Null, "{row}");
+    assert_eq!(row["modelInUse"], sent.as_str(), "{row}");
+    let table = live.ok(&["status"]);
+    assert!(table.contains(&format!("default → {sent}")), "{table}");
     live.ok(&["session", "kill", "--force", &id]);
 }

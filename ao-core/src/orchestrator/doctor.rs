@@ -82,8 +82,8 @@ impl Orchestrator {
             )));
         }
         match self.doctor_launch(project, role, &agent, &resolved).await {
-            Ok(Some(check)) | Err(check) => checks.push(about(check)),
-            Ok(None) => {}
+            Ok(found) => checks.extend(found.into_iter().map(about)),
+            Err(check) => checks.push(about(check)),
         }
         checks.extend(
             self.doctor_trust(project, role, &agent, &resolved)
@@ -93,14 +93,16 @@ impl Orchestrator {
         checks
     }
 
-    /// The role's launch, built as a spawn would build it, checked by the agent's binary.
+    /// The role's launch, built as a spawn would build it, checked by the agent's binary; with
+    /// a warning for each thing the CLI warned about while accepting it (a model it maps to
+    /// another, or that is retired).
     async fn doctor_launch(
         &self,
         project: &Project,
         role: Role,
         agent: &Arc<dyn Agent>,
         resolved: &crate::config::ResolvedRole,
-    ) -> Result<Option<Check>, Check> {
+    ) -> Result<Vec<Check>, Check> {
         let failed =
             |e: &dyn std::fmt::Display| Check::new("launch", Outcome::Failed, e.to_string());
         let scratch = tempfile::tempdir().map_err(|e| failed(&e))?;
@@ -146,13 +148,25 @@ impl Orchestrator {
         let verified = tokio::task::spawn_blocking(move || agent.verify_launch(&spec))
             .await
             .map_err(|e| failed(&e))?;
+        let name = &resolved.agent.value;
         match verified {
-            Ok(()) => Ok(Some(Check::new(
-                "launch",
-                Outcome::Ok,
-                format!("{}'s command line is accepted by its CLI", resolved.agent.value),
-            ))),
-            Err(AgentError::Unsupported { .. }) => Ok(Some(Check::new(
+            Ok(notices) => {
+                let mut checks = vec![Check::new(
+                    "launch",
+                    Outcome::Ok,
+                    format!("{name}'s command line is accepted by its CLI"),
+                )];
+                let model = resolved.model.value.as_deref().unwrap_or("the CLI's default");
+                checks.extend(notices.into_iter().map(|notice| {
+                    Check::new("launch", Outcome::Warning, format!("{name} warns: {notice}")).hint(
+                        format!(
+                            "`ao config explain` shows where the role's model ({model}) is set: name one the CLI runs as named, or do what the warning says"
+                        ),
+                    )
+                }));
+                Ok(checks)
+            }
+            Err(AgentError::Unsupported { .. }) => Ok(vec![Check::new(
                 "launch",
                 Outcome::Ok,
                 format!(
@@ -160,7 +174,7 @@ impl Orchestrator {
                     resolved.agent.value,
                     binary.display()
                 ),
-            ))),
+            )]),
             Err(e) => Err(failed(&e).hint(format!(
                 "the installed {} may be a version ao was not checked against; see `ao --version` and the README's pinned versions",
                 resolved.agent.value

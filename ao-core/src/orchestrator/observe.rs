@@ -61,9 +61,24 @@ pub(crate) async fn activity_off_thread(
 /// What an agent adapter said about one session's activity.
 type Read = Result<Activity, crate::plugin::AgentError>;
 
-/// The activities of many sessions, read on a few blocking threads; `None` where the thread
-/// reading it ended abnormally.
-async fn activities(work: Vec<(Arc<dyn Agent>, ActivityProbe)>) -> Vec<Option<Read>> {
+/// One session an agent adapter is asked about.
+struct Ask {
+    agent: Arc<dyn Agent>,
+    probe: ActivityProbe,
+    /// Whether to ask for its activity too (only a live session's is read).
+    activity: bool,
+}
+
+/// What the adapter answered.
+#[derive(Default)]
+struct Answer {
+    activity: Option<Read>,
+    model_in_use: Option<String>,
+}
+
+/// The activities (where asked) and models in use of many sessions, read on a few blocking
+/// threads; `None` where the thread reading it ended abnormally.
+async fn ask(work: Vec<Ask>) -> Vec<Option<Answer>> {
     let n = work.len();
     let chunk = n.div_ceil(4).max(1);
     let handle = tokio::runtime::Handle::current();
@@ -78,8 +93,17 @@ async fn activities(work: Vec<(Arc<dyn Agent>, ActivityProbe)>) -> Vec<Option<Re
         tasks.push(tokio::task::spawn_blocking(move || {
             handle.block_on(async {
                 let mut out = Vec::with_capacity(part.len());
-                for (agent, probe) in part {
-                    out.push(Some(agent.activity(&probe).await));
+                for ask in part {
+                    let activity = if ask.activity {
+                        Some(ask.agent.activity(&ask.probe).await)
+                    } else {
+                        None
+                    };
+                    let model_in_use = ask.agent.model_in_use(&ask.probe).await;
+                    out.push(Some(Answer {
+                        activity,
+                        model_in_use,
+                    }));
                 }
                 out
             })
@@ -214,58 +238,74 @@ pub(crate) async fn observe(
         }
     }
 
-    // Activity, read off the async threads.
+    // Activity (of live sessions) and the model in use (of every session its agent can
+    // tell), read off the async threads; sessions the filter hides are not asked about.
     let now = Timestamp::now();
     let mut work = Vec::new();
     let mut slots = Vec::with_capacity(records.len());
     for ((s, r), agent) in records.iter().zip(&agents) {
         let runtime = status_of(r);
-        let slot = match (runtime, agent) {
+        let view = SessionView::new(r, runtime);
+        if !filter.shows(&view, r.lifecycle.session) {
+            continue;
+        }
+        // The activity when no adapter is asked for it.
+        let known = match (runtime, agent) {
             (RuntimeStatus::Exited { .. } | RuntimeStatus::Missing, _)
                 if r.lifecycle.session != SessionPhase::Spawning =>
             {
-                Err(Activity::at(
+                Some(Activity::at(
                     ActivityState::Exited,
                     now,
                     ActivitySource::Runtime,
                 ))
             }
-            (RuntimeStatus::Alive, Some(agent)) => {
-                let terminal = r.runtime.as_ref().and_then(|h| screens.get(&h.id).cloned());
-                work.push((agent.clone(), s.orch.activity_probe(r, runtime, terminal)));
-                Ok(work.len() - 1)
-            }
-            _ => Err(r.activity.clone()),
+            (RuntimeStatus::Alive, Some(_)) => None,
+            _ => Some(r.activity.clone()),
         };
-        slots.push(slot);
+        let asked = agent.as_ref().map(|agent| {
+            let terminal = if known.is_none() {
+                r.runtime.as_ref().and_then(|h| screens.get(&h.id).cloned())
+            } else {
+                None
+            };
+            work.push(Ask {
+                agent: agent.clone(),
+                probe: s.orch.activity_probe(r, runtime, terminal),
+                activity: known.is_none(),
+            });
+            work.len() - 1
+        });
+        slots.push((r, view, known, asked));
     }
-    let read = activities(work).await;
-    for ((_, r), slot) in records.iter().zip(slots) {
-        let runtime = status_of(r);
-        let mut view = SessionView::new(r, runtime);
-        view.activity = match slot {
-            Ok(i) => match read.get(i) {
-                Some(Some(Ok(activity))) => activity.clone(),
-                Some(Some(Err(e))) => {
-                    observation.warnings.push(format!(
-                        "session {}: {} could not tell its activity: {e}",
-                        r.id, r.agent
-                    ));
-                    r.activity.clone()
-                }
-                _ => {
-                    observation.warnings.push(format!(
-                        "session {}: reading its activity was interrupted",
-                        r.id
-                    ));
-                    r.activity.clone()
-                }
-            },
-            Err(activity) => activity,
-        };
-        if filter.shows(&view, r.lifecycle.session) {
-            observation.sessions.push(view);
+    let mut answers = ask(work).await;
+    for (r, mut view, known, asked) in slots {
+        let answer = asked.and_then(|i| answers.get_mut(i).and_then(Option::take));
+        if asked.is_some() && answer.is_none() {
+            let what = if known.is_none() {
+                "its activity"
+            } else {
+                "the model it runs"
+            };
+            observation
+                .warnings
+                .push(format!("session {}: reading {what} was interrupted", r.id));
         }
+        let answer = answer.unwrap_or_default();
+        view.model_in_use = answer.model_in_use;
+        view.activity = match (known, answer.activity) {
+            (Some(activity), _) => activity,
+            (None, Some(Ok(activity))) => activity,
+            (None, Some(Err(e))) => {
+                observation.warnings.push(format!(
+                    "session {}: {} could not tell its activity: {e}",
+                    r.id, r.agent
+                ));
+                r.activity.clone()
+            }
+            (None, None) => r.activity.clone(),
+        };
+        observation.sessions.push(view);
     }
     if filter.archived {
         for s in scope {

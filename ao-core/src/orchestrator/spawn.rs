@@ -20,10 +20,15 @@ use crate::domain::{
 };
 use crate::owner::ProcessStamp;
 use crate::plugin::{
-    Agent, Issue, LaunchRequest, Runtime, RuntimeHandle, Workspace, WorkspaceInfo, WorkspaceRequest,
+    Agent, Issue, LaunchRequest, ModelNotice, Runtime, RuntimeHandle, Workspace, WorkspaceInfo,
+    WorkspaceRequest,
 };
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, task_prompt, worker_system_prompt};
 use crate::store::{SessionRecord, StoreError};
+
+/// How long a spawn waits, at most, for a new agent to say which model it runs (a busy
+/// machine delays an agent's first hook by a second or more).
+const MODEL_WATCH: Duration = Duration::from_secs(3);
 
 /// Undo list of a spawn in progress.
 #[derive(Default)]
@@ -302,6 +307,7 @@ impl Orchestrator {
         // Kept either way: a dead agent's session is for `restore` or `kill`.
         self.watch_start(agent.as_ref(), &record, &launch.program)
             .await?;
+        warnings.extend(self.model_notice(&agent, &record).await);
         Ok(SpawnOutcome {
             record,
             launch,
@@ -400,6 +406,31 @@ impl Orchestrator {
                 return Ok(());
             }
             tokio::time::sleep(left.min(Duration::from_millis(200))).await;
+        }
+    }
+
+    /// What a just-started agent reported about running another model than the configured
+    /// one (its CLI may map a name to another model, saying so only on its screen and in its
+    /// records): a screen and the agent's own files, looked at until it has said, for a few
+    /// seconds at most.
+    async fn model_notice(&self, agent: &Arc<dyn Agent>, record: &SessionRecord) -> Option<String> {
+        // Nothing configured, nothing to map: the CLI's default is what was asked for.
+        record.model.as_ref()?;
+        let handle = record.runtime.as_ref()?;
+        let runtime = self.runtime_of(handle).ok()?;
+        let deadline = Instant::now() + MODEL_WATCH;
+        loop {
+            let terminal = runtime.output(handle, 50).await.ok();
+            let probe = self.activity_probe(record, RuntimeStatus::Alive, terminal);
+            let asked = agent.clone();
+            let notice =
+                super::observe::off_thread(async move { asked.model_notice(&probe).await }).await?;
+            match notice {
+                ModelNotice::Mapped(sentence) => return Some(sentence),
+                ModelNotice::Nothing => return None,
+                ModelNotice::NotYet if Instant::now() >= deadline => return None,
+                ModelNotice::NotYet => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
         }
     }
 

@@ -24,6 +24,9 @@ pub struct SessionView {
     pub agent: String,
     /// The model the agent runs, when one was chosen (else the agent's default).
     pub model: Option<String>,
+    /// The model the agent's CLI says it runs, from its own records, when it has said: it
+    /// differs from `model` when the CLI resolved an alias or mapped the model to another.
+    pub model_in_use: Option<String>,
     /// The session's git branch (`session/<id>` unless chosen); none for orchestrators.
     pub branch: Option<String>,
     /// The directory the agent works in: a worktree for a worker, the project's checkout
@@ -73,6 +76,7 @@ impl SessionView {
             role: record.role,
             agent: record.agent.clone(),
             model: record.model.clone(),
+            model_in_use: None,
             branch: record.branch.clone(),
             workspace_path: record.workspace_path.clone(),
             status,

@@ -114,6 +114,18 @@ pub struct AgentSessionInfo {
     pub cost: Option<Cost>,
 }
 
+/// What an agent's CLI has said so far about running another model than the configured one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelNotice {
+    /// It has not yet said which model it runs (it will, once it has started).
+    NotYet,
+    /// Nothing to tell: it runs the configured model (or the one a configured alias names),
+    /// or the adapter cannot tell.
+    Nothing,
+    /// It runs another model: what happened, as a sentence for the person who chose it.
+    Mapped(String),
+}
+
 /// What `ao doctor` learns about an agent's binary.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeReport {
@@ -228,8 +240,12 @@ impl ChildEnv {
 ///   resume.
 /// - `activity` MUST NOT block on the agent and SHOULD prefer hook events, then the CLI's own
 ///   state files, then terminal text; it returns `unknown` rather than guessing.
-/// - `activity`, `submitted_since` and `session_info` MAY read files with blocking calls: `ao`
-///   calls them on blocking threads, never on the async ones.
+/// - `activity`, `submitted_since`, `session_info`, `model_in_use` and `model_notice` MAY
+///   read files with blocking calls: `ao` calls them on blocking threads, never on the async
+///   ones.
+/// - `model_in_use` is read for every session on every observation, so it MUST stay cheap
+///   (the end of a file, never a whole transcript) and MUST come from the CLI's own records,
+///   never from the configured model: it is there to show when the two differ.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Agent: Send + Sync + 'static {
@@ -316,6 +332,24 @@ pub trait Agent: Send + Sync + 'static {
         })
     }
 
+    /// The model the agent's CLI says it runs the session on, read from its own records (the
+    /// configured `probe.session.model` may name an alias it resolved, or a model it mapped to
+    /// another); `None` until it has said, or when the adapter cannot tell.
+    async fn model_in_use(&self, probe: &ActivityProbe) -> Option<String> {
+        let _ = probe;
+        None
+    }
+
+    /// What the agent's CLI reported about running another model than the configured one (a
+    /// retired model mapped to its successor, say), read from its first screen
+    /// (`probe.terminal`) or records. An alias resolved to the model it names is no news.
+    /// `NotYet` (a new session's caller asks again for a moment) only while the CLI is yet to
+    /// say something it always says at start.
+    async fn model_notice(&self, probe: &ActivityProbe) -> ModelNotice {
+        let _ = probe;
+        ModelNotice::Nothing
+    }
+
     /// Finds the agent's binary and its version (runs it briefly; call it off async threads).
     fn probe(&self) -> Result<ProbeReport, AgentError> {
         Err(AgentError::Unsupported {
@@ -326,8 +360,10 @@ pub trait Agent: Send + Sync + 'static {
 
     /// Runs `spec`'s command line through the real CLI with nothing real in reach (an empty
     /// home, no keys, model endpoints at a closed loopback port) to see that it is accepted —
-    /// never a model turn. Blocks for up to a minute; call it off async threads.
-    fn verify_launch(&self, spec: &LaunchSpec) -> Result<(), AgentError> {
+    /// never a model turn. Returns what the CLI warned about while accepting it (a model it
+    /// would map to another or that is retired, …), one sentence each, for `ao doctor`.
+    /// Blocks for up to a minute; call it off async threads.
+    fn verify_launch(&self, spec: &LaunchSpec) -> Result<Vec<String>, AgentError> {
         let _ = spec;
         Err(AgentError::Unsupported {
             operation: "launch verification",
@@ -358,6 +394,7 @@ pub struct FakeAgent {
     activity: Mutex<ActivityState>,
     submitted: Mutex<Option<bool>>,
     accepts_input: Mutex<Option<bool>>,
+    model_in_use: Mutex<Option<String>>,
 }
 
 impl FakeAgent {
@@ -369,6 +406,7 @@ impl FakeAgent {
             activity: Mutex::new(ActivityState::Unknown),
             submitted: Mutex::new(None),
             accepts_input: Mutex::new(None),
+            model_in_use: Mutex::new(None),
         }
     }
 
@@ -376,6 +414,13 @@ impl FakeAgent {
     pub fn set_accepts_input(&self, ready: Option<bool>) {
         if let Ok(mut r) = self.accepts_input.lock() {
             *r = ready;
+        }
+    }
+
+    /// Sets the model it reports its sessions run on (`None`: it has not said).
+    pub fn set_model_in_use(&self, model: Option<&str>) {
+        if let Ok(mut m) = self.model_in_use.lock() {
+            *m = model.map(str::to_string);
         }
     }
 
@@ -440,6 +485,10 @@ impl Agent for FakeAgent {
 
     async fn accepts_input(&self, _probe: &ActivityProbe) -> Option<bool> {
         self.accepts_input.lock().ok().and_then(|r| *r)
+    }
+
+    async fn model_in_use(&self, _probe: &ActivityProbe) -> Option<String> {
+        self.model_in_use.lock().ok().and_then(|m| m.clone())
     }
 
     async fn activity(&self, _probe: &ActivityProbe) -> Result<Activity, AgentError> {

@@ -21,7 +21,7 @@ pub use crate::domain::RuntimeHandle;
 pub use agent::MockAgent;
 pub use agent::{
     ActivityProbe, Agent, AgentError, AgentSessionInfo, ChildEnv, Cost, FakeAgent, LaunchRequest,
-    ProbeReport,
+    ModelNotice, ProbeReport,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use notifier::MockNotifier;

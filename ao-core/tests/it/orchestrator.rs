@@ -784,6 +784,39 @@ async fn status_and_cleanup_never_touch_orchestrators_or_unsaved_work() {
 }
 
 #[tokio::test]
+async fn status_shows_the_model_each_agents_cli_says_it_runs() {
+    let fx = fixture();
+    fx.orch.spawn(spawn_req("x")).await.unwrap();
+    fx.orch.spawn(spawn_req("y")).await.unwrap();
+    fx.runtime.exit("app-2", Some(0));
+    let models = |views: &[ao_core::orchestrator::SessionView]| {
+        views
+            .iter()
+            .map(|v| (v.id.to_string(), v.model.clone(), v.model_in_use.clone()))
+            .collect::<Vec<_>>()
+    };
+    // Until the agent's CLI says, nothing is known: the configured model is not its word.
+    let configured = Some("gpt-5-codex".to_string());
+    assert_eq!(
+        models(&fx.orch.status(None).await.unwrap()),
+        [
+            ("app-1".to_string(), configured.clone(), None),
+            ("app-2".to_string(), configured.clone(), None),
+        ]
+    );
+    fx.codex.set_model_in_use(Some("gpt-6-sol"));
+    let in_use = Some("gpt-6-sol".to_string());
+    // An exited session's records still say what it ran on.
+    assert_eq!(
+        models(&fx.orch.status(None).await.unwrap()),
+        [
+            ("app-1".to_string(), configured.clone(), in_use.clone()),
+            ("app-2".to_string(), configured, in_use),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn restore_relaunches_a_dead_worker_in_place() {
     let fx = fixture();
     fx.orch.spawn(spawn_req("x")).await.unwrap();
