@@ -134,13 +134,8 @@ fn a_task_named_like_a_codex_command_reaches_the_model_as_a_task() {
             &format!("{task:?} reaching the model as the task"),
             || {
                 live.mock.seen().iter().any(|s| {
-                    s.body["input"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter(|i| i["role"] == "user")
-                        .flat_map(|i| i["content"].as_array().into_iter().flatten())
-                        .filter_map(|c| c["text"].as_str())
+                    user_texts(&s.body)
+                        .iter()
                         .any(|t| t.trim().trim_start_matches("Task: ") == task)
                 })
             },
@@ -150,19 +145,26 @@ fn a_task_named_like_a_codex_command_reaches_the_model_as_a_task() {
     }
 }
 
+/// The texts of the user messages in an OpenAI Responses request.
+fn user_texts(body: &serde_json::Value) -> Vec<String> {
+    body["input"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|i| i["role"] == "user")
+        .flat_map(|i| i["content"].as_array().into_iter().flatten())
+        .filter_map(|c| c["text"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// How many times the newest request the mock saw carries a user message `text`.
 fn times_asked(live: &crate::live::Live, text: &str) -> usize {
     live.mock
         .seen()
         .iter()
         .map(|s| {
-            s.body["input"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|i| i["role"] == "user")
-                .flat_map(|i| i["content"].as_array().into_iter().flatten())
-                .filter_map(|c| c["text"].as_str())
+            user_texts(&s.body)
+                .iter()
                 .filter(|t| t.trim() == text)
                 .count()
         })
