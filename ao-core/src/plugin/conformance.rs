@@ -1,5 +1,5 @@
-//! Conformance suites for runtimes (and, as they arrive, workspaces and other plugins): every
-//! implementation runs them in its own tests.
+//! Conformance suites for runtimes, workspaces and trackers: every implementation runs them in
+//! its own tests.
 //!
 //! A failed check panics with what was expected. The suites start real programs (`sh`), so
 //! they need a POSIX shell.
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::{
     Destroyed, Runtime, RuntimeError, RuntimeHandle, Workspace, WorkspaceError, WorkspaceRequest,
 };
-use crate::domain::{LaunchSpec, RuntimeStatus, SessionId};
+use crate::domain::{IssueRef, LaunchSpec, RuntimeStatus, SessionId};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -297,4 +297,107 @@ pub async fn workspace(ws: Arc<dyn Workspace>, request: impl Fn(&str) -> Workspa
         Destroyed::Removed
     );
     assert!(!clean.path.exists());
+}
+
+/// What a tracker's backend holds for [`tracker`]: the caller puts these there first.
+#[derive(Debug, Clone)]
+pub struct TrackerFixture {
+    /// An open issue, as the tracker will return it (its id is looked up by number or key).
+    pub open: super::Issue,
+    /// A closed issue.
+    pub closed: super::Issue,
+    /// A number that is a pull request's, for trackers that number both alike (`None`: no
+    /// such thing).
+    pub pull_request: Option<u64>,
+    /// A reference no issue has.
+    pub missing: IssueRef,
+    /// A reference meant for another kind of tracker (`Linear:ABC-1` for GitHub), for trackers
+    /// of one kind (`None`: it serves every form).
+    pub foreign: Option<IssueRef>,
+}
+
+/// Runs every tracker check against a tracker whose backend holds `fixture`.
+pub async fn tracker(
+    t: Arc<dyn super::Tracker>,
+    ctx: &super::TrackerContext,
+    fixture: &TrackerFixture,
+) {
+    let t = t.as_ref();
+    let reference = |issue: &super::Issue| {
+        IssueRef::parse(&issue.id).unwrap_or_else(|e| panic!("the fixture's id {}: {e}", issue.id))
+    };
+
+    // An issue comes back whole, untrusted text as it was written.
+    for expected in [&fixture.open, &fixture.closed] {
+        let got = t
+            .fetch(ctx, &reference(expected))
+            .await
+            .unwrap_or_else(|e| panic!("fetch {}: {e}", expected.id));
+        assert_eq!(&got, expected, "fetch {}", expected.id);
+    }
+    assert_eq!(fixture.closed.state, super::IssueState::Closed);
+
+    // A missing issue is NotFound, never an outage or an empty issue.
+    match t.fetch(ctx, &fixture.missing).await {
+        Err(super::TrackerError::NotFound { .. }) => {}
+        other => panic!("fetch of a missing issue must be NotFound, got {other:?}"),
+    }
+
+    // A pull request's number is not an issue.
+    if let Some(number) = fixture.pull_request {
+        match t.fetch(ctx, &IssueRef::Number { number }).await {
+            Err(super::TrackerError::PullRequest { .. }) => {}
+            other => panic!("fetch of pull request #{number} must be PullRequest, got {other:?}"),
+        }
+    }
+
+    // A reference for another kind of tracker is WrongTracker.
+    if let Some(foreign) = &fixture.foreign {
+        match t.fetch(ctx, foreign).await {
+            Err(super::TrackerError::WrongTracker { .. }) => {}
+            other => panic!("{foreign} is for another tracker: WrongTracker, got {other:?}"),
+        }
+    }
+
+    // One branch per issue, the same every time, and one git accepts.
+    let branch = t.branch_name(&fixture.open);
+    assert_eq!(branch, t.branch_name(&fixture.open));
+    assert_ne!(branch, t.branch_name(&fixture.closed));
+    assert!(
+        !branch.is_empty()
+            && !branch.contains("..")
+            && !branch.starts_with(['-', '/'])
+            && !branch.ends_with(['/', '.'])
+            && branch
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && !"~^:?*[\\".contains(c)),
+        "{branch:?} is not a branch name git accepts"
+    );
+
+    // Listing, where offered: open issues by default, closed ones when asked.
+    match t.list(ctx, &super::IssueFilter::default()).await {
+        Err(super::TrackerError::Unsupported { .. }) => {}
+        Err(e) => panic!("list: {e}"),
+        Ok(open) => {
+            assert!(
+                open.iter().any(|i| i.id == fixture.open.id),
+                "the open issue is listed"
+            );
+            assert!(
+                open.iter().all(|i| i.id != fixture.closed.id),
+                "a closed issue is not listed by default"
+            );
+            let closed = t
+                .list(
+                    ctx,
+                    &super::IssueFilter {
+                        states: vec![super::IssueState::Closed],
+                        ..super::IssueFilter::default()
+                    },
+                )
+                .await
+                .expect("list closed");
+            assert!(closed.iter().any(|i| i.id == fixture.closed.id));
+        }
+    }
 }

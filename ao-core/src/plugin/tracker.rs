@@ -38,8 +38,8 @@ pub struct Issue {
     pub state: IssueState,
     /// The names of the labels on the issue (untrusted).
     pub labels: Vec<String>,
-    /// The person the issue is assigned to, as the tracker names them; `None` when unassigned.
-    pub assignee: Option<String>,
+    /// The people the issue is assigned to, as the tracker names them (untrusted).
+    pub assignees: Vec<String>,
     /// The branch name the tracker suggests, if any.
     pub branch_hint: Option<String>,
 }
@@ -98,6 +98,20 @@ pub enum TrackerError {
     NotFound {
         /// The reference that was looked up, as displayed (`#42`, `INT-9`, …).
         issue: String,
+    },
+    /// The number is a pull request's, not an issue's (GitHub numbers both alike).
+    #[error("{issue} is a pull request, not an issue")]
+    PullRequest {
+        /// The reference, as displayed (`#42`).
+        issue: String,
+    },
+    /// The tracker's rate limit is spent; retrying waits for `reset`.
+    #[error("{tracker}: rate limit reached{}", reset.map(|r| format!(" until {}", r.strftime("%H:%M:%S UTC"))).unwrap_or_default())]
+    RateLimited {
+        /// The config name of the tracker.
+        tracker: String,
+        /// When the limit resets, when the tracker says.
+        reset: Option<crate::domain::Timestamp>,
     },
     /// The reference belongs to another tracker.
     #[error("{issue} is not an issue of the {tracker} tracker")]
@@ -171,10 +185,12 @@ pub trait Tracker: Send + Sync + 'static {
     }
 }
 
-/// A tracker serving issues from memory, keyed by their id (`42`, `INT-9`).
+/// A tracker serving issues from memory, keyed by their id (`42`, `INT-9`); numbers can be
+/// marked as pull requests, as GitHub numbers both alike.
 #[derive(Debug, Default)]
 pub struct FakeTracker {
     issues: Mutex<HashMap<String, Issue>>,
+    pull_requests: Mutex<std::collections::HashSet<String>>,
 }
 
 impl FakeTracker {
@@ -187,6 +203,13 @@ impl FakeTracker {
     pub fn insert(&self, issue: Issue) {
         if let Ok(mut m) = self.issues.lock() {
             m.insert(issue.id.clone(), issue);
+        }
+    }
+
+    /// Marks `number` as a pull request's.
+    pub fn insert_pull_request(&self, number: u64) {
+        if let Ok(mut m) = self.pull_requests.lock() {
+            m.insert(number.to_string());
         }
     }
 }
@@ -209,6 +232,11 @@ impl Tracker for FakeTracker {
                 });
             }
         };
+        if self.pull_requests.lock().is_ok_and(|prs| prs.contains(&id)) {
+            return Err(TrackerError::PullRequest {
+                issue: issue.to_string(),
+            });
+        }
         let issues = self.issues.lock().map_err(|_| TrackerError::Unavailable {
             tracker: "fake".into(),
             detail: "state poisoned".into(),
@@ -231,9 +259,11 @@ impl crate::error::Classify for TrackerError {
         use crate::error::ErrorClass as C;
         match self {
             Self::NotFound { .. } => C::NotFound,
-            Self::Unsupported { .. } | Self::Auth { .. } | Self::Unavailable { .. } => {
-                C::Unavailable
-            }
+            Self::PullRequest { .. } => C::Refused,
+            Self::Unsupported { .. }
+            | Self::Auth { .. }
+            | Self::Unavailable { .. }
+            | Self::RateLimited { .. } => C::Unavailable,
             Self::WrongTracker { .. } => C::Failed,
         }
     }

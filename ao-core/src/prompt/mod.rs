@@ -241,7 +241,7 @@ mod tests {
             url: "https://github.com/acme/app/issues/42".into(),
             state: IssueState::Open,
             labels: vec!["bug".into()],
-            assignee: None,
+            assignees: Vec::new(),
             branch_hint: None,
         };
         let task = task_prompt(Some("Fix the bug."), Some(&issue))

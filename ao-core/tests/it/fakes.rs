@@ -30,3 +30,37 @@ async fn the_fake_workspace_passes_the_workspace_conformance_suite() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_fake_tracker_passes_the_tracker_conformance_suite() {
+    use ao_core::domain::IssueRef;
+    use ao_core::plugin::conformance::{TrackerFixture, tracker};
+    use ao_core::plugin::{FakeTracker, Issue, IssueState, TrackerContext};
+    let issue = |id: &str, state| Issue {
+        id: id.into(),
+        title: format!("issue {id} `$(not run)`"),
+        body: "body\n```\nfenced\n```".into(),
+        url: format!("https://example.invalid/issues/{id}"),
+        state,
+        labels: vec!["bug".into()],
+        assignees: vec!["someone".into()],
+        branch_hint: None,
+    };
+    let fixture = TrackerFixture {
+        open: issue("7", IssueState::Open),
+        closed: issue("8", IssueState::Closed),
+        pull_request: Some(9),
+        missing: IssueRef::Number { number: 404 },
+        foreign: None,
+    };
+    let fake = FakeTracker::new();
+    fake.insert(fixture.open.clone());
+    fake.insert(fixture.closed.clone());
+    fake.insert_pull_request(9);
+    let ctx = TrackerContext {
+        project_id: ProjectId::new("app").unwrap(),
+        repo: Some("o/r".into()),
+        settings: Default::default(),
+    };
+    tracker(Arc::new(fake), &ctx, &fixture).await;
+}

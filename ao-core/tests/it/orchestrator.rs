@@ -239,7 +239,7 @@ async fn an_issue_body_never_reaches_the_system_prompt_and_is_fenced_in_the_task
         url: "https://github.com/acme/app/issues/42".into(),
         state: IssueState::Open,
         labels: vec!["bug".into()],
-        assignee: None,
+        assignees: Vec::new(),
         branch_hint: None,
     });
     let out = fx
