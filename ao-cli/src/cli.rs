@@ -148,7 +148,8 @@ pub(crate) enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct SpawnArgs {
-    /// An issue: `123`, `#123`, `INT-42`, a URL, or `<project>/<id>`.
+    /// An issue: `123`, `#123`, `GitHub:#123`, `owner/repo#123`, `INT-42`, a URL, or
+    /// `<project>/<id>`.
     pub(crate) issue: Option<String>,
     /// The project (default: the only one, AO_PROJECT_ID, or the one containing the working directory).
     #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
@@ -168,6 +169,9 @@ pub(crate) struct SpawnArgs {
     /// Show the launch without creating anything (prompt files are written).
     #[arg(long)]
     pub(crate) dry_run: bool,
+    /// Start a worker on a closed issue too.
+    #[arg(long)]
+    pub(crate) force: bool,
     /// Print JSON.
     #[arg(long)]
     pub(crate) json: bool,

@@ -142,6 +142,18 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
                 config.display(),
                 config.display()
             )),
+            E::IssueClosed { .. } => out.hints.push(
+                "`--force` starts a worker on it anyway".into(),
+            ),
+            E::IssueHasWorker { session, .. } => out.hints.push(format!(
+                "talk to it with `ao send {session} …`, or `ao session kill {session}` first"
+            )),
+            E::IssueNotFound { .. } => out.hints.push(
+                "check the number and the project's `repo`; `--prompt` alone starts a worker on a task in words".into(),
+            ),
+            E::Tracker(ao_core::plugin::TrackerError::PullRequest { .. }) => out.hints.push(
+                "that number is a pull request: `ao spawn --claim-pr <number>` takes one over (coming with the pull-request step)".into(),
+            ),
             E::ProjectPathMissing { project, .. } => out.hints.push(format!(
                 "fix `path` of project {project} in the config (a relative path is relative to the config file), or `ao project rm {project}` if it is gone for good"
             )),

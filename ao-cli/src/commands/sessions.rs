@@ -296,6 +296,7 @@ async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
         branch: args.branch,
         claim_pr: None,
         dry_run: args.dry_run,
+        force: args.force,
     };
     let out = fleet.spawn(req).await?;
     for w in &out.warnings {
@@ -415,9 +416,9 @@ async fn list(
         return Ok(());
     }
     let header = [
-        "SESSION", "ROLE", "AGENT", "MODEL", "STATUS", "ACTIVITY", "BRANCH",
+        "SESSION", "ROLE", "AGENT", "MODEL", "STATUS", "ACTIVITY", "BRANCH", "ISSUE",
     ];
-    let rows: Vec<[String; 7]> = seen
+    let rows: Vec<[String; 8]> = seen
         .sessions
         .iter()
         .map(|v| {
@@ -429,6 +430,7 @@ async fn list(
                 status_text(v),
                 crate::render::word(&v.activity.state),
                 v.branch.clone().unwrap_or_else(|| "-".into()),
+                issue_text(v),
             ]
         })
         .collect();
@@ -443,6 +445,25 @@ async fn list(
     anstream::print!("{table}");
     status_hints(&seen.sessions);
     Ok(())
+}
+
+/// A session's issue: its id and the start of its title (untrusted text: controls removed).
+fn issue_text(view: &SessionView) -> String {
+    let Some(issue) = &view.issue else {
+        return "-".into();
+    };
+    let title = ao_core::adapter_kit::text::strip_controls(&issue.title).replace(['\n', '\t'], " ");
+    let title = title.trim();
+    if title.is_empty() {
+        return issue.display_id();
+    }
+    let short: String = title.chars().take(40).collect();
+    let ellipsis = if title.chars().count() > 40 {
+        "…"
+    } else {
+        ""
+    };
+    format!("{} {short}{ellipsis}", issue.display_id())
 }
 
 /// A session's model: the configured one, and the one its agent's CLI says it runs when that
@@ -788,6 +809,12 @@ async fn batch_spawn(
                 // Ids reach a reading pipe as they come; stdout errors show up at exit anyway.
                 let _ = std::io::stdout().flush();
             }),
+            // One worker per issue: the one already on it is the answer, not a failure.
+            Err(ao_core::orchestrator::OrchestratorError::IssueHasWorker { issue, session }) => {
+                progress.suspend(|| {
+                    eprintln!("skipped {issue}: {session} already works on it");
+                });
+            }
             Err(e) => {
                 failures += 1;
                 progress.suspend(|| eprintln!("error: {what:?}: {e}"));

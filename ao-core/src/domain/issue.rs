@@ -58,6 +58,30 @@ pub enum IssueRef {
     },
 }
 
+/// The issue a session works on, as its tracker named it when the session was spawned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueLink {
+    /// The tracker's config name (`github`, `linear`).
+    pub tracker: String,
+    /// The tracker's id of the issue (`123`, `INT-9`).
+    pub id: String,
+    /// The issue's web page.
+    pub url: String,
+    /// Its title when the session was spawned (untrusted text).
+    pub title: String,
+}
+
+impl IssueLink {
+    /// The id as people write it: `#123` for numbers, the key otherwise.
+    pub fn display_id(&self) -> String {
+        if self.id.bytes().all(|b| b.is_ascii_digit()) {
+            format!("#{}", self.id)
+        } else {
+            self.id.clone()
+        }
+    }
+}
+
 fn err(input: &str, reason: &'static str) -> IssueRefError {
     IssueRefError {
         input: input.to_string(),
@@ -123,6 +147,22 @@ impl IssueRef {
                 )),
             };
         }
+        // `owner/repo#123`: an issue of that GitHub repository (not a `<project>/` route).
+        if let Some((repo, n)) = s.split_once('#')
+            && let Some((owner, name)) = repo.split_once('/')
+            && [owner, name].iter().all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            })
+        {
+            return number(n)
+                .map(|number| Self::GitHub {
+                    repo: Some(repo.to_string()),
+                    number,
+                })
+                .ok_or_else(|| err(input, "the issue number after `#` is missing"));
+        }
         if let Some((project, rest)) = s.split_once('/') {
             if !is_valid_id(project) {
                 return Err(err(
@@ -147,7 +187,7 @@ impl IssueRef {
         }
         Err(err(
             input,
-            "expected `123`, `#123`, `ABC-123`, `GitHub:#123`, `Linear:ABC-123`, an issue URL or `<project>/<id>`",
+            "expected `123`, `#123`, `ABC-123`, `GitHub:#123`, `owner/repo#123`, `Linear:ABC-123`, an issue URL or `<project>/<id>`",
         ))
     }
 
@@ -305,6 +345,22 @@ mod tests {
                 key: "INT-1234".into()
             }
         );
+        assert_eq!(
+            p("acme/app.rs#42"),
+            IssueRef::GitHub {
+                repo: Some("acme/app.rs".into()),
+                number: 42
+            }
+        );
+        assert_eq!(
+            p("app/42"),
+            IssueRef::Routed {
+                project: "app".into(),
+                issue: Box::new(IssueRef::Number { number: 42 })
+            },
+            "a project route is not a repository"
+        );
+        assert!(IssueRef::parse("acme/app#x").is_err());
         assert_eq!(
             p("https://github.com/acme/app/issues/42"),
             IssueRef::GitHub {

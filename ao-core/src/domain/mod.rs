@@ -22,7 +22,7 @@ pub use activity::{Activity, ActivitySource, ActivityState, DEBOUNCE};
 pub use event::{Event, EventKind};
 pub use handle::RuntimeHandle;
 pub use ids::{IdError, ProjectId, SessionId, is_valid_id};
-pub use issue::{IssueRef, IssueRefError, PrRef};
+pub use issue::{IssueLink, IssueRef, IssueRefError, PrRef};
 pub use launch::LaunchSpec;
 pub use lifecycle::{
     CiStatus, DisplayStatus, Lifecycle, PrState, PrStatus, ReviewStatus, RuntimeStatus,

@@ -65,6 +65,32 @@ pub enum OrchestratorError {
         /// What would be lost.
         work: UnsavedWork,
     },
+    /// The tracker has no such issue.
+    #[error("{tracker}{} has no issue {issue}", repo.as_deref().map(|r| format!(" ({r})")).unwrap_or_default())]
+    IssueNotFound {
+        /// The tracker's config name.
+        tracker: String,
+        /// The repository asked, when the tracker has one.
+        repo: Option<String>,
+        /// The reference, as displayed (`#42`).
+        issue: String,
+    },
+    /// The issue is closed; a worker on it is started only when forced.
+    #[error("issue {issue} is {state}")]
+    IssueClosed {
+        /// The issue, as displayed.
+        issue: String,
+        /// `closed` or `cancelled`.
+        state: String,
+    },
+    /// A live worker already works on the issue.
+    #[error("{session} already works on issue {issue}")]
+    IssueHasWorker {
+        /// The issue, as displayed.
+        issue: String,
+        /// The worker.
+        session: SessionId,
+    },
     /// The project's directory does not exist (moved, deleted, or a typo in `path`).
     #[error("project {project}: its path {} does not exist", path.display())]
     ProjectPathMissing {
@@ -303,7 +329,9 @@ impl OrchestratorError {
             | Self::UnknownSession { .. }
             | Self::ProjectNotFound { .. }
             | Self::ProjectPathMissing { .. }
+            | Self::IssueNotFound { .. }
             | Self::IssueRef(_) => ErrorClass::NotFound,
+            Self::IssueClosed { .. } | Self::IssueHasWorker { .. } => ErrorClass::Refused,
             Self::EmptyTask | Self::EmptyMessage { .. } => ErrorClass::InvalidInput,
             Self::StillRunning { .. }
             | Self::SpawnInProgress { .. }

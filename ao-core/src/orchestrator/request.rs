@@ -25,6 +25,8 @@ pub struct SpawnRequest {
     pub claim_pr: Option<PrRef>,
     /// Build the launch (and write its prompt files) without creating anything else.
     pub dry_run: bool,
+    /// Spawn on a closed issue too.
+    pub force: bool,
 }
 
 /// How `send` delivers.

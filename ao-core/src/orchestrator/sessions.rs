@@ -538,6 +538,30 @@ impl Orchestrator {
         Ok(outcome)
     }
 
+    /// The live worker of `project` that works on `issue`, if any (a killed, finished or
+    /// failed one does not count).
+    pub(super) async fn live_worker_on(
+        &self,
+        project: &ProjectId,
+        issue: &crate::domain::IssueLink,
+    ) -> Result<Option<SessionId>, OrchestratorError> {
+        let listing = self.store.list(project).await?;
+        Ok(listing
+            .records
+            .into_iter()
+            .find(|r| {
+                r.role == Role::Worker
+                    && !matches!(
+                        r.lifecycle.session,
+                        SessionPhase::Killed | SessionPhase::Done | SessionPhase::Errored
+                    )
+                    && r.issue_link
+                        .as_ref()
+                        .is_some_and(|l| l.tracker == issue.tracker && l.id == issue.id)
+            })
+            .map(|r| r.id))
+    }
+
     /// The unsaved work forced kills saved, in the repositories of `project` (or of every
     /// configured project), oldest first.
     pub async fn rescues(

@@ -16,12 +16,13 @@ use super::request::SpawnRequest;
 use super::{Orchestrator, OrchestratorError};
 use crate::config::{ConfigError, OrchestratorSessionStrategy, RoleOverrides};
 use crate::domain::{
-    ActivityState, IssueRef, LaunchSpec, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
+    ActivityState, IssueLink, IssueRef, LaunchSpec, ProjectId, Role, RuntimeStatus, SessionId,
+    SessionPhase,
 };
 use crate::owner::ProcessStamp;
 use crate::plugin::{
-    Agent, Issue, LaunchRequest, ModelNotice, Runtime, RuntimeHandle, Workspace, WorkspaceInfo,
-    WorkspaceRequest,
+    Agent, Issue, IssueState, LaunchRequest, ModelNotice, Runtime, RuntimeHandle, TrackerError,
+    Workspace, WorkspaceInfo, WorkspaceRequest,
 };
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, task_prompt, worker_system_prompt};
 use crate::store::{SessionRecord, StoreError};
@@ -151,9 +152,48 @@ impl Orchestrator {
                             ),
                         });
                     };
-                    let issue: Issue = tracker.fetch(&ctx, &inner).await?;
+                    let issue: Issue = match tracker.fetch(&ctx, &inner).await {
+                        Ok(issue) => issue,
+                        Err(TrackerError::NotFound { issue }) => {
+                            return Err(OrchestratorError::IssueNotFound {
+                                tracker: tracker.name().to_string(),
+                                repo: match &inner {
+                                    IssueRef::GitHub {
+                                        repo: Some(repo), ..
+                                    } => Some(repo.clone()),
+                                    _ => ctx.repo.clone(),
+                                },
+                                issue,
+                            });
+                        }
+                        Err(e) => return Err(e.into()),
+                    };
+                    let shown = IssueLink {
+                        tracker: tracker.name().to_string(),
+                        id: issue.id.clone(),
+                        url: issue.url.clone(),
+                        title: issue.title.clone(),
+                    };
+                    if matches!(issue.state, IssueState::Closed | IssueState::Cancelled)
+                        && !req.force
+                    {
+                        return Err(OrchestratorError::IssueClosed {
+                            issue: shown.display_id(),
+                            state: match issue.state {
+                                IssueState::Cancelled => "cancelled",
+                                _ => "closed",
+                            }
+                            .to_string(),
+                        });
+                    }
+                    if let Some(session) = self.live_worker_on(&project_id, &shown).await? {
+                        return Err(OrchestratorError::IssueHasWorker {
+                            issue: shown.display_id(),
+                            session,
+                        });
+                    }
                     let branch = tracker.branch_name(&issue);
-                    (Some((inner, branch)), Some(issue))
+                    (Some((inner, branch, shown)), Some(issue))
                 }
             }
         };
@@ -171,7 +211,7 @@ impl Orchestrator {
             .branch
             .clone()
             .or_else(|| claimed.as_ref().map(|(_, b)| b.clone()))
-            .or_else(|| issue_ref.as_ref().map(|(_, b)| b.clone()));
+            .or_else(|| issue_ref.as_ref().map(|(_, b, _)| b.clone()));
         if let Some(branch) = &named_branch {
             workspace.check_branch(&project.path, branch).await?;
         }
@@ -229,7 +269,10 @@ impl Orchestrator {
         record.model = resolved.model.value.clone();
         record.branch = Some(branch.clone());
         record.workspace_path = Some(path.clone());
-        record.issue = issue_ref.map(|(r, _)| r);
+        if let Some((reference, _, link)) = issue_ref {
+            record.issue = Some(reference);
+            record.issue_link = Some(link);
+        }
         record.agent_session_id = agent.assigned_session_id(&launch_req);
         record.launch_id = Self::launch_id_of(&launch_req);
         record.pr = claimed.map(|(pr, _)| pr);

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::domain::{
-    Activity, DisplayStatus, IssueRef, PrState, ProjectId, Role, RuntimeStatus, SessionId,
+    Activity, DisplayStatus, IssueLink, PrState, ProjectId, Role, RuntimeStatus, SessionId,
     Timestamp,
 };
 use crate::store::SessionRecord;
@@ -39,8 +39,9 @@ pub struct SessionView {
     pub runtime: RuntimeStatus,
     /// Last known activity.
     pub activity: Activity,
-    /// Issue, as text.
-    pub issue: Option<String>,
+    /// The issue it works on: tracker, id, URL and title as the tracker gave them at spawn
+    /// (tracker, URL and title empty for a session recorded before those were kept).
+    pub issue: Option<IssueLink>,
     /// The pull request the worker owns, once it has one (never for orchestrators).
     pub pr: Option<PrView>,
     /// When the session's record was created.
@@ -82,7 +83,14 @@ impl SessionView {
             status,
             runtime,
             activity: record.activity.clone(),
-            issue: record.issue.as_ref().map(IssueRef::to_string),
+            issue: record.issue_link.clone().or_else(|| {
+                record.issue.as_ref().map(|r| IssueLink {
+                    tracker: String::new(),
+                    id: r.to_string(),
+                    url: String::new(),
+                    title: String::new(),
+                })
+            }),
             pr: record.pr.as_ref().map(|pr| PrView {
                 number: pr.number,
                 url: pr.url.clone(),

@@ -52,6 +52,9 @@ pub struct SessionRecord {
     pub runtime: Option<RuntimeHandle>,
     /// The issue it works on.
     pub issue: Option<IssueRef>,
+    /// That issue as its tracker named it at spawn (tracker, id, URL, title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_link: Option<crate::domain::IssueLink>,
     /// Its pull request (never for orchestrators).
     pub pr: Option<PrRef>,
     /// The session's phase, its pull request's status and its runtime's status.
@@ -102,6 +105,7 @@ impl SessionRecord {
             workspace_path: None,
             runtime: None,
             issue: None,
+            issue_link: None,
             pr: None,
             lifecycle: Lifecycle::default(),
             activity: Activity::unknown(),

@@ -272,7 +272,75 @@ async fn an_issue_body_never_reaches_the_system_prompt_and_is_fenced_in_the_task
             ..SpawnRequest::default()
         })
         .await;
-    assert_eq!(missing.unwrap_err().class(), ErrorClass::NotFound);
+    let missing = missing.unwrap_err();
+    assert_eq!(missing.class(), ErrorClass::NotFound);
+    assert_eq!(
+        missing.to_string(),
+        "fake (acme/app) has no issue #7",
+        "names the tracker, repository and number"
+    );
+}
+
+#[tokio::test]
+async fn issues_are_spawned_once_open_and_recorded_whole() {
+    let fx = fixture();
+    let issue = |id: &str, state| Issue {
+        id: id.into(),
+        title: format!("Title of {id}\u{1b}[31m"),
+        body: String::new(),
+        url: format!("https://github.com/acme/app/issues/{id}"),
+        state,
+        labels: vec![],
+        assignees: vec![],
+        branch_hint: None,
+    };
+    fx.tracker.insert(issue("5", IssueState::Open));
+    fx.tracker.insert(issue("6", IssueState::Closed));
+    fx.tracker.insert_pull_request(9);
+    let req = |issue: &str, force: bool| SpawnRequest {
+        project: Some(project()),
+        issue: Some(issue.into()),
+        force,
+        ..SpawnRequest::default()
+    };
+    let out = fx.orch.spawn(req("5", false)).await.unwrap();
+    let link = out.record.issue_link.clone().unwrap();
+    assert_eq!(
+        (link.tracker.as_str(), link.id.as_str(), link.url.as_str()),
+        ("fake", "5", "https://github.com/acme/app/issues/5")
+    );
+    let views = fx.orch.status(Some(&project())).await.unwrap();
+    assert_eq!(views[0].issue.as_ref(), Some(&link));
+
+    // One live worker per issue, whatever form names it.
+    let err = fx.orch.spawn(req("#5", false)).await.unwrap_err();
+    assert!(
+        matches!(&err, OrchestratorError::IssueHasWorker { session, .. } if session.as_str() == "app-1"),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Refused);
+
+    // A closed issue only when forced.
+    let err = fx.orch.spawn(req("6", false)).await.unwrap_err();
+    assert!(
+        matches!(err, OrchestratorError::IssueClosed { .. }),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Refused);
+    assert!(fx.orch.spawn(req("6", true)).await.is_ok());
+
+    // A pull request's number is not an issue.
+    let err = fx.orch.spawn(req("9", false)).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OrchestratorError::Tracker(ao_core::plugin::TrackerError::PullRequest { .. })
+        ),
+        "{err}"
+    );
+    assert_eq!(err.class(), ErrorClass::Refused);
+    // Nothing of the refused ones was made.
+    assert_eq!(fx.runtime.running().len(), 2);
 }
 
 #[tokio::test]
