@@ -28,7 +28,7 @@ fn echo(status: u16) -> impl Fn(&Request) -> ResponseTemplate {
 
 #[tokio::test]
 async fn no_error_variant_renders_the_token() {
-    let server = MockServer::start().await;
+    let server = MockServer::builder().start().await;
     let issue = |n: u32| format!("/repos/acme/app/issues/{n}");
     Mock::given(method("GET"))
         .and(path(issue(1)))
