@@ -160,7 +160,15 @@ async fn no_error_variant_renders_the_token() {
             .any(|e| e.to_string().contains(ao_core::domain::MASK)),
         "{errors:#?}"
     );
-    for text in [format!("{client:?}"), format!("{client:#?}")] {
+    let credentials = Credentials::token(Token::new(SECRET).unwrap(), TokenSource::GhCli);
+    let tracker = GitHubTracker::with_credentials(serde_json::Map::new(), credentials.clone());
+    let shared = GitHubTracker::with_client(std::sync::Arc::new(client));
+    for text in [
+        format!("{shared:?}"),
+        format!("{shared:#?}"),
+        format!("{tracker:#?}"),
+        format!("{credentials:#?}"),
+    ] {
         assert!(!text.contains(SECRET), "{text}");
     }
 }
