@@ -51,6 +51,10 @@ impl EtagCache {
         self.entries.insert(url.to_string(), cached);
     }
 
+    pub(crate) fn remove(&mut self, url: &str) {
+        self.entries.shift_remove(url);
+    }
+
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()

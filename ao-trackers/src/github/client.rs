@@ -540,28 +540,33 @@ impl GitHubClient {
                     continue;
                 }
             };
-            let message = github_message(&body);
-            let rate_limited = status == 429
-                || (status == 403 && is_rate_limit_403(&headers, &message))
-                || (call.resource == "graphql"
-                    && (200..300).contains(&status)
-                    && is_graphql_rate_limited(&body));
-            if (200..300).contains(&status) && !rate_limited {
+            let success = (200..300).contains(&status);
+            // GraphQL reports a spent limit in a 200 answer's errors.
+            let graphql_limited =
+                success && call.resource == "graphql" && is_graphql_rate_limited(&body);
+            if success && !graphql_limited {
                 let link = header_text(&headers, header::LINK.as_str());
-                if call.conditional
-                    && let Some(etag) = header_text(&headers, header::ETAG.as_str())
-                {
-                    self.cache_lock().put(
-                        call.url.as_str(),
-                        Cached {
-                            etag,
-                            body: body.clone(),
-                            link: link.clone(),
-                        },
-                    );
+                if call.conditional {
+                    let mut cache = self.cache_lock();
+                    match header_text(&headers, header::ETAG.as_str()) {
+                        Some(etag) => cache.put(
+                            call.url.as_str(),
+                            Cached {
+                                etag,
+                                body: body.clone(),
+                                link: link.clone(),
+                            },
+                        ),
+                        // No validator any more: the old one must not be sent again.
+                        None => cache.remove(call.url.as_str()),
+                    }
                 }
                 return Ok(Reply { body, link });
             }
+            let message = github_message(&body);
+            let rate_limited = graphql_limited
+                || status == 429
+                || (status == 403 && is_rate_limit_403(&headers, &message));
             if rate_limited {
                 let (wait, reset) = self.rate_limit_wait(&headers, limited);
                 let now = Timestamp::now();
@@ -730,6 +735,10 @@ struct GraphQlErrorItem {
 }
 
 fn is_graphql_rate_limited(body: &[u8]) -> bool {
+    // Most answers are data: skip parsing them twice.
+    if !body.windows(12).any(|w| w == b"RATE_LIMITED") {
+        return false;
+    }
     #[derive(serde::Deserialize)]
     struct Errors {
         #[serde(default)]

@@ -92,6 +92,47 @@ async fn a_conditional_read_sends_the_etag_and_a_304_is_free() {
 }
 
 #[tokio::test]
+async fn a_changed_answer_replaces_the_cached_one_and_one_without_an_etag_drops_it() {
+    let server = MockServer::builder().start().await;
+    Mock::given(method("GET"))
+        .and(path(ISSUE_1))
+        .and(header("if-none-match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"v": 2})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(ISSUE_1))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("etag", "\"v1\"")
+                .set_body_json(json!({"v": 1})),
+        )
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    assert_eq!(get_issue(&client, "1").await.unwrap()["v"], 1);
+    assert_eq!(
+        get_issue(&client, "1").await.unwrap()["v"],
+        2,
+        "changed: the new body"
+    );
+    assert_eq!(get_issue(&client, "1").await.unwrap()["v"], 1);
+    let sent: Vec<bool> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.headers.contains_key("if-none-match"))
+        .collect();
+    assert_eq!(
+        sent,
+        [false, true, false],
+        "no stale validator after an answer without one"
+    );
+    assert_eq!(client.budget().not_modified, 0);
+}
+
+#[tokio::test]
 async fn one_budget_per_token_and_api_is_shared_by_every_client() {
     let server = MockServer::builder().start().await;
     Mock::given(method("GET"))
