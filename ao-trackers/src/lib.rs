@@ -6,3 +6,6 @@
 //! intentionally empty.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+#[cfg(feature = "fake")]
+pub mod fake;
