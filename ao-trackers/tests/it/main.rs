@@ -1,0 +1,3 @@
+//! ao-trackers' integration tests: one binary, one module per area.
+
+mod fake_github;
