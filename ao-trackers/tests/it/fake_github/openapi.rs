@@ -210,6 +210,9 @@ fn every_route_the_fake_serves_exists_in_the_openapi_description() {
     );
 }
 
+/// A route, the status it answers, a request to it, and the keys that may be absent.
+type Case<'a> = ((&'a str, &'a str), u16, super::http::Request, &'a [&'a str]);
+
 #[test]
 fn every_response_carries_every_key_of_the_openapi_examples() {
     let Some(spec) = spec() else { return };
@@ -226,7 +229,7 @@ fn every_response_carries_every_key_of_the_openapi_examples() {
     let thread_roots: &[&str] = &["$[].in_reply_to_id"];
 
     // (route, status, request, keys that may be absent)
-    let cases: Vec<((&str, &str), u16, super::http::Request, &[&str])> = vec![
+    let cases: Vec<Case<'_>> = vec![
         (
             ("get", "/rate_limit"),
             200,
