@@ -501,6 +501,8 @@ impl Exec<'_> {
     ) -> Result<Value, Invalid> {
         match out {
             Out::Leaf(value) => match &field.selections {
+                // A null object (an unmerged PR's `mergedBy`): the selection is not applied.
+                Some(_) if value.is_null() => Ok(Value::Null),
                 Some(_) => Err(Invalid {
                     message: format!(
                         "Selections can't be made on scalars (field '{}' of '{parent}')",

@@ -964,14 +964,32 @@ fn connection<'w>(
     }
     node(Connection {
         typename,
+        edge: edge_typename(typename),
         total,
         start,
         items: items[start..end].to_vec(),
     })
 }
 
+/// `LabelConnection` → `LabelEdge`.
+fn edge_typename(connection: &str) -> &'static str {
+    match connection {
+        "LabelConnection" => "LabelEdge",
+        "UserConnection" => "UserEdge",
+        "IssueCommentConnection" => "IssueCommentEdge",
+        "PullRequestReviewConnection" => "PullRequestReviewEdge",
+        "PullRequestReviewThreadConnection" => "PullRequestReviewThreadEdge",
+        "ReviewRequestConnection" => "ReviewRequestEdge",
+        "PullRequestCommitConnection" => "PullRequestCommitEdge",
+        "StatusCheckRollupContextConnection" => "StatusCheckRollupContextEdge",
+        "PullRequestReviewCommentConnection" => "PullRequestReviewCommentEdge",
+        _ => "Edge",
+    }
+}
+
 struct Connection<'w> {
     typename: &'static str,
+    edge: &'static str,
     total: usize,
     start: usize,
     items: Vec<NodeRc<'w>>,
@@ -995,6 +1013,7 @@ impl<'w> Node<'w> for Connection<'w> {
                     .enumerate()
                     .map(|(i, n)| {
                         Out::Node(Rc::new(Edge {
+                            typename: self.edge,
                             cursor: format!("cursor:{}", self.start + i),
                             node: Rc::clone(n),
                         }))
@@ -1013,20 +1032,21 @@ impl<'w> Node<'w> for Connection<'w> {
 }
 
 struct Edge<'w> {
+    typename: &'static str,
     cursor: String,
     node: NodeRc<'w>,
 }
 
 impl<'w> Node<'w> for Edge<'w> {
     fn typename(&self) -> &'static str {
-        "Edge"
+        self.typename
     }
 
     fn field(&self, name: &str, _: &Args) -> Res<'w> {
         match name {
             "cursor" => leaf(self.cursor.clone()),
             "node" => Ok(Out::Node(Rc::clone(&self.node))),
-            _ => unknown(name, "Edge"),
+            _ => unknown(name, self.typename),
         }
     }
 }

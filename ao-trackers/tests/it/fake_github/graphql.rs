@@ -336,3 +336,167 @@ fn unsupported_or_wrong_documents_get_githubs_errors() {
     let bad_type = query(&s, "{ viewer { ... on Organization { login } } }");
     assert_eq!(bad_type["errors"][0]["extensions"]["code"], "undefinedType");
 }
+
+/// A document reaching an object of `ty` in the seeded world, with `{}` where its selection goes.
+fn path_to(ty: &str, s: &Seeded) -> Option<String> {
+    let repo = "repository(owner: \"octocat\", name: \"Hello-World\")";
+    let pr = format!("{repo} {{ pullRequest(number: {}) {{ {{}} }} }}", s.pull);
+    let issue = format!("{repo} {{ issue(number: {}) {{ {{}} }} }}", s.issue);
+    let inside = |outer: &str, inner: &str| outer.replacen("{}", inner, 1);
+    let rollup = inside(
+        &pr,
+        "commits(first: 1) { nodes { commit { statusCheckRollup { {} } } } }",
+    );
+    Some(match ty {
+        "Query" => "{}".to_owned(),
+        "RateLimit" => "rateLimit { {} }".to_owned(),
+        "User" => "viewer { {} }".to_owned(),
+        "Repository" => format!("{repo} {{ {{}} }}"),
+        "Ref" => format!("{repo} {{ defaultBranchRef {{ {{}} }} }}"),
+        "Issue" => issue,
+        "PullRequest" => pr,
+        "PullRequestCommit" => inside(&pr, "commits(first: 1) { nodes { {} } }"),
+        "Commit" => inside(&pr, "commits(first: 1) { nodes { commit { {} } } }"),
+        "StatusCheckRollup" => rollup,
+        "CheckRun" => inside(
+            &rollup,
+            "contexts(first: 5) { nodes { ... on CheckRun { {} } } }",
+        ),
+        "StatusContext" => inside(
+            &rollup,
+            "contexts(first: 5) { nodes { ... on StatusContext { {} } } }",
+        ),
+        "PullRequestReview" => inside(&pr, "reviews(first: 1) { nodes { {} } }"),
+        "PullRequestReviewThread" => inside(&pr, "reviewThreads(first: 1) { nodes { {} } }"),
+        "PullRequestReviewComment" => inside(
+            &pr,
+            "reviewThreads(first: 1) { nodes { comments(first: 1) { nodes { {} } } } }",
+        ),
+        "IssueComment" => inside(&issue, "comments(first: 1) { nodes { {} } }"),
+        "Label" => inside(&issue, "labels(first: 1) { nodes { {} } }"),
+        "ReviewRequest" => inside(&pr, "reviewRequests(first: 1) { nodes { {} } }"),
+        "*Connection" => inside(&issue, "labels(first: 1) { {} }"),
+        "*Edge" => inside(&issue, "labels(first: 1) { edges { {} } }"),
+        "PageInfo" => inside(&issue, "labels(first: 1) { pageInfo { {} } }"),
+        _ => return None,
+    })
+}
+
+/// How to select a field: arguments and a sub-selection where it needs them.
+fn selection(ty: &str, field: &str, s: &Seeded) -> String {
+    const OBJECTS: &[&str] = &[
+        "rateLimit",
+        "viewer",
+        "owner",
+        "defaultBranchRef",
+        "target",
+        "author",
+        "repository",
+        "mergedBy",
+        "commit",
+        "statusCheckRollup",
+        "requestedReviewer",
+        "node",
+        "pageInfo",
+        "nodes",
+        "edges",
+    ];
+    const CONNECTIONS: &[&str] = &[
+        "labels",
+        "assignees",
+        "comments",
+        "reviews",
+        "reviewThreads",
+        "reviewRequests",
+        "commits",
+        "contexts",
+    ];
+    match field {
+        "repository" if ty == "Query" => {
+            "repository(owner: \"octocat\", name: \"Hello-World\") { __typename }".to_owned()
+        }
+        "issue" | "issueOrPullRequest" => format!("{field}(number: {}) {{ __typename }}", s.issue),
+        "pullRequest" => format!("pullRequest(number: {}) {{ __typename }}", s.pull),
+        f if CONNECTIONS.contains(&f) => format!("{f}(first: 1) {{ totalCount }}"),
+        f if OBJECTS.contains(&f) => format!("{f} {{ __typename }}"),
+        f => f.to_owned(),
+    }
+}
+
+#[test]
+fn every_documented_graphql_field_resolves() {
+    let s = seeded();
+    let mut failures = Vec::new();
+    for (ty, fields) in ao_trackers::fake::GRAPHQL_FIELDS {
+        let Some(path) = path_to(ty, &s) else {
+            failures.push(format!("{ty}: no path to it in this test"));
+            continue;
+        };
+        for field in *fields {
+            let document = format!(
+                "{{ {} }}",
+                path.replacen("{}", &selection(ty, field, &s), 1)
+            );
+            let body = query(&s, &document);
+            if body.get("errors").is_some() || body.get("data").is_none() {
+                failures.push(format!("{ty}.{field}: {body}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_documented_graphql_field_exists_in_githubs_schema() {
+    let path = std::env::var_os("AO_GITHUB_GRAPHQL_SCHEMA")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(std::path::PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .or_else(|| {
+                    std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache"))
+                })?;
+            Some(cache.join("ao-ci/github-api/node_modules/@octokit/graphql-schema/schema.json"))
+        })
+        .filter(|p| p.is_file());
+    let Some(path) = path else {
+        let msg = "GitHub's GraphQL schema is not installed (set AO_GITHUB_GRAPHQL_SCHEMA, or run \
+                   `npm install --prefix ~/.cache/ao-ci/github-api @octokit/graphql-schema`)";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
+        eprintln!("notice: skipping the GraphQL schema check: {msg}");
+        return;
+    };
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read the schema"))
+            .expect("parse the schema");
+    let types = schema["__schema"]["types"].as_array().expect("types");
+    let fields_of = |name: &str| -> Option<Vec<String>> {
+        let ty = types.iter().find(|t| t["name"] == name)?;
+        Some(
+            ty["fields"]
+                .as_array()?
+                .iter()
+                .filter_map(|f| f["name"].as_str().map(str::to_owned))
+                .collect(),
+        )
+    };
+    let mut failures = Vec::new();
+    for (ty, fields) in ao_trackers::fake::GRAPHQL_FIELDS {
+        let concrete = match *ty {
+            "*Connection" => "LabelConnection",
+            "*Edge" => "LabelEdge",
+            other => other,
+        };
+        let Some(known) = fields_of(concrete) else {
+            failures.push(format!("type {concrete} is not in GitHub's schema"));
+            continue;
+        };
+        for field in *fields {
+            if !known.iter().any(|k| k == field) {
+                failures.push(format!("{concrete}.{field} is not in GitHub's schema"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
