@@ -35,3 +35,6 @@ fn github_tracker(ctx: &PluginContext) -> Result<Arc<dyn Tracker>, RegistryError
     github::Endpoints::from_settings(&settings).map_err(|e| failed(e.to_string()))?;
     Ok(Arc::new(github::GitHubTracker::new(settings)))
 }
+
+#[cfg(feature = "fake")]
+pub mod fake;

@@ -5,7 +5,8 @@
 //!
 //! The descriptions come from npm (`@octokit/openapi`, `@octokit/graphql-schema`), which
 //! `.ci/run` installs and points to with `AO_GITHUB_OPENAPI` and `AO_GITHUB_GRAPHQL_SCHEMA`.
-//! Without them these tests skip with a notice, except under `CI=true`, where they fail. The
+//! Without them (and without the copy `.ci/run` caches) these tests skip with a notice, except
+//! under `CI=true` or when the variable is set, where they fail. The
 //! checkers themselves are tested on small inline descriptions, so that a checker that accepts
 //! everything cannot pass unnoticed.
 
@@ -21,14 +22,26 @@ use serde_json::{Value, json};
 const OPENAPI_VAR: &str = "AO_GITHUB_OPENAPI";
 const SCHEMA_VAR: &str = "AO_GITHUB_GRAPHQL_SCHEMA";
 
-/// The file `var` names; `None` (with a notice) when it is not there, a failure under CI.
-fn require(var: &str) -> Option<PathBuf> {
-    let path = std::env::var_os(var)
-        .map(PathBuf::from)
-        .filter(|p| p.is_file());
+/// The file `var` names, else the copy `.ci/run` caches at `cached` under `~/.cache/ao-ci/github-api`;
+/// `None` (with a notice) when neither is there, a failure under CI.
+fn require(var: &str, cached: &str) -> Option<PathBuf> {
+    let from_cache = || {
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+        Some(cache.join("ao-ci/github-api/node_modules").join(cached))
+    };
+    let path = match std::env::var_os(var) {
+        Some(set) => Some(PathBuf::from(set)),
+        None => from_cache(),
+    }
+    .filter(|p| p.is_file());
     match path {
         Some(p) => Some(p),
-        None if std::env::var("CI").is_ok_and(|v| v == "true") => {
+        None if std::env::var_os(var).is_some()
+            || std::env::var("CI").is_ok_and(|v| v == "true") =>
+        {
             panic!(
                 "{var} does not name a file; .ci/run installs GitHub's API descriptions and sets it"
             )
@@ -42,21 +55,26 @@ fn require(var: &str) -> Option<PathBuf> {
     }
 }
 
-fn openapi() -> Option<&'static Value> {
+/// GitHub's OpenAPI description, parsed once per test binary.
+pub(crate) fn openapi() -> Option<&'static Value> {
     static SPEC: OnceLock<Option<Value>> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let path = require(OPENAPI_VAR)?;
+        let path = require(
+            OPENAPI_VAR,
+            "@octokit/openapi/generated/api.github.com.json",
+        )?;
         let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         Some(serde_json::from_slice(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
     })
     .as_ref()
 }
 
-fn graphql_schema() -> Option<&'static Valid<Schema>> {
+/// GitHub's GraphQL schema, parsed and validated once per test binary.
+pub(crate) fn graphql_schema() -> Option<&'static Valid<Schema>> {
     static SCHEMA: OnceLock<Option<Valid<Schema>>> = OnceLock::new();
     SCHEMA
         .get_or_init(|| {
-            let path = require(SCHEMA_VAR)?;
+            let path = require(SCHEMA_VAR, "@octokit/graphql-schema/schema.graphql")?;
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             Some(parse_schema(&text, &path.display().to_string()))
@@ -118,7 +136,7 @@ fn route_problems(spec: &Value, routes: &[(Method, &str)]) -> Vec<String> {
 }
 
 /// Follows `$ref`s (`#/components/...`) until `v` is not one.
-fn resolve<'a>(spec: &'a Value, mut v: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(spec: &'a Value, mut v: &'a Value) -> &'a Value {
     for _ in 0..16 {
         match v.get("$ref").and_then(Value::as_str) {
             Some(r) => match spec.pointer(r.trim_start_matches('#')) {

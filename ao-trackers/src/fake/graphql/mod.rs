@@ -1,0 +1,583 @@
+//! A small GraphQL executor over the fake's world: enough of GitHub's schema for what `ao`
+//! asks, and honest errors for the rest.
+//!
+//! Documents are parsed with `apollo-parser` into a small owned tree, then executed against
+//! resolvers ([`schema`]) that know a subset of GitHub's types. Supported language: queries
+//! (not mutations or subscriptions), aliases, variables with defaults, named and inline
+//! fragments with type conditions, `__typename`, `@include`/`@skip`. Not supported: schema
+//! introspection (`__schema`, `__type`), input-object arguments the resolvers do not read.
+//!
+//! Errors follow GitHub: a field, argument or type the fake does not know fails the whole
+//! document with `{"errors": [...]}` and no `data` (as GitHub's validation does, with the same
+//! messages); an object that does not exist resolves to `null` with a `NOT_FOUND` error beside
+//! the data. Unlike GitHub, the fields below a `null` are not validated.
+
+mod ast;
+mod schema;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde_json::{Map, Value, json};
+
+use super::control::Bucket;
+use super::state::World;
+use ast::{Document, FieldNode, OpKind, Pos, Sel};
+pub(crate) use schema::TYPES;
+
+/// How deep selections may nest (guards against fragment cycles too).
+const MAX_DEPTH: usize = 32;
+
+/// Executes a GraphQL request body (`{"query", "variables", "operationName"}`).
+pub(crate) fn execute(world: &World, body: &[u8], rate: Bucket) -> Value {
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(_) => return errors(vec![message_error("Problems parsing JSON", None)]),
+    };
+    let Some(query) = request.get("query").and_then(Value::as_str) else {
+        return errors(vec![message_error(
+            "A query attribute must be specified and must be a string.",
+            None,
+        )]);
+    };
+    let variables = match request.get("variables") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(map)) => map.clone(),
+        Some(_) => {
+            return errors(vec![message_error("Variables are invalid JSON.", None)]);
+        }
+    };
+    let operation_name = request.get("operationName").and_then(Value::as_str);
+    let document = match ast::parse(query) {
+        Ok(d) => d,
+        Err(e) => return errors(vec![e.to_json(&[])]),
+    };
+    match run(world, &document, operation_name, variables, rate) {
+        Ok(value) => value,
+        Err(e) => errors(vec![e.to_json(&[])]),
+    }
+}
+
+fn errors(list: Vec<Value>) -> Value {
+    json!({ "errors": list })
+}
+
+fn message_error(message: &str, pos: Option<Pos>) -> Value {
+    let mut v = json!({ "message": message });
+    if let (Some(pos), Value::Object(map)) = (pos, &mut v) {
+        map.insert(
+            "locations".to_owned(),
+            json!([{ "line": pos.line, "column": pos.column }]),
+        );
+    }
+    v
+}
+
+/// An error that fails the whole document (validation).
+#[derive(Debug, Clone)]
+pub(crate) struct Invalid {
+    pub(crate) message: String,
+    pub(crate) pos: Option<Pos>,
+    pub(crate) code: Option<&'static str>,
+}
+
+impl Invalid {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            pos: None,
+            code: None,
+        }
+    }
+
+    fn to_json(&self, path: &[Value]) -> Value {
+        let mut v = message_error(&self.message, self.pos);
+        if let Value::Object(map) = &mut v {
+            if !path.is_empty() {
+                map.insert("path".to_owned(), Value::Array(path.to_vec()));
+            }
+            if let Some(code) = self.code {
+                map.insert("extensions".to_owned(), json!({ "code": code }));
+            }
+        }
+        v
+    }
+}
+
+/// What resolving a field can fail with.
+#[derive(Debug, Clone)]
+pub(crate) enum FieldError {
+    /// Fails the document.
+    Invalid(Invalid),
+    /// The field is `null`, with an error of this GitHub `type` beside the data.
+    Resolve { kind: &'static str, message: String },
+}
+
+impl FieldError {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid(Invalid::new(message))
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::Resolve {
+            kind: "NOT_FOUND",
+            message: message.into(),
+        }
+    }
+}
+
+/// A resolved field.
+pub(crate) enum Out<'w> {
+    /// A scalar or enum value.
+    Leaf(Value),
+    /// An object.
+    Node(Rc<dyn Node<'w> + 'w>),
+    /// A list of resolved values.
+    List(Vec<Out<'w>>),
+}
+
+/// An object of the schema.
+pub(crate) trait Node<'w> {
+    /// The GraphQL type name.
+    fn typename(&self) -> &'static str;
+    /// Interfaces and unions the type belongs to (for fragment type conditions).
+    fn implements(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Resolves one field.
+    fn field(&self, name: &str, args: &Args) -> Result<Out<'w>, FieldError>;
+}
+
+/// A field's arguments, with variables substituted; tracks which the resolver read so that
+/// unknown arguments are reported.
+#[derive(Debug)]
+pub(crate) struct Args {
+    field: String,
+    values: Vec<(String, Value)>,
+    read: std::cell::RefCell<Vec<String>>,
+}
+
+impl Args {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.read.borrow_mut().push(name.to_owned());
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_null())
+    }
+
+    fn bad(&self, name: &str, expected: &str) -> FieldError {
+        let value = self
+            .values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_else(|| "null".to_owned());
+        FieldError::invalid(format!(
+            "Argument '{name}' on Field '{}' has an invalid value ({value}). Expected type '{expected}'.",
+            self.field
+        ))
+    }
+
+    /// An optional `Int`.
+    pub(crate) fn int(&self, name: &str) -> Result<Option<i64>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v.as_i64().map(Some).ok_or_else(|| self.bad(name, "Int")),
+        }
+    }
+
+    /// A required `Int!`.
+    pub(crate) fn required_int(&self, name: &str) -> Result<i64, FieldError> {
+        self.int(name)?.ok_or_else(|| self.missing(name, "Int!"))
+    }
+
+    /// An optional `String`.
+    pub(crate) fn string(&self, name: &str) -> Result<Option<String>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_str()
+                .map(|s| Some(s.to_owned()))
+                .ok_or_else(|| self.bad(name, "String")),
+        }
+    }
+
+    /// A required `String!`.
+    pub(crate) fn required_string(&self, name: &str) -> Result<String, FieldError> {
+        self.string(name)?
+            .ok_or_else(|| self.missing(name, "String!"))
+    }
+
+    /// An optional `Boolean`.
+    pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_bool()
+                .map(Some)
+                .ok_or_else(|| self.bad(name, "Boolean")),
+        }
+    }
+
+    /// An optional list of enum values or strings.
+    pub(crate) fn list(&self, name: &str) -> Result<Option<Vec<String>>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| self.bad(name, "[String!]"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some),
+            Some(Value::String(s)) => Ok(Some(vec![s.clone()])),
+            Some(_) => Err(self.bad(name, "[String!]")),
+        }
+    }
+
+    fn missing(&self, name: &str, ty: &str) -> FieldError {
+        FieldError::invalid(format!(
+            "Field '{}' is missing required arguments: {name} (type {ty})",
+            self.field
+        ))
+    }
+
+    /// The first argument the resolver never read.
+    fn unread(&self) -> Option<&str> {
+        let read = self.read.borrow();
+        self.values
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .find(|n| !read.iter().any(|r| r == n))
+    }
+}
+
+/// Execution state of one document.
+struct Exec<'d> {
+    doc: &'d Document,
+    variables: HashMap<String, Value>,
+    errors: Vec<Value>,
+}
+
+fn run(
+    world: &World,
+    doc: &Document,
+    operation_name: Option<&str>,
+    provided: Map<String, Value>,
+    rate: Bucket,
+) -> Result<Value, Invalid> {
+    let operation = match operation_name {
+        Some(name) => doc
+            .operations
+            .iter()
+            .find(|o| o.name.as_deref() == Some(name))
+            .ok_or_else(|| Invalid::new(format!("No operation named \"{name}\"")))?,
+        None => match doc.operations.as_slice() {
+            [one] => one,
+            [] => return Err(Invalid::new("No operations in query document.")),
+            _ => {
+                return Err(Invalid::new(
+                    "An operation name is required when the document has more than one operation.",
+                ));
+            }
+        },
+    };
+    if operation.kind != OpKind::Query {
+        return Err(Invalid {
+            message: "The fake GitHub supports queries only (no mutations or subscriptions)."
+                .to_owned(),
+            pos: Some(operation.pos),
+            code: Some("unsupportedOperation"),
+        });
+    }
+    let mut variables = HashMap::new();
+    for def in &operation.variables {
+        let value = match provided.get(&def.name) {
+            Some(v) => v.clone(),
+            None => def
+                .default
+                .as_ref()
+                .map(|d| d.to_json(&HashMap::new()))
+                .unwrap_or(Value::Null),
+        };
+        if def.required && value.is_null() {
+            return Err(Invalid {
+                message: format!(
+                    "Variable ${} of type {} was provided invalid value",
+                    def.name, def.ty
+                ),
+                pos: Some(def.pos),
+                code: Some("variableMismatch"),
+            });
+        }
+        variables.insert(def.name.clone(), value);
+    }
+    let mut exec = Exec {
+        doc,
+        variables,
+        errors: Vec::new(),
+    };
+    let root: Rc<dyn Node<'_> + '_> = Rc::new(schema::Query::new(world, rate));
+    let mut path = Vec::new();
+    let data = exec.object(&root, &operation.selections, &mut path, 0)?;
+    let mut out = Map::new();
+    if !exec.errors.is_empty() {
+        out.insert("errors".to_owned(), Value::Array(exec.errors));
+    }
+    out.insert("data".to_owned(), Value::Object(data));
+    Ok(Value::Object(out))
+}
+
+impl Exec<'_> {
+    fn object<'w>(
+        &mut self,
+        node: &Rc<dyn Node<'w> + 'w>,
+        selections: &[Sel],
+        path: &mut Vec<Value>,
+        depth: usize,
+    ) -> Result<Map<String, Value>, Invalid> {
+        if depth > MAX_DEPTH {
+            return Err(Invalid::new("Query has too many levels of nesting."));
+        }
+        let mut out = Map::new();
+        self.collect(node, selections, path, depth, &mut out)?;
+        Ok(out)
+    }
+
+    fn collect<'w>(
+        &mut self,
+        node: &Rc<dyn Node<'w> + 'w>,
+        selections: &[Sel],
+        path: &mut Vec<Value>,
+        depth: usize,
+        out: &mut Map<String, Value>,
+    ) -> Result<(), Invalid> {
+        for sel in selections {
+            if !self.included(sel.directives())? {
+                continue;
+            }
+            match sel {
+                Sel::Field(field) => {
+                    let key = field.alias.clone().unwrap_or_else(|| field.name.clone());
+                    path.push(Value::String(key.clone()));
+                    let value = self.field(node, field, path, depth);
+                    path.pop();
+                    let value = value?;
+                    match (out.get_mut(&key), value) {
+                        (Some(Value::Object(existing)), Value::Object(more)) => {
+                            merge(existing, more);
+                        }
+                        (_, value) => {
+                            out.insert(key, value);
+                        }
+                    }
+                }
+                Sel::Spread { name, pos, .. } => {
+                    let fragment = self.doc.fragments.get(name).ok_or_else(|| Invalid {
+                        message: format!("Fragment {name} was used, but not defined"),
+                        pos: Some(*pos),
+                        code: Some("useAndDefineFragment"),
+                    })?;
+                    check_type(&fragment.on, fragment.pos)?;
+                    if applies(node.as_ref(), &fragment.on) {
+                        self.collect(node, &fragment.selections, path, depth + 1, out)?;
+                    }
+                }
+                Sel::Inline {
+                    on,
+                    selections,
+                    pos,
+                    ..
+                } => {
+                    if let Some(on) = on {
+                        check_type(on, *pos)?;
+                    }
+                    if on.as_deref().is_none_or(|on| applies(node.as_ref(), on)) {
+                        self.collect(node, selections, path, depth + 1, out)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn included(&self, directives: &[ast::Directive]) -> Result<bool, Invalid> {
+        for d in directives {
+            let condition = d
+                .args
+                .iter()
+                .find(|(n, _)| n == "if")
+                .map(|(_, v)| v.to_json(&self.variables));
+            let condition = match (d.name.as_str(), condition) {
+                ("include" | "skip", Some(Value::Bool(b))) => b,
+                ("include" | "skip", _) => {
+                    return Err(Invalid {
+                        message: format!(
+                            "Directive '{}' is missing required arguments: if",
+                            d.name
+                        ),
+                        pos: Some(d.pos),
+                        code: Some("directiveArgumentsMissing"),
+                    });
+                }
+                (other, _) => {
+                    return Err(Invalid {
+                        message: format!("Directive '@{other}' is not defined"),
+                        pos: Some(d.pos),
+                        code: Some("undefinedDirective"),
+                    });
+                }
+            };
+            if (d.name == "include") != condition {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn field<'w>(
+        &mut self,
+        node: &Rc<dyn Node<'w> + 'w>,
+        field: &FieldNode,
+        path: &mut Vec<Value>,
+        depth: usize,
+    ) -> Result<Value, Invalid> {
+        if field.name == "__typename" {
+            return Ok(Value::String(node.typename().to_owned()));
+        }
+        let mut values = Vec::new();
+        for (name, value) in &field.args {
+            if let ast::AValue::Var(var) = value
+                && !self.variables.contains_key(var)
+            {
+                return Err(Invalid {
+                    message: format!("Variable ${var} is used by anonymous query but not declared"),
+                    pos: Some(field.pos),
+                    code: Some("variableNotDefined"),
+                });
+            }
+            values.push((name.clone(), value.to_json(&self.variables)));
+        }
+        let args = Args {
+            field: field.name.clone(),
+            values,
+            read: std::cell::RefCell::new(Vec::new()),
+        };
+        let resolved = node.field(&field.name, &args);
+        let at = |mut invalid: Invalid| {
+            invalid.pos = invalid.pos.or(Some(field.pos));
+            invalid
+        };
+        let resolved = match resolved {
+            Ok(out) => out,
+            Err(FieldError::Invalid(invalid)) => return Err(at(invalid)),
+            Err(FieldError::Resolve { kind, message }) => {
+                self.errors.push(json!({
+                    "type": kind,
+                    "path": path.clone(),
+                    "locations": [{ "line": field.pos.line, "column": field.pos.column }],
+                    "message": message,
+                }));
+                return Ok(Value::Null);
+            }
+        };
+        if let Some(arg) = args.unread() {
+            return Err(at(unknown_argument(&field.name, arg)));
+        }
+        self.complete(node.typename(), field, resolved, path, depth)
+    }
+
+    fn complete<'w>(
+        &mut self,
+        parent: &str,
+        field: &FieldNode,
+        out: Out<'w>,
+        path: &mut Vec<Value>,
+        depth: usize,
+    ) -> Result<Value, Invalid> {
+        match out {
+            Out::Leaf(value) => match &field.selections {
+                // A null object (an unmerged PR's `mergedBy`): the selection is not applied.
+                Some(_) if value.is_null() => Ok(Value::Null),
+                Some(_) => Err(Invalid {
+                    message: format!(
+                        "Selections can't be made on scalars (field '{}' of '{parent}')",
+                        field.name
+                    ),
+                    pos: Some(field.pos),
+                    code: Some("selectionMismatch"),
+                }),
+                None => Ok(value),
+            },
+            Out::Node(node) => match &field.selections {
+                Some(selections) => Ok(Value::Object(self.object(
+                    &node,
+                    selections,
+                    path,
+                    depth + 1,
+                )?)),
+                None => Err(Invalid {
+                    message: format!(
+                        "Field must have selections (field '{}' returns {} but has no selections. Did you mean '{} {{ ... }}'?)",
+                        field.name,
+                        node.typename(),
+                        field.name
+                    ),
+                    pos: Some(field.pos),
+                    code: Some("selectionMismatch"),
+                }),
+            },
+            Out::List(items) => {
+                let mut list = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    path.push(json!(i));
+                    let value = self.complete(parent, field, item, path, depth);
+                    path.pop();
+                    list.push(value?);
+                }
+                Ok(Value::Array(list))
+            }
+        }
+    }
+}
+
+fn unknown_argument(field: &str, arg: &str) -> Invalid {
+    Invalid {
+        message: format!("Field '{field}' doesn't accept argument '{arg}'"),
+        pos: None,
+        code: Some("argumentNotAccepted"),
+    }
+}
+
+/// Whether a fragment on `ty` applies to `node`.
+fn applies(node: &dyn Node<'_>, ty: &str) -> bool {
+    node.typename() == ty || node.implements().contains(&ty)
+}
+
+/// Fails on a type condition naming a type the fake does not know.
+fn check_type(ty: &str, pos: Pos) -> Result<(), Invalid> {
+    if TYPES.contains(&ty) {
+        Ok(())
+    } else {
+        Err(Invalid {
+            message: format!("No such type {ty}, so it can't be a fragment condition"),
+            pos: Some(pos),
+            code: Some("undefinedType"),
+        })
+    }
+}
+
+fn merge(into: &mut Map<String, Value>, more: Map<String, Value>) {
+    for (key, value) in more {
+        match (into.get_mut(&key), value) {
+            (Some(Value::Object(a)), Value::Object(b)) => merge(a, b),
+            (_, value) => {
+                into.insert(key, value);
+            }
+        }
+    }
+}
