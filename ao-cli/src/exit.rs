@@ -154,6 +154,19 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
             E::Tracker(ao_core::plugin::TrackerError::PullRequest { .. }) => out.hints.push(
                 "that number is a pull request: `ao spawn --claim-pr <number>` takes one over (coming with the pull-request step)".into(),
             ),
+            E::Tracker(ao_core::plugin::TrackerError::Unavailable { tracker, .. }) => out.hints.push(format!(
+                "nothing was created; try again later, and `ao doctor` checks {tracker} (`--prompt` alone starts a worker without it)"
+            )),
+            E::Tracker(ao_core::plugin::TrackerError::RateLimited { tracker, reset }) => out.hints.push(match reset {
+                Some(reset) => format!(
+                    "nothing was created; {tracker}'s limit lifts at {} — `ao doctor` shows the budget",
+                    reset.strftime("%H:%M:%S UTC")
+                ),
+                None => format!("nothing was created; try again in a minute — `ao doctor` shows {tracker}'s budget"),
+            }),
+            E::Tracker(ao_core::plugin::TrackerError::Auth { tracker, .. }) => out.hints.push(format!(
+                "`ao doctor` checks {tracker}'s credentials (their values are never shown)"
+            )),
             E::ProjectPathMissing { project, .. } => out.hints.push(format!(
                 "fix `path` of project {project} in the config (a relative path is relative to the config file), or `ao project rm {project}` if it is gone for good"
             )),

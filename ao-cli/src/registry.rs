@@ -1,5 +1,5 @@
 //! The adapters the `ao` binary offers: `ao-core`'s own (runtimes, the worktree workspace, the
-//! `command` agent) and the agent CLIs of `ao-agents`.
+//! `command` agent), the agent CLIs of `ao-agents` and the trackers of `ao-trackers`.
 
 use ao_core::plugin::Registry;
 
@@ -7,5 +7,6 @@ use ao_core::plugin::Registry;
 pub(crate) fn builtin() -> Registry {
     let mut registry = Registry::builtin();
     ao_agents::register(&mut registry);
+    ao_trackers::register(&mut registry);
     registry
 }

@@ -4,8 +4,9 @@
 //! Machine checks ([`machine_checks`]) cover git, tmux and `AO_HOME`; per-config checks
 //! (`Orchestrator::doctor`) cover each project's roles: the agent's binary and version, its
 //! launch accepted by that binary (an isolated argument check, never a model turn), trust,
-//! whether the project's tracker and SCM have an adapter in this program, and tracker
-//! credentials (whose values are never shown).
+//! whether the project's tracker and SCM have an adapter in this program, and what the tracker
+//! probes itself (`Tracker::doctor`: for GitHub the token's source, the API, the repository, the
+//! rate budget) or else whether its credential is set (values are never shown).
 
 use std::path::Path;
 

@@ -132,7 +132,7 @@ fn a_tracker_or_scm_this_ao_has_no_adapter_for_is_a_warning() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("agent-orchestrator.yaml"),
-        "projects:\n  app:\n    path: .\n    tracker:\n      plugin: github\n    scm:\n      plugin: github\n",
+        "projects:\n  app:\n    path: .\n    tracker:\n      plugin: linear\n    scm:\n      plugin: github\n",
     )
     .unwrap();
     let out = ao(tmp.path(), &["config", "validate"]);
@@ -144,7 +144,7 @@ fn a_tracker_or_scm_this_ao_has_no_adapter_for_is_a_warning() {
     );
     let err = stderr(&out);
     for line in [
-        "agent-orchestrator.yaml:5:15: warning: projects.app.tracker.plugin: no tracker adapter `github` is built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails\n  hint: until it is, give workers their task with `ao spawn --prompt …`",
+        "agent-orchestrator.yaml:5:15: warning: projects.app.tracker.plugin: no tracker adapter `linear` is built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails\n  hint: until it is, give workers their task with `ao spawn --prompt …`",
         "agent-orchestrator.yaml:7:15: warning: projects.app.scm.plugin: no scm adapter `github` is built into this ao, so ao cannot read or claim the project's pull requests",
     ] {
         assert!(err.contains(line), "{line}\nnot in\n{err}");
@@ -154,9 +154,8 @@ fn a_tracker_or_scm_this_ao_has_no_adapter_for_is_a_warning() {
     let out = ao(tmp.path(), &["spawn", "123"]);
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains(
-            "error: no tracker adapter `github` is built into this ao: it has no tracker adapters yet"
-        ),
+        stderr(&out)
+            .contains("error: no tracker adapter `linear` is built into this ao; known: github"),
         "{}",
         stderr(&out)
     );

@@ -14,6 +14,7 @@ fn demo(path: &std::ffi::OsStr, tmp: &Path) -> std::process::Output {
         .arg("demo")
         .current_dir(tmp)
         .env_clear()
+        .envs(crate::OFFLINE)
         .env("PATH", path)
         .env("HOME", &home)
         .env("TMPDIR", &scratch)

@@ -13,6 +13,7 @@ fn doctor(dir: &Path, path: &str, extra_env: &[(&str, &str)]) -> Output {
         .args(["doctor", "--json"])
         .current_dir(dir)
         .env_clear()
+        .envs(crate::OFFLINE)
         .env("PATH", path)
         .env("HOME", dir.join("home"))
         .env("AO_HOME", dir.join("ao-home"))
@@ -87,12 +88,12 @@ fn a_tracker_and_scm_without_an_adapter_are_warnings() {
     // The SCM is not written: `repo` implies GitHub.
     write_config(
         tmp.path(),
-        "    repo: acme/app\n    agent: command\n    agentConfig:\n      command: [sh]\n    tracker:\n      plugin: github\n",
+        "    repo: acme/app\n    agent: command\n    agentConfig:\n      command: [sh]\n    tracker:\n      plugin: linear\n",
     );
     let out = doctor(
         tmp.path(),
         &bare_path(tmp.path()),
-        &[("GITHUB_TOKEN", "ghp_do-not-print-me")],
+        &[("LINEAR_API_KEY", "lin_api_do-not-print-me")],
     );
     assert_eq!(
         out.status.code(),
@@ -107,7 +108,7 @@ fn a_tracker_and_scm_without_an_adapter_are_warnings() {
     assert_eq!(tracker[0]["projectId"], "app");
     assert_eq!(
         tracker[0]["detail"],
-        "github: not built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails"
+        "linear: not built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails"
     );
     let scm = checks_of(&out, "scm");
     assert_eq!(scm.len(), 1, "{scm:?}");
@@ -138,10 +139,16 @@ fn with_every_program_present_the_doctor_is_happy() {
         std::env::var("PATH").unwrap()
     );
     // Credentials are reported present, never shown.
+    let gh = ao_trackers::fake::FakeGitHub::start();
+    let [(api_var, api), (graphql_var, graphql)] = gh.env();
     let out = doctor(
         tmp.path(),
         &path,
-        &[("GITHUB_TOKEN", "ghp_do-not-print-me")],
+        &[
+            ("GITHUB_TOKEN", "ghp_do-not-print-me"),
+            (api_var, &api),
+            (graphql_var, &graphql),
+        ],
     );
     assert_eq!(
         out.status.code(),
@@ -165,15 +172,19 @@ fn with_every_program_present_the_doctor_is_happy() {
         );
     }
     // Without the token it is a warning, not a failure.
-    let out = doctor(tmp.path(), &path, &[]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        checks_of(&out, "tracker")
-            .iter()
-            .all(|c| c["outcome"] == "warning"),
-        "{}",
-        stdout(&out)
+    let out = doctor(
+        tmp.path(),
+        &path,
+        &[(api_var, &api), (graphql_var, &graphql)],
     );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let tracker = checks_of(&out, "tracker");
+    assert!(
+        tracker.iter().any(|c| c["outcome"] == "warning"
+            && c["detail"].as_str().unwrap().contains("no GitHub token")),
+        "{tracker:?}"
+    );
+    assert!(tracker.iter().all(|c| c["ok"] == true), "{tracker:?}");
     // A fresh HOME: neither CLI has been set up, which would stop a worker at a first-run
     // screen — warned about, per role.
     let setup = checks_of(&out, "setup");
@@ -288,6 +299,7 @@ fn each_init_recipe_passes_with_the_pinned_clis() {
                 .args(args)
                 .current_dir(&repo)
                 .env_clear()
+                .envs(crate::OFFLINE)
                 .env("PATH", &path)
                 .env("HOME", tmp.path().join("home"))
                 .env("AO_HOME", tmp.path().join("ao-home"))

@@ -30,6 +30,7 @@ fn ao_with(bin: &Path, home: &Path, cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(cwd)
         .env_clear()
+        .envs(crate::OFFLINE)
         .env("PATH", bin)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home.join(".config"))

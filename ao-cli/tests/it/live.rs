@@ -162,6 +162,7 @@ impl Live {
             .args(args)
             .current_dir(self.dir())
             .env_clear()
+            .envs(crate::OFFLINE)
             .env("PATH", path)
             .env("HOME", self.dir().join("home"))
             .env("XDG_CONFIG_HOME", self.dir().join("home/.config"))

@@ -7,6 +7,7 @@ mod config_cmd;
 mod demo;
 mod doctor;
 mod fleet;
+mod github;
 mod init;
 mod live;
 mod live_claude;
@@ -18,12 +19,20 @@ mod terminal;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// GitHub's API pointed at a closed loopback port: a test that reads GitHub by accident fails
+/// here instead of reaching github.com. Tests of GitHub set their fake's URLs after this.
+pub(crate) const OFFLINE: [(&str, &str); 2] = [
+    ("GITHUB_API_URL", "http://127.0.0.1:9"),
+    ("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql"),
+];
+
 /// Runs `ao` in `cwd` with HOME and the config variables pointed into `cwd`.
 pub(crate) fn ao(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ao"))
         .args(args)
         .current_dir(cwd)
         .env_clear()
+        .envs(crate::OFFLINE)
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", cwd)
         .env("XDG_CONFIG_HOME", cwd.join(".config"))

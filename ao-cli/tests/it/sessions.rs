@@ -108,6 +108,7 @@ impl Env {
         cmd.args(args)
             .current_dir(self.dir())
             .env_clear()
+            .envs(crate::OFFLINE)
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir().join("home"))
             .env("XDG_CONFIG_HOME", self.dir().join("home/.config"))

@@ -14,15 +14,16 @@ use crate::plugin::{Agent, AgentError};
 impl Orchestrator {
     /// Checks every project of this config, role by role: agent binary and version, the
     /// launch accepted by that binary (isolated, never a model turn), trust; and per project
-    /// whether its tracker and SCM have an adapter here, and the tracker's credentials. Runs
-    /// agent binaries; takes seconds.
+    /// whether its tracker and SCM have an adapter here, and what the tracker probes (its
+    /// service, credentials and budget). Runs agent binaries and asks the tracker's service;
+    /// takes seconds.
     pub async fn doctor(&self) -> Vec<Check> {
         let mut checks = Vec::new();
         for project in self.config.projects.values() {
             for role in Role::ALL {
                 checks.extend(self.doctor_role(project, role).await);
             }
-            checks.extend(self.doctor_tracker(project));
+            checks.extend(self.doctor_tracker(project).await);
             checks.extend(self.doctor_scm(project));
         }
         checks
@@ -259,41 +260,58 @@ impl Orchestrator {
         }
     }
 
-    /// The project's tracker: its adapter, then its credentials.
-    fn doctor_tracker(&self, project: &Project) -> Option<Check> {
+    /// The project's tracker: its adapter, then what the tracker probes itself (else whether
+    /// its credential variable is set).
+    async fn doctor_tracker(&self, project: &Project) -> Vec<Check> {
         let (plugin, implied) = match &project.settings.tracker {
-            Some(t) => (t.plugin.clone()?, false),
+            Some(t) => match t.plugin.clone() {
+                Some(plugin) => (plugin, false),
+                None => return Vec::new(),
+            },
             None if project.repo.is_some() => ("github".to_string(), true),
-            None => return None,
+            None => return Vec::new(),
         };
+        let about = |check: Check| check.about(project.id.as_str(), None);
         if let Some(check) = self.doctor_adapter(PluginKind::Tracker, &plugin, implied) {
-            return Some(
-                check
-                    .hint("until it is, give workers their task with `ao spawn --prompt …`")
-                    .about(project.id.as_str(), None),
-            );
+            return vec![about(check.hint(
+                "until it is, give workers their task with `ao spawn --prompt …`",
+            ))];
         }
-        let variable = tracker_credential(&plugin)?;
-        let set = std::env::var(variable).is_ok_and(|v| !v.is_empty());
-        Some(
-            if set {
-                Check::new(
-                    "tracker",
-                    Outcome::Ok,
-                    format!("{plugin}: {variable} is set"),
-                )
-            } else {
-                Check::new(
-                    "tracker",
-                    Outcome::Warning,
-                    format!(
-                        "{plugin}: {variable} is not set; issues and PRs cannot be read until it is"
-                    ),
-                )
-                .hint(format!("export {variable}=…"))
+        match self.tracker_for(project) {
+            Ok(Some((tracker, ctx))) => {
+                if let Some(checks) = tracker.doctor(&ctx).await {
+                    return checks.into_iter().map(about).collect();
+                }
             }
-            .about(project.id.as_str(), None),
-        )
+            Ok(None) => return Vec::new(),
+            Err(e) => {
+                return vec![about(Check::new(
+                    "tracker",
+                    Outcome::Invalid,
+                    e.to_string(),
+                ))];
+            }
+        }
+        let Some(variable) = tracker_credential(&plugin) else {
+            return Vec::new();
+        };
+        let set = std::env::var(variable).is_ok_and(|v| !v.is_empty());
+        vec![about(if set {
+            Check::new(
+                "tracker",
+                Outcome::Ok,
+                format!("{plugin}: {variable} is set"),
+            )
+        } else {
+            Check::new(
+                "tracker",
+                Outcome::Warning,
+                format!(
+                    "{plugin}: {variable} is not set; issues and PRs cannot be read until it is"
+                ),
+            )
+            .hint(format!("export {variable}=…"))
+        })]
     }
 
     /// The project's SCM (the configured one, or GitHub when `repo` is set), when this program

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::doctor::Check;
 use crate::domain::{IssueRef, ProjectId};
 
 /// Where an issue stands.
@@ -183,6 +184,14 @@ pub trait Tracker: Send + Sync + 'static {
             implementer: self.name().to_string(),
         })
     }
+
+    /// What `ao doctor` should report about this tracker for the project in `ctx`
+    /// (credentials found, service reachable, project readable), never showing a secret;
+    /// `None` when the tracker probes nothing itself and the generic credential check applies.
+    async fn doctor(&self, ctx: &TrackerContext) -> Option<Vec<Check>> {
+        let _ = ctx;
+        None
+    }
 }
 
 /// A tracker serving issues from memory, keyed by their id (`42`, `INT-9`); numbers can be
@@ -191,6 +200,7 @@ pub trait Tracker: Send + Sync + 'static {
 pub struct FakeTracker {
     issues: Mutex<HashMap<String, Issue>>,
     pull_requests: Mutex<std::collections::HashSet<String>>,
+    doctor: Mutex<Option<Vec<Check>>>,
 }
 
 impl FakeTracker {
@@ -210,6 +220,13 @@ impl FakeTracker {
     pub fn insert_pull_request(&self, number: u64) {
         if let Ok(mut m) = self.pull_requests.lock() {
             m.insert(number.to_string());
+        }
+    }
+
+    /// Makes `doctor` report `checks` (by default it probes nothing and returns `None`).
+    pub fn set_doctor(&self, checks: Vec<Check>) {
+        if let Ok(mut d) = self.doctor.lock() {
+            *d = Some(checks);
         }
     }
 }
@@ -251,6 +268,10 @@ impl Tracker for FakeTracker {
             .branch_hint
             .clone()
             .unwrap_or_else(|| format!("feat/issue-{}", issue.id))
+    }
+
+    async fn doctor(&self, _ctx: &TrackerContext) -> Option<Vec<Check>> {
+        self.doctor.lock().ok().and_then(|d| d.clone())
     }
 }
 

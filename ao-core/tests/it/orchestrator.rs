@@ -1376,3 +1376,39 @@ async fn what_no_record_accounts_for_is_found_and_removed_unless_it_holds_work()
         "the recorded session is untouched"
     );
 }
+
+#[tokio::test]
+async fn doctor_reports_what_the_tracker_probes_else_whether_its_credential_is_set() {
+    let fx = fixture();
+    let tracker = |checks: &[ao_core::doctor::Check]| -> Vec<String> {
+        checks
+            .iter()
+            .filter(|c| c.check == "tracker")
+            .map(|c| format!("{:?} {:?} {}", c.project_id, c.outcome, c.detail))
+            .collect()
+    };
+    // The fake probes nothing: the generic credential check (set or not, never its value).
+    let found = tracker(&fx.orch.doctor().await);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("Some(\"app\")") && found[0].contains("github: GITHUB_TOKEN is"),
+        "{found:?}"
+    );
+    // A tracker that probes: its findings, about the project, in place of the generic one.
+    fx.tracker.set_doctor(vec![
+        ao_core::doctor::Check::new("tracker", ao_core::doctor::Outcome::Ok, "fake: token ok"),
+        ao_core::doctor::Check::new(
+            "tracker",
+            ao_core::doctor::Outcome::Failed,
+            "fake: acme/app unreadable",
+        ),
+    ]);
+    let checks = fx.orch.doctor().await;
+    assert_eq!(
+        tracker(&checks),
+        [
+            "Some(\"app\") Ok fake: token ok",
+            "Some(\"app\") Failed fake: acme/app unreadable"
+        ]
+    );
+}

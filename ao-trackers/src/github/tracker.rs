@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use ao_core::doctor::{Check, Outcome};
 use ao_core::domain::IssueRef;
 use ao_core::plugin::{
     Issue, IssueFilter, IssueState, IssueUpdate, Tracker, TrackerContext, TrackerError,
@@ -16,12 +17,13 @@ use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
 
 use super::client::{GitHubClient, Page};
+use super::doctor::DoctorReport;
 use super::endpoints::Endpoints;
 use super::error::GitHubError;
 use super::routes::{
     ADD_LABELS, CREATE_COMMENT, GET_ISSUE, LIST_ISSUES, REMOVE_LABEL, UPDATE_ISSUE, split_repo,
 };
-use super::token::Credentials;
+use super::token::{ANONYMOUS_WARNING, Credentials};
 use super::wire::IssueJson;
 
 /// The tracker's config name.
@@ -138,14 +140,15 @@ fn tracker_error(
     match e {
         GitHubError::NotFound { .. } => {
             let hint = if client.token_source().is_none() {
-                "; without a GitHub token a private repository reads as missing"
+                " (without a GitHub token a private repository reads as missing)"
             } else {
                 ""
             };
+            // The repository is the caller's context (a spawn names it beside the number).
             TrackerError::NotFound {
                 issue: match number {
-                    Some(n) => format!("{repo}#{n} (github{hint})"),
-                    None => format!("{repo} (github{hint})"),
+                    Some(n) => format!("#{n}{hint}"),
+                    None => format!("{repo}{hint}"),
                 },
             }
         }
@@ -335,6 +338,140 @@ impl Tracker for GitHubTracker {
         }
         Ok(())
     }
+
+    async fn doctor(&self, ctx: &TrackerContext) -> Option<Vec<Check>> {
+        let client = match self.client(ctx).await {
+            Ok(client) => client,
+            Err(e) => {
+                return Some(vec![
+                    Check::new("tracker", Outcome::Invalid, format!("github: {e}"))
+                        .hint("fix `tracker.apiUrl` / `GITHUB_API_URL`"),
+                ]);
+            }
+        };
+        let report = client.doctor(ctx.repo.as_deref()).await;
+        Some(doctor_checks(&report, ctx.repo.as_deref()))
+    }
+}
+
+/// `ao doctor`'s findings from what the probes found: token (its source, never its value),
+/// API, repository, budget.
+fn doctor_checks(report: &DoctorReport, repo: Option<&str>) -> Vec<Check> {
+    let api = &report.api_url;
+    let mut checks = Vec::new();
+    let token = match (&report.token_source, &report.viewer) {
+        (None, _) => Check::new(
+            "tracker",
+            Outcome::Warning,
+            format!("github: {}", report.warning.unwrap_or(ANONYMOUS_WARNING)),
+        )
+        .hint("export GITHUB_TOKEN=… (or run `gh auth login`)"),
+        (Some(source), Some(Ok(login))) => Check::new(
+            "tracker",
+            Outcome::Ok,
+            format!("github: token from {source}, signed in as {login}"),
+        ),
+        (Some(source), Some(Err(e))) => Check::new(
+            "tracker",
+            Outcome::Failed,
+            format!("github: the token from {source} does not work: {e}"),
+        )
+        .hint(format!(
+            "renew the token in {source} (it needs the `repo` scope)"
+        )),
+        (Some(source), None) => Check::new(
+            "tracker",
+            Outcome::Ok,
+            format!("github: token from {source}"),
+        ),
+    };
+    checks.push(token);
+    match &report.reachable {
+        Ok(()) => checks.push(Check::new(
+            "tracker",
+            Outcome::Ok,
+            format!("github: {api} answers"),
+        )),
+        Err(e) => {
+            checks.push(
+                Check::new("tracker", Outcome::Failed, format!("github: {e}"))
+                    .hint("check the network, or `tracker.apiUrl` / `GITHUB_API_URL`"),
+            );
+            return checks;
+        }
+    }
+    match (&report.repository, repo) {
+        (Some(Ok(access)), _) => {
+            let mut facts = vec![if access.private { "private" } else { "public" }];
+            match access.can_push {
+                Some(true) => facts.push("push allowed"),
+                Some(false) => facts.push("read only"),
+                None => {}
+            }
+            let check = if access.has_issues {
+                Check::new(
+                    "tracker",
+                    Outcome::Ok,
+                    format!(
+                        "github: {} readable ({})",
+                        access.full_name,
+                        facts.join(", ")
+                    ),
+                )
+            } else {
+                Check::new(
+                    "tracker",
+                    Outcome::Warning,
+                    format!("github: {} has its issues turned off", access.full_name),
+                )
+                .hint("turn issues on in the repository's settings, or give workers `--prompt`")
+            };
+            checks.push(check);
+        }
+        (Some(Err(e)), Some(repo)) => {
+            let hint = if report.token_source.is_none() {
+                format!(
+                    "check `repo: {repo}`; without a token a private repository reads as missing"
+                )
+            } else {
+                format!("check `repo: {repo}` and that the token may read it")
+            };
+            checks.push(
+                Check::new(
+                    "tracker",
+                    Outcome::Failed,
+                    format!("github: cannot read {repo}: {e}"),
+                )
+                .hint(hint),
+            );
+        }
+        _ => {}
+    }
+    for (name, limit) in [
+        ("core", report.budget.core()),
+        ("graphql", report.budget.graphql()),
+    ] {
+        // An anonymous caller has no GraphQL budget at all (GitHub answers `limit: 0`).
+        let Some(limit) = limit.filter(|l| l.limit > 0) else {
+            continue;
+        };
+        let reset = limit
+            .reset
+            .map(|r| format!(", resets {}", r.strftime("%H:%M UTC")))
+            .unwrap_or_default();
+        let detail = format!(
+            "github: {} of {} {name} requests left this hour{reset}",
+            limit.remaining, limit.limit
+        );
+        // Below a tenth, a fleet's status refreshes will soon be refused.
+        checks.push(if limit.remaining.saturating_mul(10) < limit.limit {
+            Check::new("tracker", Outcome::Warning, detail)
+                .hint("fewer sessions or a longer poll interval; the budget refills at the reset")
+        } else {
+            Check::new("tracker", Outcome::Ok, detail)
+        });
+    }
+    checks
 }
 
 #[cfg(test)]

@@ -145,7 +145,7 @@ async fn fetch_reads_the_repository_a_reference_names_and_says_which_is_missing(
         .fetch(&ctx(Some("acme/app")), &IssueRef::Number { number: 6 })
         .await);
     assert!(matches!(&e, TrackerError::NotFound { .. }), "{e:?}");
-    assert_eq!(e.to_string(), "issue acme/app#6 (github) not found");
+    assert_eq!(e.to_string(), "issue #6 not found");
     let e = err(t.fetch(&ctx(None), &IssueRef::Number { number: 6 }).await);
     assert!(
         matches!(&e, TrackerError::Unavailable { detail, .. } if detail.contains("repo: owner/name")),
@@ -426,4 +426,57 @@ async fn is_registered_as_github_and_built_from_the_projects_settings() {
             "{bad}"
         );
     }
+}
+
+/// The tracker against the fake GitHub the CLI tests use: the suite passes there too, so the
+/// fake and the tracker agree on GitHub's shapes (and neither drifted alone).
+#[tokio::test]
+async fn passes_the_tracker_conformance_suite_against_the_fake_github() {
+    use ao_trackers::fake::{self, FakeGitHub};
+    let gh = tokio::task::spawn_blocking(FakeGitHub::start)
+        .await
+        .unwrap();
+    let mut open = fake::Issue::new("Open one");
+    open.body = Some("The body".into());
+    open.labels = vec!["bug".into()];
+    open.assignees = vec!["ann".into()];
+    let open = gh.add_issue("acme/app", open);
+    let mut closed = fake::Issue::new("Closed one");
+    closed.state = fake::IssueState::Closed;
+    let closed = gh.add_issue("acme/app", closed);
+    let pull = gh.add_pull("acme/app", fake::PullRequest::new("A fix", "fix"));
+    let settings = json!({"apiUrl": gh.url(), "graphqlUrl": gh.graphql_url()});
+    let tracker = GitHubTracker::with_credentials(
+        settings.as_object().unwrap().clone(),
+        ao_trackers::github::Credentials::token(
+            ao_trackers::github::Token::new("ghp_conformance").unwrap(),
+            ao_trackers::github::TokenSource::Explicit,
+        ),
+    );
+    let issue = |n: u64, title: &str, state, body: &str, labels: &[&str], who: &[&str]| Issue {
+        id: n.to_string(),
+        title: title.into(),
+        body: body.into(),
+        url: format!("https://github.com/acme/app/issues/{n}"),
+        state,
+        labels: labels.iter().map(|l| l.to_string()).collect(),
+        assignees: who.iter().map(|a| a.to_string()).collect(),
+        branch_hint: None,
+    };
+    let fixture = TrackerFixture {
+        open: issue(
+            open,
+            "Open one",
+            IssueState::Open,
+            "The body",
+            &["bug"],
+            &["ann"],
+        ),
+        closed: issue(closed, "Closed one", IssueState::Closed, "", &[], &[]),
+        pull_request: Some(pull),
+        missing: IssueRef::Number { number: 999 },
+        foreign: Some(IssueRef::parse("Linear:ABC-1").unwrap()),
+    };
+    conformance(Arc::new(tracker), &ctx(Some("acme/app")), &fixture).await;
+    let _ = tokio::task::spawn_blocking(move || drop(gh)).await;
 }
