@@ -33,7 +33,8 @@ pub use runtime::{FakeRuntime, Observed, Runtime, RuntimeError};
 #[cfg(any(test, feature = "mocks"))]
 pub use scm::MockScm;
 pub use scm::{
-    CheckFailure, FakeScm, MergeMethod, PullRequest, ReviewComment, Scm, ScmContext, ScmError,
+    CheckFailure, CiReport, FakeScm, MergeMethod, PrAnswer, PrBatch, PrDetails, PrQuery,
+    PullRequest, RateBudget, ReviewComment, Scm, ScmContext, ScmError,
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use tracker::MockTracker;

@@ -1,12 +1,11 @@
 //! `Scm`: pull requests, checks and reviews.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{PrRef, PrState, PrStatus, ProjectId};
+use crate::domain::{CiStatus, PrRef, PrState, PrStatus, ProjectId, ReviewStatus, Timestamp};
 
 /// A pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +17,9 @@ pub struct PullRequest {
     pub url: String,
     /// The pull request's title, as its author wrote it (untrusted).
     pub title: String,
+    /// The pull request's description, as its author wrote it (untrusted).
+    #[serde(default)]
+    pub body: String,
     /// The head branch, whose commits the pull request proposes to merge.
     pub branch: String,
     /// The base branch the pull request would merge into.
@@ -26,9 +28,17 @@ pub struct PullRequest {
     pub state: PrState,
     /// The SHA of the head branch's latest commit; `None` when the host does not say.
     pub head_sha: Option<String>,
+    /// `owner/name` of the repository the head branch lives in, when it is not the project's
+    /// own (a fork); `None` for a branch of the project's repository.
+    #[serde(default)]
+    pub fork: Option<String>,
+    /// Whether the caller's credentials may push to the head branch (always for a branch of the
+    /// project's repository the caller may push to; for a fork only when its author allows it).
+    #[serde(default)]
+    pub head_pushable: bool,
 }
 
-/// An unresolved review comment (all text untrusted).
+/// An unresolved review thread, by its first comment (all text untrusted).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReviewComment {
@@ -56,6 +66,111 @@ pub struct CheckFailure {
     pub summary: Option<String>,
     /// The check's web page (its run or log), when the host gives one.
     pub url: Option<String>,
+}
+
+/// The checks of a pull request's head commit: every check run and commit status, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CiReport {
+    /// The combined result.
+    pub state: CiStatus,
+    /// How many checks there are (all pages).
+    pub total: u32,
+    /// How many passed (success, neutral or skipped).
+    pub passed: u32,
+    /// How many are queued or running.
+    pub pending: u32,
+    /// The failed ones (failure, timed out, cancelled, action required, error), by name.
+    pub failed: Vec<CheckFailure>,
+}
+
+/// Everything `ao status` and the lifecycle need about one pull request, read in one batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrDetails {
+    /// The pull request itself.
+    pub pr: PullRequest,
+    /// Whether it can be merged as it is; `None` while the host is still computing it.
+    pub mergeable: Option<bool>,
+    /// The host's merge-state word, lower case (GitHub: `clean`, `blocked`, `behind`, `dirty`,
+    /// `unstable`, `has_hooks`, `draft`, `unknown`), when it gave one.
+    pub merge_state: Option<String>,
+    /// The head conflicts with the base.
+    pub conflicts: bool,
+    /// The review decision.
+    pub review: ReviewStatus,
+    /// The head commit's checks.
+    pub ci: CiReport,
+    /// The review threads nobody resolved yet (outdated ones included), oldest first.
+    pub unresolved: Vec<ReviewComment>,
+}
+
+impl PrDetails {
+    /// The compact status the session lifecycle keeps.
+    pub fn status(&self) -> PrStatus {
+        PrStatus {
+            state: self.pr.state,
+            ci: self.ci.state,
+            review: self.review,
+            conflicts: self.conflicts,
+        }
+    }
+}
+
+/// One session's question in a batch: its pull request by number once it has one, else the
+/// pull request whose head is its branch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PrQuery {
+    /// The pull request with this number.
+    Number(u64),
+    /// The newest pull request from this branch of the project's repository (never a fork's).
+    Branch(String),
+}
+
+/// One answer of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrAnswer {
+    /// What was asked.
+    pub query: PrQuery,
+    /// The pull request; `None` when there is none (no PR from that branch, or no such number).
+    pub pr: Option<PrDetails>,
+}
+
+/// The rate budget the host reported with its last answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateBudget {
+    /// Requests left in the window.
+    pub remaining: u64,
+    /// The window's size.
+    pub limit: u64,
+    /// When the window resets.
+    pub reset_at: Option<Timestamp>,
+}
+
+/// The pull requests of one repository, as one batch read them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrBatch {
+    /// One answer per query, in the order asked.
+    pub answers: Vec<PrAnswer>,
+    /// When the host last confirmed these answers (fetched them, or said nothing changed).
+    pub fetched_at: Timestamp,
+    /// An opaque token of the repository's state when the answers were fetched (GitHub: the
+    /// pull-request list's ETag). Given back as `previous`, it lets the host say "unchanged"
+    /// without a rate-limited request.
+    pub validator: Option<String>,
+    /// The budget left after the batch, when the host reports one.
+    pub rate_limit: Option<RateBudget>,
+}
+
+impl PrBatch {
+    /// The answer to `query`, when it was asked.
+    pub fn answer(&self, query: &PrQuery) -> Option<&PrAnswer> {
+        self.answers.iter().find(|a| &a.query == query)
+    }
 }
 
 /// How to merge.
@@ -107,11 +222,21 @@ pub enum ScmError {
         /// What to do.
         detail: String,
     },
-    /// Rate limited until the given time.
-    #[error("{scm}: rate limited")]
+    /// The rate limit is spent.
+    #[error("{scm}: rate limit reached{}", reset.map(|r| format!(" until {}", r.strftime("%H:%M:%S UTC"))).unwrap_or_default())]
     RateLimited {
         /// The config name of the host that limits the rate.
         scm: String,
+        /// When the limit lifts, when known.
+        reset: Option<Timestamp>,
+    },
+    /// The host refused the operation (a merge of a pull request that cannot be merged).
+    #[error("{scm} refused: {detail}")]
+    Refused {
+        /// The config name of the host.
+        scm: String,
+        /// The host's reason (untrusted text).
+        detail: String,
     },
     /// The service is unreachable or failing.
     #[error("{scm} is unavailable: {detail}")]
@@ -126,8 +251,14 @@ pub enum ScmError {
 /// A source-code host.
 ///
 /// Contract:
-/// - `pr_statuses` MUST answer for many pull requests per call (one batched request where the
-///   API allows): the daemon asks for every session at once each tick.
+/// - `pr_batch` answers every query of one repository in one batched request where the API
+///   allows (plus follow-ups only to page through more than a page of checks or threads): the
+///   daemon and `ao status` ask for every session at once. Given `previous` (the last batch for
+///   the same repository), an unchanged repository SHOULD be answered without a rate-limited
+///   request, returning `previous`'s answers with a new `fetched_at`; answers for queries
+///   `previous` did not have are always fetched.
+/// - `Branch` queries and `pr_for_branch` MUST NOT return a pull request from a fork that
+///   merely reuses the branch name.
 /// - Errors MUST NOT contain credentials.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -135,7 +266,8 @@ pub trait Scm: Send + Sync + 'static {
     /// The host's config name.
     fn name(&self) -> &str;
 
-    /// The open (or latest) pull request whose head is `branch`.
+    /// The newest pull request (open, or else the latest merged or closed) whose head is
+    /// `branch` of the project's repository.
     async fn pr_for_branch(
         &self,
         ctx: &ScmContext,
@@ -145,26 +277,14 @@ pub trait Scm: Send + Sync + 'static {
     /// Looks up a pull request.
     async fn resolve_pr(&self, ctx: &ScmContext, pr: &PrRef) -> Result<PullRequest, ScmError>;
 
-    /// State, CI and review of many pull requests, by number.
-    async fn pr_statuses(
+    /// State, checks, review and unresolved threads of many pull requests of the project's
+    /// repository, in one batch.
+    async fn pr_batch(
         &self,
         ctx: &ScmContext,
-        numbers: &[u64],
-    ) -> Result<HashMap<u64, PrStatus>, ScmError>;
-
-    /// Unresolved review comments.
-    async fn unresolved_comments(
-        &self,
-        ctx: &ScmContext,
-        number: u64,
-    ) -> Result<Vec<ReviewComment>, ScmError>;
-
-    /// Failed checks of the head commit.
-    async fn failed_checks(
-        &self,
-        ctx: &ScmContext,
-        number: u64,
-    ) -> Result<Vec<CheckFailure>, ScmError>;
+        queries: &[PrQuery],
+        previous: Option<PrBatch>,
+    ) -> Result<PrBatch, ScmError>;
 
     /// Merges a pull request.
     async fn merge(
@@ -181,18 +301,21 @@ pub trait Scm: Send + Sync + 'static {
     }
 }
 
-#[derive(Debug, Default)]
-struct FakePr {
-    pr: Option<PullRequest>,
-    status: Option<PrStatus>,
-    comments: Vec<ReviewComment>,
-    failures: Vec<CheckFailure>,
-}
-
-/// A host serving pull requests from memory.
+/// A host serving pull requests from memory. Every change bumps a version, which is the
+/// batches' validator: a batch given an unchanged `previous` is answered from it, and counted
+/// in [`FakeScm::batches_fetched`] only when it was not.
 #[derive(Debug, Default)]
 pub struct FakeScm {
-    prs: Mutex<HashMap<u64, FakePr>>,
+    state: Mutex<FakeScmState>,
+}
+
+#[derive(Debug, Default)]
+struct FakeScmState {
+    prs: Vec<PrDetails>,
+    version: u64,
+    fetched: u64,
+    fail: Option<String>,
+    merged: Vec<(u64, MergeMethod)>,
 }
 
 impl FakeScm {
@@ -201,35 +324,68 @@ impl FakeScm {
         Self::default()
     }
 
-    /// Adds or replaces a pull request with its status, comments and failed checks.
-    pub fn insert(
-        &self,
-        pr: PullRequest,
-        status: PrStatus,
-        comments: Vec<ReviewComment>,
-        failures: Vec<CheckFailure>,
-    ) {
-        if let Ok(mut m) = self.prs.lock() {
-            m.insert(
-                pr.number,
-                FakePr {
-                    pr: Some(pr),
-                    status: Some(status),
-                    comments,
-                    failures,
-                },
-            );
+    /// Adds or replaces (by number) a pull request with its checks, review and threads.
+    pub fn insert(&self, details: PrDetails) {
+        if let Ok(mut s) = self.state.lock() {
+            s.prs.retain(|p| p.pr.number != details.pr.number);
+            s.prs.push(details);
+            s.version += 1;
         }
     }
 
-    fn with<T>(&self, number: u64, f: impl FnOnce(&FakePr) -> T) -> Result<T, ScmError> {
-        let prs = self.prs.lock().map_err(|_| ScmError::Unavailable {
+    /// Makes every call fail as unavailable with `detail` (`None`: answer again).
+    pub fn fail_with(&self, detail: Option<&str>) {
+        if let Ok(mut s) = self.state.lock() {
+            s.fail = detail.map(str::to_string);
+        }
+    }
+
+    /// How many batches were read from the host's data (not answered from `previous`).
+    pub fn batches_fetched(&self) -> u64 {
+        self.state.lock().map_or(0, |s| s.fetched)
+    }
+
+    /// The merges asked for, in order.
+    pub fn merges(&self) -> Vec<(u64, MergeMethod)> {
+        self.state
+            .lock()
+            .map(|s| s.merged.clone())
+            .unwrap_or_default()
+    }
+
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&mut FakeScmState) -> Result<T, ScmError>,
+    ) -> Result<T, ScmError> {
+        let mut state = self.state.lock().map_err(|_| ScmError::Unavailable {
             scm: "fake".into(),
             detail: "state poisoned".into(),
         })?;
-        prs.get(&number).map(f).ok_or(ScmError::NotFound {
-            pr: format!("#{number}"),
-        })
+        if let Some(detail) = &state.fail {
+            return Err(ScmError::Unavailable {
+                scm: "fake".into(),
+                detail: detail.clone(),
+            });
+        }
+        f(&mut state)
+    }
+}
+
+impl FakeScmState {
+    /// The newest pull request from `branch` of the project's repository: an open one first.
+    fn for_branch(&self, branch: &str) -> Option<&PrDetails> {
+        let mut from: Vec<&PrDetails> = self
+            .prs
+            .iter()
+            .filter(|p| p.pr.branch == branch && p.pr.fork.is_none())
+            .collect();
+        from.sort_by_key(|p| {
+            (
+                matches!(p.pr.state, PrState::Open | PrState::Draft),
+                p.pr.number,
+            )
+        });
+        from.last().copied()
     }
 }
 
@@ -244,50 +400,84 @@ impl Scm for FakeScm {
         _ctx: &ScmContext,
         branch: &str,
     ) -> Result<Option<PullRequest>, ScmError> {
-        let prs = self.prs.lock().map_err(|_| ScmError::Unavailable {
-            scm: "fake".into(),
-            detail: "state poisoned".into(),
-        })?;
-        Ok(prs
-            .values()
-            .filter_map(|p| p.pr.clone())
-            .find(|p| p.branch == branch))
+        self.read(|s| Ok(s.for_branch(branch).map(|p| p.pr.clone())))
     }
 
     async fn resolve_pr(&self, _ctx: &ScmContext, pr: &PrRef) -> Result<PullRequest, ScmError> {
-        self.with(pr.number, |p| p.pr.clone())?
-            .ok_or(ScmError::NotFound { pr: pr.to_string() })
+        self.read(|s| {
+            s.prs
+                .iter()
+                .find(|p| p.pr.number == pr.number)
+                .map(|p| p.pr.clone())
+                .ok_or(ScmError::NotFound { pr: pr.to_string() })
+        })
     }
 
-    async fn pr_statuses(
+    async fn pr_batch(
         &self,
         _ctx: &ScmContext,
-        numbers: &[u64],
-    ) -> Result<HashMap<u64, PrStatus>, ScmError> {
-        let prs = self.prs.lock().map_err(|_| ScmError::Unavailable {
-            scm: "fake".into(),
-            detail: "state poisoned".into(),
-        })?;
-        Ok(numbers
-            .iter()
-            .filter_map(|n| prs.get(n).and_then(|p| p.status).map(|s| (*n, s)))
-            .collect())
+        queries: &[PrQuery],
+        previous: Option<PrBatch>,
+    ) -> Result<PrBatch, ScmError> {
+        self.read(|s| {
+            let validator = Some(s.version.to_string());
+            if let Some(previous) = &previous
+                && previous.validator == validator
+                && queries.iter().all(|q| previous.answer(q).is_some())
+            {
+                return Ok(PrBatch {
+                    answers: queries
+                        .iter()
+                        .filter_map(|q| previous.answer(q).cloned())
+                        .collect(),
+                    fetched_at: Timestamp::now(),
+                    validator,
+                    rate_limit: None,
+                });
+            }
+            s.fetched += 1;
+            let answers = queries
+                .iter()
+                .map(|q| PrAnswer {
+                    query: q.clone(),
+                    pr: match q {
+                        PrQuery::Number(n) => s.prs.iter().find(|p| p.pr.number == *n).cloned(),
+                        PrQuery::Branch(b) => s.for_branch(b).cloned(),
+                    },
+                })
+                .collect();
+            Ok(PrBatch {
+                answers,
+                fetched_at: Timestamp::now(),
+                validator,
+                rate_limit: None,
+            })
+        })
     }
 
-    async fn unresolved_comments(
+    async fn merge(
         &self,
         _ctx: &ScmContext,
         number: u64,
-    ) -> Result<Vec<ReviewComment>, ScmError> {
-        self.with(number, |p| p.comments.clone())
-    }
-
-    async fn failed_checks(
-        &self,
-        _ctx: &ScmContext,
-        number: u64,
-    ) -> Result<Vec<CheckFailure>, ScmError> {
-        self.with(number, |p| p.failures.clone())
+        method: MergeMethod,
+    ) -> Result<(), ScmError> {
+        self.read(|s| {
+            let Some(p) = s.prs.iter_mut().find(|p| p.pr.number == number) else {
+                return Err(ScmError::NotFound {
+                    pr: format!("#{number}"),
+                });
+            };
+            if p.pr.state != PrState::Open || p.mergeable == Some(false) {
+                return Err(ScmError::Refused {
+                    scm: "fake".into(),
+                    detail: format!("#{number} cannot be merged"),
+                });
+            }
+            p.pr.state = PrState::Merged;
+            s.merged.push((number, method));
+            s.version += 1;
+            Ok(())
+        })
     }
 }
 
@@ -296,6 +486,7 @@ impl crate::error::Classify for ScmError {
         use crate::error::ErrorClass as C;
         match self {
             Self::NotFound { .. } => C::NotFound,
+            Self::Refused { .. } => C::Refused,
             Self::Unsupported { .. }
             | Self::Auth { .. }
             | Self::RateLimited { .. }

@@ -11,8 +11,8 @@ use ao_core::orchestrator::{
     StartOutcome,
 };
 use ao_core::plugin::{
-    Agent, FakeAgent, FakeRuntime, FakeScm, FakeTracker, FakeWorkspace, Issue, IssueState,
-    PullRequest, Registry, Runtime, Scm, Tracker, UnsavedWork, Workspace,
+    Agent, CiReport, FakeAgent, FakeRuntime, FakeScm, FakeTracker, FakeWorkspace, Issue,
+    IssueState, PrDetails, PullRequest, Registry, Runtime, Scm, Tracker, UnsavedWork, Workspace,
 };
 use ao_core::store::{InMemoryStore, Store, StoreError};
 
@@ -913,25 +913,8 @@ async fn restore_relaunches_a_dead_worker_in_place() {
 #[tokio::test]
 async fn a_pull_request_url_spawns_a_worker_that_owns_it() {
     let fx = fixture_full(CONFIG, None, true);
-    fx.scm.insert(
-        PullRequest {
-            number: 5,
-            url: "https://github.com/acme/app/pull/5".into(),
-            title: "Fix login".into(),
-            branch: "fix/login".into(),
-            base: "main".into(),
-            state: ao_core::domain::PrState::Open,
-            head_sha: None,
-        },
-        ao_core::domain::PrStatus {
-            state: ao_core::domain::PrState::Open,
-            ci: ao_core::domain::CiStatus::Failing,
-            review: ao_core::domain::ReviewStatus::None,
-            conflicts: false,
-        },
-        vec![],
-        vec![],
-    );
+    fx.scm
+        .insert(pr_details(5, "fix/login", ao_core::domain::PrState::Open));
     let out = fx
         .orch
         .spawn(SpawnRequest {
@@ -1411,4 +1394,28 @@ async fn doctor_reports_what_the_tracker_probes_else_whether_its_credential_is_s
             "Some(\"app\") Failed fake: acme/app unreadable"
         ]
     );
+}
+
+/// A pull request of acme/app from `branch`, with no checks, reviews or threads.
+fn pr_details(number: u64, branch: &str, state: ao_core::domain::PrState) -> PrDetails {
+    PrDetails {
+        pr: PullRequest {
+            number,
+            url: format!("https://github.com/acme/app/pull/{number}"),
+            title: format!("PR {number}"),
+            body: String::new(),
+            branch: branch.into(),
+            base: "main".into(),
+            state,
+            head_sha: Some(format!("{number:040}")),
+            fork: None,
+            head_pushable: true,
+        },
+        mergeable: Some(true),
+        merge_state: Some("clean".into()),
+        conflicts: false,
+        review: ao_core::domain::ReviewStatus::None,
+        ci: CiReport::default(),
+        unresolved: vec![],
+    }
 }
