@@ -83,14 +83,20 @@ pub(crate) enum Command {
     Spawn(SpawnArgs),
     /// Send a message to a session's agent.
     Send(SendArgs),
-    /// Every session with its role, agent, activity and liveness.
+    /// Every session of every project: activity, liveness, and each worker's PR, CI and review.
     Status {
         /// Only this project.
         #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
-        /// Print JSON.
+        /// Print JSON (with --watch: one snapshot per line).
         #[arg(long)]
         json: bool,
+        /// Refresh until interrupted, redrawing in place on a terminal.
+        #[arg(long)]
+        watch: bool,
+        /// Seconds between refreshes with --watch.
+        #[arg(long, requires = "watch", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+        interval: u64,
     },
     /// Manage sessions.
     #[command(subcommand)]
@@ -172,6 +178,9 @@ pub(crate) struct SpawnArgs {
     /// Start a worker on a closed issue too.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Take over an existing pull request (number, `#n` or URL): the worker works on its branch.
+    #[arg(long, value_name = "PR")]
+    pub(crate) claim_pr: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -264,7 +273,15 @@ pub(crate) enum SessionCommand {
         #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
         project: Option<String>,
     },
-    /// Remove workers whose process is gone or whose branch is merged — never unsaved work.
+    /// Make a worker the owner of an existing pull request (number, `#n` or URL).
+    ClaimPr {
+        /// The worker.
+        #[arg(add = ArgValueCandidates::new(crate::complete::sessions))]
+        session: String,
+        /// The pull request.
+        pr: String,
+    },
+    /// Remove workers whose process is gone or whose PR or branch is merged — never unsaved work.
     Cleanup {
         /// Only this project.
         #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]

@@ -151,9 +151,22 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
             E::IssueNotFound { .. } => out.hints.push(
                 "check the number and the project's `repo`; `--prompt` alone starts a worker on a task in words".into(),
             ),
-            E::Tracker(ao_core::plugin::TrackerError::PullRequest { .. }) => out.hints.push(
-                "that number is a pull request: `ao spawn --claim-pr <number>` takes one over (coming with the pull-request step)".into(),
+            E::Tracker(ao_core::plugin::TrackerError::PullRequest { issue }) => out.hints.push(format!(
+                "that number is a pull request: `ao spawn --claim-pr {}` starts a worker on it",
+                issue.trim_start_matches('#')
+            )),
+            E::PrOwned { session, .. } => out.hints.push(format!(
+                "talk to its owner with `ao send {session} …`, or `ao session kill {session}` first"
+            )),
+            E::PrFromFork { .. } => out.hints.push(
+                "a fork's branch is pushed by its author: ask them to allow edits by maintainers, or review it instead".into(),
             ),
+            E::OrchestratorOwnsNoPr { .. } => out.hints.push(
+                "give it to a worker: `ao spawn --claim-pr <pr>`".into(),
+            ),
+            E::Scm(ao_core::plugin::ScmError::RateLimited { scm, .. } | ao_core::plugin::ScmError::Unavailable { scm, .. }) => out.hints.push(format!(
+                "nothing was changed; try again later — `ao doctor` checks {scm}"
+            )),
             E::Tracker(ao_core::plugin::TrackerError::Unavailable { tracker, .. }) => out.hints.push(format!(
                 "nothing was created; try again later, and `ao doctor` checks {tracker} (`--prompt` alone starts a worker without it)"
             )),

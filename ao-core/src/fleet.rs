@@ -444,6 +444,14 @@ impl Fleet {
         crate::orchestrator::observe::observe(&scope, filter).await
     }
 
+    /// [`Self::observe`], with the agents' summaries and the workers' pull requests, checks and
+    /// reviews from the forge — one batch per repository, last known answers marked stale
+    /// when the forge cannot be asked.
+    pub async fn status(&self, filter: &SessionFilter) -> Result<Observation, OrchestratorError> {
+        let scope = self.scope(filter.project.as_ref())?;
+        crate::orchestrator::observe::status(&scope, filter).await
+    }
+
     /// What crashes left behind across projects — runtime sessions and worktrees no record
     /// accounts for, spawns whose creator died, launch handoffs nobody fetched — which
     /// [`Self::cleanup`] removes.

@@ -120,6 +120,29 @@ impl WorktreeWorkspace {
                 )),
             }
         }
+        // A claimed pull request's branch lives on the forge: bring it in, so the worktree
+        // starts from its commits rather than from the base branch.
+        if has_origin && req.existing_branch {
+            let refspec = format!("+refs/heads/{0}:refs/remotes/origin/{0}", req.branch);
+            let fetched = git::run(
+                repo,
+                &["fetch", "--quiet", "origin", &refspec],
+                &[],
+                Some(self.fetch_timeout),
+            )
+            .await;
+            let failed = match fetched {
+                Ok(out) if out.ok => None,
+                Ok(out) => Some(out.stderr),
+                Err(e) => Some(e.detail),
+            };
+            if let Some(why) = failed {
+                warnings.push(format!(
+                    "fetch of origin/{} failed ({why}); its local branch or the base is used",
+                    req.branch
+                ));
+            }
+        }
         let remote_base = format!("refs/remotes/origin/{}", req.base_branch);
         let base = if git::ref_exists(repo, &remote_base).await.map_err(git_err)? {
             remote_base

@@ -135,6 +135,7 @@ fn ao_workspace_and_runtime(bencher: divan::Bencher<'_, '_>) {
             base_branch: "main".into(),
             symlinks: vec![],
             post_create: vec![],
+            existing_branch: false,
         };
         tokio.block_on(async {
             let info = ws.create(&req).await.expect("worktree");

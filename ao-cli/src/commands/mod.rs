@@ -5,6 +5,7 @@ pub(crate) mod demo;
 mod doctor;
 mod init;
 mod sessions;
+mod status;
 
 use std::sync::Arc;
 

@@ -32,8 +32,35 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
         Command::Stop { project, all } => stop(global, project.as_deref(), all).await,
         Command::Spawn(args) => spawn(global, args).await,
         Command::Send(args) => send(global, args).await,
-        Command::Status { project, json } => {
-            list(global, project.as_deref(), true, true, false, json).await
+        Command::Status {
+            project,
+            json,
+            watch,
+            interval,
+        } => {
+            let fleet = fleet(global)?;
+            let filter = SessionFilter {
+                project: project_arg(project.as_deref())?,
+                orchestrators: true,
+                terminated: true,
+                archived: false,
+            };
+            let watch = watch.then(|| Duration::from_secs(interval));
+            super::status::run(&fleet, filter, json, watch).await
+        }
+        Command::Session(SessionCommand::ClaimPr { session, pr }) => {
+            let fleet = fleet(global)?;
+            let (orch, project, id) = fleet.session(&session)?;
+            let pr = ao_core::domain::PrRef::parse(&pr)
+                .map_err(|e| CliError::new(Exit::Usage, e.to_string()))?;
+            let record = orch.claim_pr(&project, &id, &pr).await?;
+            eprintln!(
+                "{} now owns pull request #{} on {}",
+                record.id,
+                pr.number,
+                record.branch.as_deref().unwrap_or("-")
+            );
+            Ok(())
         }
         Command::Session(SessionCommand::Ls {
             project,
@@ -279,9 +306,18 @@ async fn stop(global: &GlobalArgs, project: Option<&str>, all: bool) -> Result<(
 }
 
 async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
-    if args.issue.is_none() && args.prompt.is_none() {
-        return Err(CliError::new(Exit::Usage, "give an issue or --prompt"));
+    if args.issue.is_none() && args.prompt.is_none() && args.claim_pr.is_none() {
+        return Err(CliError::new(
+            Exit::Usage,
+            "give an issue, --prompt or --claim-pr",
+        ));
     }
+    let claim_pr = args
+        .claim_pr
+        .as_deref()
+        .map(ao_core::domain::PrRef::parse)
+        .transpose()
+        .map_err(|e| CliError::new(Exit::Usage, e.to_string()))?;
     let fleet = fleet(global)?;
     let project = project_id(&fleet, args.project.as_deref())?;
     if !args.dry_run {
@@ -294,7 +330,7 @@ async fn spawn(global: &GlobalArgs, args: SpawnArgs) -> Result<(), CliError> {
         agent: args.agent,
         model: args.model,
         branch: args.branch,
-        claim_pr: None,
+        claim_pr,
         dry_run: args.dry_run,
         force: args.force,
     };
@@ -448,7 +484,7 @@ async fn list(
 }
 
 /// A session's issue: its id and the start of its title (untrusted text: controls removed).
-fn issue_text(view: &SessionView) -> String {
+pub(super) fn issue_text(view: &SessionView) -> String {
     let Some(issue) = &view.issue else {
         return "-".into();
     };
@@ -468,7 +504,7 @@ fn issue_text(view: &SessionView) -> String {
 
 /// A session's model: the configured one, and the one its agent's CLI says it runs when that
 /// differs (`sonnet → claude-sonnet-5-5`; `default → gpt-5.5` when none was configured).
-fn model_text(view: &SessionView) -> String {
+pub(super) fn model_text(view: &SessionView) -> String {
     match (&view.model, &view.model_in_use) {
         (Some(configured), Some(in_use)) if configured != in_use => {
             format!("{configured} → {in_use}")
@@ -480,7 +516,7 @@ fn model_text(view: &SessionView) -> String {
 }
 
 /// A session's status in words: `exited 127` says how its agent ended.
-fn status_text(view: &SessionView) -> String {
+pub(super) fn status_text(view: &SessionView) -> String {
     let word = crate::render::word(&view.status);
     match (view.status, view.runtime) {
         (DisplayStatus::Exited, RuntimeStatus::Exited { code: Some(code) }) => {
@@ -491,7 +527,7 @@ fn status_text(view: &SessionView) -> String {
 }
 
 /// What to do about sessions whose agent is not running, one line per kind.
-fn status_hints(views: &[SessionView]) {
+pub(super) fn status_hints(views: &[SessionView]) {
     let ids = |status: DisplayStatus| {
         views
             .iter()
@@ -524,7 +560,7 @@ fn status_hints(views: &[SessionView]) {
 
 /// One stderr line per unreadable record and per thing that could not be looked at, and one
 /// line about what crashes left behind.
-fn report_leftovers(seen: &Observation) {
+pub(super) fn report_leftovers(seen: &Observation) {
     for warning in &seen.warnings {
         eprintln!("warning: {warning}");
     }
@@ -762,6 +798,9 @@ async fn cleanup(
     }
     for e in &report.kept {
         eprintln!("kept {} ({})", name(e), e.reason);
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
     }
     if report.cleaned.is_empty() && report.kept.is_empty() {
         eprintln!("nothing to clean up");

@@ -115,6 +115,24 @@ pub enum OrchestratorError {
         /// The orchestrator session that was asked to own a pull request.
         session: SessionId,
     },
+    /// A live worker already owns the pull request.
+    #[error("pull request {pr} is already owned by {session}")]
+    PrOwned {
+        /// The pull request, as displayed (`#12`).
+        pr: String,
+        /// The worker that owns it.
+        session: SessionId,
+    },
+    /// The pull request's branch lives in a fork this worker cannot push to or check out.
+    #[error("pull request {pr} comes from the fork {fork}{}", if *pushable { ", whose branch ao cannot check out yet" } else { ", and its author does not let maintainers push to it" })]
+    PrFromFork {
+        /// The pull request, as displayed (`#12`).
+        pr: String,
+        /// The fork, `owner/name`.
+        fork: String,
+        /// Whether the caller's credentials could push to its branch.
+        pushable: bool,
+    },
     /// The config would run programs it names (`postCreate`, a `command` agent, variables
     /// that choose programs) but the user has not trusted it.
     #[error("{} is not trusted to {what}{}", config.display(), changed_note(*changed_since))]
@@ -337,6 +355,8 @@ impl OrchestratorError {
             | Self::SpawnInProgress { .. }
             | Self::UnsavedWork { .. }
             | Self::OrchestratorOwnsNoPr { .. }
+            | Self::PrOwned { .. }
+            | Self::PrFromFork { .. }
             | Self::WaitingForInput { .. }
             | Self::Untrusted { .. }
             | Self::UntrustedFolder { .. }

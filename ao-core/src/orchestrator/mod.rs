@@ -12,6 +12,7 @@ mod launch;
 pub(crate) mod observe;
 mod options;
 mod outcome;
+mod remote;
 mod request;
 pub(crate) mod sessions;
 mod spawn;
@@ -26,5 +27,6 @@ pub use outcome::{
     CleanupEntry, CleanupReport, KillOutcome, Observation, Orphan, OrphanKind, SpawnOutcome,
     StartOutcome,
 };
+pub use remote::{RemoteMeta, RepoRemote};
 pub use request::{KillMode, SendOptions, SessionFilter, SpawnRequest};
-pub use view::{PrView, SessionView};
+pub use view::{CiView, PrView, ReviewView, SessionView};

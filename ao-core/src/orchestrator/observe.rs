@@ -67,6 +67,8 @@ struct Ask {
     probe: ActivityProbe,
     /// Whether to ask for its activity too (only a live session's is read).
     activity: bool,
+    /// Whether to ask for the agent's own summary of the work (`ao status`).
+    summary: bool,
 }
 
 /// What the adapter answered.
@@ -74,6 +76,7 @@ struct Ask {
 struct Answer {
     activity: Option<Read>,
     model_in_use: Option<String>,
+    summary: Option<String>,
 }
 
 /// The activities (where asked) and models in use of many sessions, read on a few blocking
@@ -100,9 +103,19 @@ async fn ask(work: Vec<Ask>) -> Vec<Option<Answer>> {
                         None
                     };
                     let model_in_use = ask.agent.model_in_use(&ask.probe).await;
+                    let summary = if ask.summary {
+                        ask.agent
+                            .session_info(&ask.probe)
+                            .await
+                            .ok()
+                            .and_then(|info| info.summary)
+                    } else {
+                        None
+                    };
                     out.push(Some(Answer {
                         activity,
                         model_in_use,
+                        summary,
                     }));
                 }
                 out
@@ -126,6 +139,27 @@ async fn ask(work: Vec<Ask>) -> Vec<Option<Answer>> {
 pub(crate) async fn observe(
     scope: &[Scope<'_>],
     filter: &SessionFilter,
+) -> Result<Observation, OrchestratorError> {
+    observe_with(scope, filter, false).await
+}
+
+/// What `ao status` shows: one look at the sessions (with the agents' own summaries), then
+/// their pull requests, checks and reviews from the forge in one batch per repository.
+pub(crate) async fn status(
+    scope: &[Scope<'_>],
+    filter: &SessionFilter,
+) -> Result<Observation, OrchestratorError> {
+    let mut seen = observe_with(scope, filter, true).await?;
+    let remote = super::remote::fetch(scope, &mut seen.sessions, &mut seen.warnings).await?;
+    seen.remote = Some(remote);
+    Ok(seen)
+}
+
+/// [`observe`], asking the agents for their summaries too when `summaries`.
+async fn observe_with(
+    scope: &[Scope<'_>],
+    filter: &SessionFilter,
+    summaries: bool,
 ) -> Result<Observation, OrchestratorError> {
     let Some(first) = scope.first() else {
         return Ok(Observation::default());
@@ -273,6 +307,7 @@ pub(crate) async fn observe(
                 agent: agent.clone(),
                 probe: s.orch.activity_probe(r, runtime, terminal),
                 activity: known.is_none(),
+                summary: summaries,
             });
             work.len() - 1
         });
@@ -293,6 +328,14 @@ pub(crate) async fn observe(
         }
         let answer = answer.unwrap_or_default();
         view.model_in_use = answer.model_in_use;
+        view.summary = answer
+            .summary
+            .map(|s| {
+                crate::adapter_kit::text::strip_controls(&s)
+                    .trim()
+                    .to_string()
+            })
+            .filter(|s| !s.is_empty());
         view.activity = match (known, answer.activity) {
             (Some(activity), _) => activity,
             (None, Some(Ok(activity))) => activity,

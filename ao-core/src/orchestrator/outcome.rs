@@ -75,8 +75,12 @@ pub struct CleanupEntry {
 pub struct CleanupReport {
     /// Cleaned (with `dry_run`: would be cleaned).
     pub cleaned: Vec<CleanupEntry>,
-    /// Candidates kept because they hold unsaved work.
+    /// Candidates kept because they hold unsaved work, or because a person should decide (a
+    /// pull request closed without merging).
     pub kept: Vec<CleanupEntry>,
+    /// What could not be looked at (a forge that could not be asked: its last known answers
+    /// were used).
+    pub warnings: Vec<String>,
 }
 
 /// What a crash can leave behind.
@@ -124,4 +128,6 @@ pub struct Observation {
     /// What could not be looked at, and why (a runtime or agent adapter that is not available,
     /// an adapter that failed): those sessions show what their record last said.
     pub warnings: Vec<String>,
+    /// What the forge said, per repository, when it was asked (`status`); `None` otherwise.
+    pub remote: Option<super::remote::RemoteMeta>,
 }

@@ -12,7 +12,7 @@ use crate::domain::{
     ActivityState, PrRef, ProjectId, Role, RuntimeStatus, SessionId, SessionPhase,
 };
 use crate::plugin::{
-    ActivityProbe, RegistryError, Rescue, UnsavedWork, WorkspaceError, WorkspaceInfo,
+    ActivityProbe, PullRequest, RegistryError, Rescue, UnsavedWork, WorkspaceError, WorkspaceInfo,
     WorkspaceRequest,
 };
 use crate::prompt::{WorkerPlace, orchestrator_system_prompt, worker_system_prompt};
@@ -92,6 +92,7 @@ impl Orchestrator {
                             base_branch: project.default_branch.clone(),
                             symlinks: project.settings.symlinks.clone(),
                             post_create: self.post_create_commands(project)?,
+                            existing_branch: record.pr.is_some(),
                         };
                         workspace.create(&req).await?;
                     }
@@ -445,13 +446,28 @@ impl Orchestrator {
     }
 
     /// Every session of `project` (or of every configured project), observed in a fixed
-    /// number of runtime calls.
+    /// number of runtime calls, with the workers' pull requests, checks and reviews (one batch
+    /// per repository).
     pub async fn status(
         &self,
         project: Option<&ProjectId>,
     ) -> Result<Vec<SessionView>, OrchestratorError> {
-        let scope = self.scope_of(project)?;
-        Ok(observe(&scope, &SessionFilter::all()).await?.sessions)
+        let filter = SessionFilter {
+            project: project.cloned(),
+            ..SessionFilter::all()
+        };
+        Ok(self.status_report(&filter).await?.sessions)
+    }
+
+    /// What `ao status` shows for `filter`: one look at the sessions, with the agents' own
+    /// summaries and the workers' pull requests, checks and reviews read in one batch per
+    /// repository ([`Observation::remote`] says how fresh they are).
+    pub async fn status_report(
+        &self,
+        filter: &SessionFilter,
+    ) -> Result<Observation, OrchestratorError> {
+        let scope = self.scope_of(filter.project.as_ref())?;
+        super::observe::status(&scope, filter).await
     }
 
     /// What one look at the sessions of `filter.project` (or every configured project) finds:
@@ -644,7 +660,8 @@ impl Orchestrator {
                 session: id.clone(),
             });
         }
-        let (claimed, branch) = self.resolve_claim(project, pr).await?;
+        let (claimed, found) = self.resolve_claim(project, pr, Some(id)).await?;
+        let branch = found.branch;
         Ok(self
             .store
             .update(
@@ -658,12 +675,15 @@ impl Orchestrator {
             .await?)
     }
 
-    /// Looks a pull request up for a worker to own: the full reference and its head branch.
+    /// Looks a pull request up for a worker to own: the full reference and the pull request.
+    /// Refused when another live worker (not `claimant`) owns it, or when its branch lives in
+    /// a fork.
     pub(super) async fn resolve_claim(
         &self,
         project: &Project,
         pr: &PrRef,
-    ) -> Result<(PrRef, String), OrchestratorError> {
+        claimant: Option<&SessionId>,
+    ) -> Result<(PrRef, PullRequest), OrchestratorError> {
         let unsupported = |detail: String| OrchestratorError::Unsupported {
             operation: "claiming a pull request",
             detail,
@@ -677,13 +697,45 @@ impl Orchestrator {
             Err(e) => return Err(e),
         };
         let found = scm.resolve_pr(&ctx, pr).await?;
+        let shown = format!("#{}", found.number);
+        if let Some(fork) = &found.fork {
+            return Err(OrchestratorError::PrFromFork {
+                pr: shown,
+                fork: fork.clone(),
+                pushable: found.head_pushable,
+            });
+        }
+        let owner = self
+            .store
+            .list(&project.id)
+            .await?
+            .records
+            .into_iter()
+            .find(|r| {
+                r.role == Role::Worker
+                    && Some(&r.id) != claimant
+                    && !matches!(
+                        r.lifecycle.session,
+                        SessionPhase::Killed | SessionPhase::Done | SessionPhase::Errored
+                    )
+                    && r.pr.as_ref().is_some_and(|p| {
+                        p.number == found.number
+                            && p.repo.as_deref().is_none_or(|repo| repo == ctx.repo)
+                    })
+            });
+        if let Some(owner) = owner {
+            return Err(OrchestratorError::PrOwned {
+                pr: shown,
+                session: owner.id,
+            });
+        }
         Ok((
             PrRef {
                 repo: Some(ctx.repo.clone()),
                 number: found.number,
                 url: Some(found.url.clone()),
             },
-            found.branch,
+            found,
         ))
     }
 }
@@ -751,7 +803,10 @@ pub(crate) async fn cleanup(
     dry_run: bool,
 ) -> Result<CleanupReport, OrchestratorError> {
     let mut report = CleanupReport::default();
-    let seen = observe(scope, &SessionFilter::all()).await?;
+    // With the forge's view of each worker's pull request: a squash or rebase merge leaves the
+    // branch's commits outside the base branch, so git alone would call it unmerged.
+    let seen = super::observe::status(scope, &SessionFilter::all()).await?;
+    report.warnings = seen.warnings.clone();
     for view in &seen.sessions {
         if view.role != Role::Worker {
             continue;
@@ -774,7 +829,20 @@ pub(crate) async fn cleanup(
             reason,
         };
         let info = workspace_info(project, &record);
+        let pr = view
+            .pr
+            .as_ref()
+            .and_then(|p| p.state.map(|state| (p.number, state)));
+        if let Some((number, crate::domain::PrState::Closed)) = pr {
+            report.kept.push(entry(format!(
+                "pull request #{number} was closed without merging; `ao session kill {}` removes it",
+                view.id
+            )));
+            continue;
+        }
+        let merged_on_forge = matches!(pr, Some((_, crate::domain::PrState::Merged)));
         let merged = match &info {
+            _ if merged_on_forge => true,
             None => false,
             Some(info) => match orch.workspace_for(project)?.is_merged(info).await {
                 Ok(merged) => merged,
@@ -792,7 +860,9 @@ pub(crate) async fn cleanup(
         if !dead && !merged {
             continue;
         }
-        let reason = if merged {
+        let reason = if let (true, Some((number, _))) = (merged_on_forge, pr) {
+            format!("pull request #{number} merged")
+        } else if merged {
             "branch merged".to_string()
         } else {
             "process gone".to_string()

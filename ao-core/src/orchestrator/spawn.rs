@@ -24,7 +24,7 @@ use crate::plugin::{
     Agent, Issue, IssueState, LaunchRequest, ModelNotice, Runtime, RuntimeHandle, TrackerError,
     Workspace, WorkspaceInfo, WorkspaceRequest,
 };
-use crate::prompt::{WorkerPlace, orchestrator_system_prompt, task_prompt, worker_system_prompt};
+use crate::prompt::{WorkerPlace, orchestrator_system_prompt, worker_system_prompt, worker_task};
 use crate::store::{SessionRecord, StoreError};
 
 /// How long a spawn waits, at most, for a new agent to say which model it runs (a busy
@@ -200,8 +200,9 @@ impl Orchestrator {
         // Resolve a claimed pull request before anything is created: its branch is the session's.
         let claimed = match &claim {
             None => None,
-            Some(pr) => Some(self.resolve_claim(project, pr).await?),
+            Some(pr) => Some(self.resolve_claim(project, pr, None).await?),
         };
+        let claimed_branch = claimed.is_some();
 
         // Refused before anything is created when the config is not trusted to run commands.
         let post_create = self.post_create_commands(project)?;
@@ -210,7 +211,7 @@ impl Orchestrator {
         let named_branch = req
             .branch
             .clone()
-            .or_else(|| claimed.as_ref().map(|(_, b)| b.clone()))
+            .or_else(|| claimed.as_ref().map(|(_, pr)| pr.branch.clone()))
             .or_else(|| issue_ref.as_ref().map(|(_, b, _)| b.clone()));
         if let Some(branch) = &named_branch {
             workspace.check_branch(&project.path, branch).await?;
@@ -237,7 +238,11 @@ impl Orchestrator {
             base_branch: &project.default_branch,
         };
         let system = worker_system_prompt(project, &place, rules.as_deref())?;
-        let task = task_prompt(req.prompt.as_deref(), issue.as_ref())?;
+        let task = worker_task(
+            req.prompt.as_deref(),
+            issue.as_ref(),
+            claimed.as_ref().map(|(_, pr)| pr),
+        )?;
         let system_file = if req.dry_run {
             self.write_dry_run_prompt(&project_id, &system)?
         } else {
@@ -304,6 +309,7 @@ impl Orchestrator {
                 base_branch: project.default_branch.clone(),
                 symlinks: project.settings.symlinks.clone(),
                 post_create: post_create.clone(),
+                existing_branch: claimed_branch,
             };
             let info = workspace.create(&ws_req).await?;
             let made = info.path.clone();

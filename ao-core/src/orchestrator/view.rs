@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::domain::{
-    Activity, DisplayStatus, IssueLink, PrState, ProjectId, Role, RuntimeStatus, SessionId,
-    Timestamp,
+    Activity, CiStatus, DisplayStatus, IssueLink, Lifecycle, PrState, ProjectId, ReviewStatus,
+    Role, RuntimeStatus, SessionId, Timestamp,
 };
+use crate::plugin::{CheckFailure, PrDetails, ReviewComment};
 use crate::store::SessionRecord;
 
 /// A session as `ao status` and `--json` show it.
@@ -44,10 +45,20 @@ pub struct SessionView {
     pub issue: Option<IssueLink>,
     /// The pull request the worker owns, once it has one (never for orchestrators).
     pub pr: Option<PrView>,
+    /// The pull request's checks, when the host was asked (`ao status`).
+    pub ci: Option<CiView>,
+    /// The pull request's review, when the host was asked (`ao status`).
+    pub review: Option<ReviewView>,
+    /// The agent's own one-line summary of its work, when its adapter keeps one and it was
+    /// asked (`ao status`). Untrusted text.
+    pub summary: Option<String>,
     /// When the session's record was created.
     pub created_at: Timestamp,
     /// When the session's record last changed.
     pub updated_at: Timestamp,
+    /// The lifecycle the status was derived from, to derive it again with the host's answer.
+    #[serde(skip)]
+    pub(crate) lifecycle: Lifecycle,
 }
 
 /// A pull request in a [`SessionView`].
@@ -57,8 +68,77 @@ pub struct PrView {
     pub number: u64,
     /// The pull request's web URL, when known.
     pub url: Option<String>,
-    /// State, when observed.
+    /// State, when observed (`draft` for an open draft).
     pub state: Option<PrState>,
+    /// Whether it is a draft, when observed.
+    pub draft: Option<bool>,
+    /// Its title (untrusted), when observed.
+    pub title: Option<String>,
+}
+
+/// A pull request's checks in a [`SessionView`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CiView {
+    /// The combined result.
+    pub state: CiStatus,
+    /// How many checks there are.
+    pub total: u32,
+    /// How many passed.
+    pub passed: u32,
+    /// How many are queued or running.
+    pub pending: u32,
+    /// The failed ones, by name, with their pages.
+    pub failed: Vec<CheckFailure>,
+}
+
+/// A pull request's review in a [`SessionView`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewView {
+    /// The decision so far.
+    pub decision: ReviewStatus,
+    /// How many review threads are unresolved.
+    pub unresolved_threads: usize,
+    /// Those threads, by their first comment (untrusted text).
+    pub threads: Vec<ReviewComment>,
+    /// Whether it can be merged as it is (`None`: the host is still computing it).
+    pub mergeable: Option<bool>,
+    /// The head conflicts with the base.
+    pub conflicts: bool,
+}
+
+impl SessionView {
+    /// Takes in what the host said about this session's pull request: the PR, its checks and
+    /// review, and the status they imply (a merged PR shows `merged`, failing CI `ci_failed`).
+    pub(crate) fn apply_pr(&mut self, details: &PrDetails) {
+        let pr = &details.pr;
+        self.pr = Some(PrView {
+            number: pr.number,
+            url: Some(pr.url.clone()),
+            state: Some(pr.state),
+            draft: Some(pr.state == PrState::Draft),
+            title: Some(pr.title.clone()),
+        });
+        self.ci = Some(CiView {
+            state: details.ci.state,
+            total: details.ci.total,
+            passed: details.ci.passed,
+            pending: details.ci.pending,
+            failed: details.ci.failed.clone(),
+        });
+        self.review = Some(ReviewView {
+            decision: details.review,
+            unresolved_threads: details.unresolved.len(),
+            threads: details.unresolved.clone(),
+            mergeable: details.mergeable,
+            conflicts: details.conflicts,
+        });
+        self.lifecycle.pr = Some(details.status());
+        if self.status != DisplayStatus::Interrupted {
+            self.status = self.lifecycle.display_status();
+        }
+    }
 }
 
 impl SessionView {
@@ -95,9 +175,15 @@ impl SessionView {
                 number: pr.number,
                 url: pr.url.clone(),
                 state: record.lifecycle.pr.map(|p| p.state),
+                draft: None,
+                title: None,
             }),
+            ci: None,
+            review: None,
+            summary: None,
             created_at: record.created_at,
             updated_at: record.updated_at,
+            lifecycle,
         }
     }
 }

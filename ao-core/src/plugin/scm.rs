@@ -316,6 +316,7 @@ struct FakeScmState {
     fetched: u64,
     fail: Option<String>,
     merged: Vec<(u64, MergeMethod)>,
+    asked: Vec<Vec<PrQuery>>,
 }
 
 impl FakeScm {
@@ -343,6 +344,14 @@ impl FakeScm {
     /// How many batches were read from the host's data (not answered from `previous`).
     pub fn batches_fetched(&self) -> u64 {
         self.state.lock().map_or(0, |s| s.fetched)
+    }
+
+    /// The queries of every batch asked for (answered from `previous` or not), in order.
+    pub fn batches_asked(&self) -> Vec<Vec<PrQuery>> {
+        self.state
+            .lock()
+            .map(|s| s.asked.clone())
+            .unwrap_or_default()
     }
 
     /// The merges asked for, in order.
@@ -419,6 +428,9 @@ impl Scm for FakeScm {
         queries: &[PrQuery],
         previous: Option<PrBatch>,
     ) -> Result<PrBatch, ScmError> {
+        if let Ok(mut s) = self.state.lock() {
+            s.asked.push(queries.to_vec());
+        }
         self.read(|s| {
             let validator = Some(s.version.to_string());
             if let Some(previous) = &previous

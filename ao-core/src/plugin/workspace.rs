@@ -28,6 +28,9 @@ pub struct WorkspaceRequest {
     pub symlinks: Vec<String>,
     /// Commands to run in the new workspace (only for trusted configs).
     pub post_create: Vec<String>,
+    /// The branch already exists on the forge (a claimed pull request's head): it is fetched
+    /// and checked out from there rather than created from the base branch.
+    pub existing_branch: bool,
 }
 
 /// A created workspace.
@@ -470,6 +473,7 @@ mod tests {
             base_branch: "main".into(),
             symlinks: vec![],
             post_create: vec![],
+            existing_branch: false,
         }
     }
 

@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 
 use crate::adapter_kit::text::{fence_for, strip_controls};
 use crate::config::Project;
-use crate::plugin::Issue;
+use crate::plugin::{Issue, PullRequest};
 
 const ORCHESTRATOR: &str = include_str!("templates/orchestrator.md");
 const WORKER: &str = include_str!("templates/worker.md");
 const TASK: &str = include_str!("templates/task.md");
 const ISSUE: &str = include_str!("templates/issue.md");
+const PULL_REQUEST: &str = include_str!("templates/pull_request.md");
 
 /// A template and its values do not match.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,46 +124,82 @@ pub fn task_prompt(
     task: Option<&str>,
     issue: Option<&Issue>,
 ) -> Result<Option<String>, PromptError> {
+    worker_task(task, issue, None)
+}
+
+/// A worker's first message: the task, then the issue and the pull request it takes over,
+/// each fenced as untrusted data. `None` when there is none of them.
+pub fn worker_task(
+    task: Option<&str>,
+    issue: Option<&Issue>,
+    pr: Option<&PullRequest>,
+) -> Result<Option<String>, PromptError> {
     let task = task.map(str::trim).filter(|t| !t.is_empty());
-    if task.is_none() && issue.is_none() {
+    if task.is_none() && issue.is_none() && pr.is_none() {
         return Ok(None);
     }
-    let issue_part = match issue {
-        None => String::new(),
-        Some(issue) => {
-            let mut text = format!(
-                "title: {}\nurl: {}\n",
-                strip_controls(&issue.title),
-                strip_controls(&issue.url)
-            );
-            if !issue.labels.is_empty() {
-                let labels: Vec<String> = issue.labels.iter().map(|l| strip_controls(l)).collect();
-                text.push_str(&format!("labels: {}\n", labels.join(", ")));
-            }
-            let body = strip_controls(&issue.body);
-            if !body.trim().is_empty() {
-                text.push('\n');
-                text.push_str(body.trim_end());
-            }
-            render(
-                ISSUE,
-                &BTreeMap::from([
-                    ("issue_ref", strip_controls(&issue.id)),
-                    ("fence", fence_for(&text)),
-                    ("issue_text", text),
-                ]),
-            )?
+    let mut data = String::new();
+    if let Some(issue) = issue {
+        let mut text = format!(
+            "title: {}\nurl: {}\n",
+            strip_controls(&issue.title),
+            strip_controls(&issue.url)
+        );
+        if !issue.labels.is_empty() {
+            let labels: Vec<String> = issue.labels.iter().map(|l| strip_controls(l)).collect();
+            text.push_str(&format!("labels: {}\n", labels.join(", ")));
         }
-    };
-    let task_text = match task {
-        Some(t) => t.to_string(),
-        None => "Implement the issue below, then open a pull request.".to_string(),
+        append_body(&mut text, &issue.body);
+        data.push_str(&render(
+            ISSUE,
+            &BTreeMap::from([
+                ("issue_ref", strip_controls(&issue.id)),
+                ("fence", fence_for(&text)),
+                ("issue_text", text),
+            ]),
+        )?);
+    }
+    if let Some(pr) = pr {
+        let mut text = format!(
+            "title: {}\nurl: {}\nbranch: {}\nbase: {}\n",
+            strip_controls(&pr.title),
+            strip_controls(&pr.url),
+            strip_controls(&pr.branch),
+            strip_controls(&pr.base)
+        );
+        append_body(&mut text, &pr.body);
+        data.push_str(&render(
+            PULL_REQUEST,
+            &BTreeMap::from([
+                ("number", pr.number.to_string()),
+                ("fence", fence_for(&text)),
+                ("pr_text", text),
+            ]),
+        )?);
+    }
+    let task_text = match (task, issue, pr) {
+        (Some(t), _, _) => t.to_string(),
+        (None, Some(_), _) => "Implement the issue below, then open a pull request.".to_string(),
+        (None, None, _) => {
+            "Take over the pull request below: read its review comments and failing checks with \
+             `ao status --json`, fix what they ask, and push to its branch."
+                .to_string()
+        }
     };
     let rendered = render(
         TASK,
-        &BTreeMap::from([("task", task_text), ("issue", issue_part)]),
+        &BTreeMap::from([("task", task_text), ("issue", data)]),
     )?;
     Ok(Some(rendered.trim_end().to_string()))
+}
+
+/// Appends untrusted body text (controls removed) after a blank line, when there is any.
+fn append_body(text: &mut String, body: &str) {
+    let body = strip_controls(body);
+    if !body.trim().is_empty() {
+        text.push('\n');
+        text.push_str(body.trim_end());
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ async fn the_fake_workspace_passes_the_workspace_conformance_suite() {
             base_branch: "main".into(),
             symlinks: vec![],
             post_create: vec![],
+            existing_branch: false,
         }
     })
     .await;

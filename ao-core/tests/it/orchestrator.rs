@@ -1221,6 +1221,7 @@ async fn an_interrupted_spawn_is_reported_and_cleanup_finishes_it() {
                 base_branch: "main".into(),
                 symlinks: vec![],
                 post_create: vec![],
+                existing_branch: false,
             })
             .await
             .unwrap();
@@ -1418,4 +1419,178 @@ fn pr_details(number: u64, branch: &str, state: ao_core::domain::PrState) -> PrD
         ci: CiReport::default(),
         unresolved: vec![],
     }
+}
+
+#[tokio::test]
+async fn status_reads_every_workers_pr_in_one_batch_and_shows_the_last_known_when_the_host_is_down()
+{
+    use ao_core::domain::{CiStatus, DisplayStatus, PrState, ReviewStatus};
+    use ao_core::plugin::{CheckFailure, PrQuery, ReviewComment};
+    let fx = fixture_full(CONFIG, None, true);
+    fx.orch.start_orchestrator(&project()).await.unwrap();
+    let a = fx.orch.spawn(spawn_req("a")).await.unwrap().record;
+    let b = fx.orch.spawn(spawn_req("b")).await.unwrap().record;
+    let branch = a.branch.clone().unwrap();
+    let mut pr = pr_details(12, &branch, PrState::Open);
+    pr.ci = CiReport {
+        state: CiStatus::Failing,
+        total: 9,
+        passed: 7,
+        pending: 0,
+        failed: vec![
+            CheckFailure {
+                name: "lint".into(),
+                summary: None,
+                url: Some("https://ci/lint".into()),
+            },
+            CheckFailure {
+                name: "test".into(),
+                summary: None,
+                url: Some("https://ci/test".into()),
+            },
+        ],
+    };
+    pr.review = ReviewStatus::ChangesRequested;
+    pr.unresolved = vec![ReviewComment {
+        id: "t1".into(),
+        author: "ann".into(),
+        body: "rename this".into(),
+        path: Some("src/lib.rs".into()),
+        line: Some(3),
+        url: "https://github.com/acme/app/pull/12#r1".into(),
+    }];
+    fx.scm.insert(pr);
+
+    let seen = fx
+        .orch
+        .status_report(&ao_core::orchestrator::SessionFilter::all())
+        .await
+        .unwrap();
+    assert_eq!(
+        fx.scm.batches_asked(),
+        [vec![
+            PrQuery::Branch(branch.clone()),
+            PrQuery::Branch(b.branch.clone().unwrap())
+        ]],
+        "one batch for the repository, workers only"
+    );
+    let view = |seen: &ao_core::orchestrator::Observation, id: &SessionId| {
+        seen.sessions.iter().find(|v| &v.id == id).unwrap().clone()
+    };
+    let va = view(&seen, &a.id);
+    assert_eq!(va.pr.as_ref().map(|p| p.number), Some(12));
+    assert_eq!(va.pr.as_ref().and_then(|p| p.state), Some(PrState::Open));
+    let ci = va.ci.unwrap();
+    assert_eq!(
+        (ci.state, ci.total, ci.failed.len()),
+        (CiStatus::Failing, 9, 2)
+    );
+    let review = va.review.unwrap();
+    assert_eq!(review.decision, ReviewStatus::ChangesRequested);
+    assert_eq!(review.unresolved_threads, 1);
+    assert_eq!(va.status, DisplayStatus::CiFailed);
+    assert!(view(&seen, &b.id).pr.is_none());
+    let remote = seen.remote.clone().unwrap();
+    assert!(!remote.stale());
+    assert_eq!(remote.repos.len(), 1);
+    // The PR is recorded: the next look asks by number.
+    let record = fx.store.get(&project(), &a.id).await.unwrap();
+    assert_eq!(record.pr.map(|p| p.number), Some(12));
+    assert_eq!(record.lifecycle.pr.map(|p| p.ci), Some(CiStatus::Failing));
+
+    // Nothing changed: answered from the kept batch, not fetched again.
+    let again = fx
+        .orch
+        .status_report(&ao_core::orchestrator::SessionFilter::all())
+        .await
+        .unwrap();
+    assert_eq!(
+        fx.scm.batches_fetched(),
+        2,
+        "the first look, and one by number"
+    );
+    let third = fx
+        .orch
+        .status_report(&ao_core::orchestrator::SessionFilter::all())
+        .await
+        .unwrap();
+    assert_eq!(fx.scm.batches_fetched(), 2, "unchanged: not fetched");
+    assert_eq!(view(&again, &a.id).ci, view(&third, &a.id).ci);
+
+    // The host is down: the last known answers, marked stale, and a warning.
+    fx.scm.fail_with(Some("connection refused"));
+    let down = fx
+        .orch
+        .status_report(&ao_core::orchestrator::SessionFilter::all())
+        .await
+        .unwrap();
+    let remote = down.remote.clone().unwrap();
+    assert!(remote.stale());
+    assert!(
+        remote.repos[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("connection refused")
+    );
+    assert!(remote.fetched_at().is_some());
+    assert_eq!(
+        view(&down, &a.id).ci.map(|c| c.state),
+        Some(CiStatus::Failing),
+        "last known"
+    );
+    assert!(
+        down.warnings.iter().any(|w| w.contains("last known")),
+        "{:?}",
+        down.warnings
+    );
+}
+
+#[tokio::test]
+async fn cleanup_removes_a_worker_whose_pr_the_forge_merged_and_keeps_one_closed_unmerged() {
+    use ao_core::domain::PrState;
+    let fx = fixture_full(CONFIG, None, true);
+    let merged = fx.orch.spawn(spawn_req("a")).await.unwrap().record;
+    let closed = fx.orch.spawn(spawn_req("b")).await.unwrap().record;
+    let open = fx.orch.spawn(spawn_req("c")).await.unwrap().record;
+    // Squash-merged on the forge: git ancestry (the fake workspace) says not merged.
+    fx.scm.insert(pr_details(
+        1,
+        merged.branch.as_deref().unwrap(),
+        PrState::Merged,
+    ));
+    fx.scm.insert(pr_details(
+        2,
+        closed.branch.as_deref().unwrap(),
+        PrState::Closed,
+    ));
+    fx.scm.insert(pr_details(
+        3,
+        open.branch.as_deref().unwrap(),
+        PrState::Open,
+    ));
+    let report = fx.orch.cleanup(None, false).await.unwrap();
+    let cleaned: Vec<(String, String)> = report
+        .cleaned
+        .iter()
+        .map(|e| (e.id.clone().unwrap().to_string(), e.reason.clone()))
+        .collect();
+    assert_eq!(
+        cleaned,
+        [(merged.id.to_string(), "pull request #1 merged".to_string())]
+    );
+    let kept: Vec<(String, String)> = report
+        .kept
+        .iter()
+        .map(|e| (e.id.clone().unwrap().to_string(), e.reason.clone()))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].0, closed.id.to_string());
+    assert!(
+        kept[0].1.contains("#2 was closed without merging"),
+        "{kept:?}"
+    );
+    let live: Vec<String> = fx.runtime.running();
+    assert!(!live.contains(&merged.id.to_string()));
+    assert!(live.contains(&closed.id.to_string()) && live.contains(&open.id.to_string()));
 }

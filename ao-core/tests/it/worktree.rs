@@ -77,6 +77,7 @@ impl Repo {
             base_branch: "main".into(),
             symlinks: vec![],
             post_create: vec![],
+            existing_branch: false,
         }
     }
 }
@@ -463,4 +464,38 @@ mod trust {
         }
         assert!(marker.exists(), "the trusted config's program ran");
     }
+}
+
+#[tokio::test]
+async fn a_claimed_branch_that_only_the_forge_has_is_fetched_and_checked_out() {
+    let r = repo(true);
+    // Someone else pushed `fix-login` with a commit of its own; this clone never fetched it.
+    let other = r.tmp.path().join("other");
+    git(
+        r.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            r.tmp.path().join("origin.git").to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    git(&other, &["checkout", "-q", "-b", "fix-login"]);
+    std::fs::write(other.join("fix.txt"), "fixed\n").unwrap();
+    git(&other, &["add", "."]);
+    commit(&other, "the fix");
+    git(&other, &["push", "-q", "origin", "fix-login"]);
+    let (_, pushed) = git_out(&other, &["rev-parse", "HEAD"]);
+
+    let ws = r.workspace();
+    let mut req = r.request("app-1");
+    req.branch = "fix-login".into();
+    req.existing_branch = true;
+    let info = ws.create(&req).await.unwrap();
+    assert!(info.warnings.is_empty(), "{:?}", info.warnings);
+    let (_, head) = git_out(&info.path, &["rev-parse", "HEAD"]);
+    assert_eq!(head, pushed, "the worktree starts from the forge's branch");
+    assert!(info.path.join("fix.txt").exists());
+    let (_, branch) = git_out(&info.path, &["branch", "--show-current"]);
+    assert_eq!(branch.trim(), "fix-login");
 }
