@@ -54,11 +54,15 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             let pr = ao_core::domain::PrRef::parse(&pr)
                 .map_err(|e| CliError::new(Exit::Usage, e.to_string()))?;
             let record = orch.claim_pr(&project, &id, &pr).await?;
+            let branch = record.branch.as_deref().unwrap_or("-");
             eprintln!(
-                "{} now owns pull request #{} on {}",
-                record.id,
-                pr.number,
-                record.branch.as_deref().unwrap_or("-")
+                "{} now owns pull request #{} on {branch}",
+                record.id, pr.number
+            );
+            // Its worktree stays where it is: the agent switches, so no work in it is lost.
+            eprintln!(
+                "its worktree is unchanged; tell it: ao send {} \"fetch and check out {branch}, then work on pull request #{}\"",
+                record.id, pr.number
             );
             Ok(())
         }
