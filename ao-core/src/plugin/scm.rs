@@ -167,9 +167,33 @@ pub struct PrBatch {
 }
 
 impl PrBatch {
-    /// The answer to `query`, when it was asked.
+    /// The answer to `query`: the one asked as such, or for a number, any answer holding that
+    /// pull request (a session found its PR by branch, and asks by its number from then on).
     pub fn answer(&self, query: &PrQuery) -> Option<&PrAnswer> {
-        self.answers.iter().find(|a| &a.query == query)
+        self.answers
+            .iter()
+            .find(|a| &a.query == query)
+            .or_else(|| match query {
+                PrQuery::Number(n) => self
+                    .answers
+                    .iter()
+                    .find(|a| a.pr.as_ref().is_some_and(|p| p.pr.number == *n)),
+                PrQuery::Branch(_) => None,
+            })
+    }
+
+    /// `previous`'s answers to `queries`, when it has every one: what a host returns for an
+    /// unchanged repository (with `fetched_at` now).
+    pub fn reuse(previous: &PrBatch, queries: &[PrQuery]) -> Option<Vec<PrAnswer>> {
+        queries
+            .iter()
+            .map(|q| {
+                previous.answer(q).map(|a| PrAnswer {
+                    query: q.clone(),
+                    pr: a.pr.clone(),
+                })
+            })
+            .collect()
     }
 }
 
@@ -255,8 +279,8 @@ pub enum ScmError {
 ///   allows (plus follow-ups only to page through more than a page of checks or threads): the
 ///   daemon and `ao status` ask for every session at once. Given `previous` (the last batch for
 ///   the same repository), an unchanged repository SHOULD be answered without a rate-limited
-///   request, returning `previous`'s answers with a new `fetched_at`; answers for queries
-///   `previous` did not have are always fetched.
+///   request, returning [`PrBatch::reuse`] with a new `fetched_at`; when `previous` cannot
+///   answer every query (see [`PrBatch::answer`]), the batch is fetched.
 /// - `Branch` queries and `pr_for_branch` MUST NOT return a pull request from a fork that
 ///   merely reuses the branch name.
 /// - Errors MUST NOT contain credentials.
@@ -435,13 +459,10 @@ impl Scm for FakeScm {
             let validator = Some(s.version.to_string());
             if let Some(previous) = &previous
                 && previous.validator == validator
-                && queries.iter().all(|q| previous.answer(q).is_some())
+                && let Some(answers) = PrBatch::reuse(previous, queries)
             {
                 return Ok(PrBatch {
-                    answers: queries
-                        .iter()
-                        .filter_map(|q| previous.answer(q).cloned())
-                        .collect(),
+                    answers,
                     fetched_at: Timestamp::now(),
                     validator,
                     rate_limit: None,

@@ -1506,15 +1506,20 @@ async fn status_reads_every_workers_pr_in_one_batch_and_shows_the_last_known_whe
         .unwrap();
     assert_eq!(
         fx.scm.batches_fetched(),
-        2,
-        "the first look, and one by number"
+        1,
+        "unchanged: answered from the kept batch, though app-1 now asks by number"
+    );
+    assert_eq!(
+        fx.scm.batches_asked()[1][0],
+        PrQuery::Number(12),
+        "the recorded PR is asked by number"
     );
     let third = fx
         .orch
         .status_report(&ao_core::orchestrator::SessionFilter::all())
         .await
         .unwrap();
-    assert_eq!(fx.scm.batches_fetched(), 2, "unchanged: not fetched");
+    assert_eq!(fx.scm.batches_fetched(), 1, "still unchanged");
     assert_eq!(view(&again, &a.id).ci, view(&third, &a.id).ci);
 
     // The host is down: the last known answers, marked stale, and a warning.
