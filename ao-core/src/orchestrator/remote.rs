@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::OrchestratorError;
 use super::facade::Scope;
 use super::view::SessionView;
-use crate::domain::{PrRef, ProjectId, Role, SessionId, Timestamp};
+use crate::domain::{PrRef, ProjectId, Role, SessionId, SessionPhase, Timestamp};
 use crate::home::AoHome;
 use crate::plugin::{PrBatch, PrDetails, PrQuery, RateBudget, Scm, ScmContext};
 
@@ -102,7 +102,14 @@ struct Group {
 
 /// The question a worker's view asks: its recorded PR's number, else its branch.
 fn query_of(view: &SessionView) -> Option<PrQuery> {
-    if view.role != Role::Worker {
+    // Killed and finished workers keep what was last recorded: asking about them every
+    // refresh would spend the budget on history.
+    if view.role != Role::Worker
+        || matches!(
+            view.lifecycle.session,
+            SessionPhase::Killed | SessionPhase::Done
+        )
+    {
         return None;
     }
     match (&view.pr, &view.branch) {
