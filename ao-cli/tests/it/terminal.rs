@@ -152,3 +152,58 @@ fn batch_spawn_progress_stays_off_stdout() {
         assert!(!stderr(&out).contains(ESC), "{:?}", stderr(&out));
     }
 }
+
+#[test]
+fn status_watch_redraws_in_place_on_a_terminal_and_streams_ndjson_to_a_pipe() {
+    use std::io::BufRead;
+    let e = env();
+    e.ok(&["spawn", "--prompt", "task"]);
+
+    // On a terminal: every frame starts at the top and clears what the last one left, without
+    // clearing the whole screen first (no flash) and without scrolling.
+    let base = e.cmd(&[]);
+    let line = format!(
+        "timeout -s INT 3.5 {} status --watch --interval 1",
+        quote(env!("CARGO_BIN_EXE_ao"))
+    );
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"]).env_clear();
+    for (k, v) in base.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.env("TERM", "xterm-256color")
+        .current_dir(base.get_current_dir().unwrap());
+    let shown = String::from_utf8_lossy(&cmd.output().unwrap().stdout).into_owned();
+    let frames: Vec<&str> = shown.split(&format!("{ESC}[H")).skip(1).collect();
+    assert!(frames.len() >= 2, "at least two frames in 3.5 s: {shown:?}");
+    for frame in &frames {
+        assert!(frame.contains("app-1"), "{frame:?}");
+        assert!(
+            frame.contains(&format!("{ESC}[J")),
+            "the rest is cleared: {frame:?}"
+        );
+    }
+    assert!(
+        !shown.contains(&format!("{ESC}[2J")),
+        "never the whole screen: {shown:?}"
+    );
+
+    // To a pipe with --json: one snapshot per line.
+    let mut child = e
+        .cmd(&["status", "--watch", "--json", "--interval", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    for _ in 0..2 {
+        let line = lines.next().unwrap().unwrap();
+        let snapshot: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(snapshot["data"][0]["id"], "app-1", "{line}");
+        assert!(snapshot["meta"]["remote"].is_object(), "{line}");
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}
