@@ -102,7 +102,7 @@ impl Reading {
         self.more_threads = page.page_info.next().map(str::to_string);
     }
 
-    fn details(self, repo: &str, base_permission: Option<&str>) -> Option<PrDetails> {
+    fn details(self, repo: &str, base_permission: Option<&str>) -> Result<PrDetails, ScmError> {
         let pr = self.json.pull_request(repo, base_permission)?;
         let unread = if !self.contexts_complete {
             let read = u64::try_from(self.contexts.len()).unwrap_or(u64::MAX);
@@ -111,7 +111,7 @@ impl Reading {
         } else {
             0
         };
-        Some(read::details(
+        Ok(read::details(
             pr,
             &self.json,
             &self.contexts,
@@ -288,12 +288,9 @@ pub(super) async fn fetch(
         for (q, alias) in aliases {
             let value = data.remove(&alias).unwrap_or(Value::Null);
             let found = match &q {
-                PrQuery::Number(n) => {
-                    let json: Option<PrJson> = decode(value, &format!("#{n}"))?;
-                    // A number is the project's own pull request even from a fork: it was
-                    // opened against this repository.
-                    json
-                }
+                // A number is the project's pull request even when its head is a fork's: it was
+                // opened against this repository.
+                PrQuery::Number(n) => decode::<Option<PrJson>>(value, &format!("#{n}"))?,
                 PrQuery::Branch(b) => {
                     #[derive(Deserialize)]
                     struct Nodes {
@@ -385,16 +382,13 @@ pub(super) async fn fetch(
         }
     }
 
-    let mut details: HashMap<u64, Option<PrDetails>> = HashMap::new();
+    let mut details: HashMap<u64, PrDetails> = HashMap::new();
     for (n, r) in reading {
-        details.insert(n, r.details(repo, permission.as_deref()));
+        details.insert(n, r.details(repo, permission.as_deref())?);
     }
     let answers = answer_of
         .into_iter()
-        .map(|(q, n)| {
-            let pr = n.and_then(|n| details.get(&n).cloned().flatten());
-            (q, pr)
-        })
+        .map(|(q, n)| (q, n.and_then(|n| details.get(&n).cloned())))
         .collect();
     Ok(Fetched {
         answers,

@@ -32,6 +32,11 @@
 //! mergeability, and of branches without a pull request (a new one changes the list). The list
 //! is read before the batch, so a change between the two reads is caught by the next batch.
 //!
+//! [`PrBatch::rate_limit`] is the GraphQL budget (the one batches spend): from the batch's own
+//! `rateLimit` field, or, when nothing was fetched, as this process last saw it, else as the
+//! previous batch reported it. The `304`'s headers describe the REST budget, which a refresh
+//! does not spend, so they are not mixed in.
+//!
 //! The validator is `"<epoch seconds of the last full fetch> <ETag>"`: opaque to callers, and
 //! it lets [`MAX_AGE`] count from the last time everything was fetched rather than from the last
 //! `304`, which would otherwise keep old answers alive forever.
@@ -273,8 +278,9 @@ impl Scm for GitHubScm {
             .into_iter()
             .flatten()
             .collect();
-        Ok(fetch::pick(&candidates, &ctx.repo)
-            .and_then(|p| p.pull_request(&ctx.repo, repository.viewer_permission.as_deref())))
+        fetch::pick(&candidates, &ctx.repo)
+            .map(|p| p.pull_request(&ctx.repo, repository.viewer_permission.as_deref()))
+            .transpose()
     }
 
     async fn resolve_pr(&self, ctx: &ScmContext, pr: &PrRef) -> Result<PullRequest, ScmError> {
@@ -309,11 +315,13 @@ impl Scm for GitHubScm {
             )
             .await
             .map_err(|e| scm_error(e, &client, &what))?;
-        let found = data.repository.and_then(|r| {
-            let json = r.pull_request?;
-            json.pull_request(&ctx.repo, r.viewer_permission.as_deref())
-        });
-        found.ok_or(ScmError::NotFound { pr: what })
+        let Some((json, permission)) = data
+            .repository
+            .and_then(|r| Some((r.pull_request?, r.viewer_permission)))
+        else {
+            return Err(ScmError::NotFound { pr: what });
+        };
+        json.pull_request(&ctx.repo, permission.as_deref())
     }
 
     async fn pr_batch(
@@ -323,8 +331,17 @@ impl Scm for GitHubScm {
         previous: Option<PrBatch>,
     ) -> Result<PrBatch, ScmError> {
         let (owner, name) = repo_parts(ctx)?;
-        let client = self.client(ctx).await?;
         let now = Timestamp::now();
+        if queries.is_empty() {
+            // Nothing to ask: no request at all.
+            return Ok(PrBatch {
+                answers: Vec::new(),
+                fetched_at: now,
+                validator: previous.as_ref().and_then(|p| p.validator.clone()),
+                rate_limit: previous.as_ref().and_then(|p| p.rate_limit),
+            });
+        }
+        let client = self.client(ctx).await?;
         let previous_validator = previous
             .as_ref()
             .and_then(|p| p.validator.as_deref())
@@ -356,7 +373,12 @@ impl Scm for GitHubScm {
             jiff::SignedDuration::try_from(self.max_age).unwrap_or(jiff::SignedDuration::MAX);
         let fresh_since = previous_validator
             .as_ref()
-            .filter(|v| unchanged && now.duration_since(v.full_fetch) < max_age)
+            .filter(|v| {
+                // A full fetch "in the future" (a clock set back) is not fresh: it would be
+                // reused for as long as the clock is behind.
+                let age = now.duration_since(v.full_fetch);
+                unchanged && !age.is_negative() && age < max_age
+            })
             .map(|v| v.full_fetch);
         let reuse = |q: &PrQuery| -> Option<&PrAnswer> {
             fresh_since?;

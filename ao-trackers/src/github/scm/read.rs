@@ -6,7 +6,7 @@
 //! pending, never passing), so that a new value on GitHub's side cannot fail a whole batch.
 
 use ao_core::domain::{CiStatus, PrState, ReviewStatus};
-use ao_core::plugin::{CheckFailure, CiReport, PrDetails, PullRequest, ReviewComment};
+use ao_core::plugin::{CheckFailure, CiReport, PrDetails, PullRequest, ReviewComment, ScmError};
 use serde::Deserialize;
 
 /// The login GitHub shows for an author whose account is gone.
@@ -195,18 +195,27 @@ impl PrJson {
     }
 
     /// The pull request as `ao` has it; `base_permission` is the caller's role on the
-    /// project's repository (`viewerPermission`). `None` for a state GitHub does not document.
+    /// project's repository (`viewerPermission`). A state GitHub does not document fails:
+    /// reading it as any known one could merge, clean up or ignore work wrongly.
     pub(super) fn pull_request(
         &self,
         repo: &str,
         base_permission: Option<&str>,
-    ) -> Option<PullRequest> {
+    ) -> Result<PullRequest, ScmError> {
         let state = match (self.state.as_str(), self.is_draft) {
             ("MERGED", _) => PrState::Merged,
             ("CLOSED", _) => PrState::Closed,
             ("OPEN", true) => PrState::Draft,
             ("OPEN", false) => PrState::Open,
-            _ => return None,
+            (other, _) => {
+                return Err(ScmError::Unavailable {
+                    scm: super::SCM_NAME.into(),
+                    detail: format!(
+                        "GitHub gave {repo}#{} the state `{other}`, which ao does not know",
+                        self.number
+                    ),
+                });
+            }
         };
         let fork = (!self.is_from(repo)).then(|| match &self.head_repository {
             Some(h) => h.name_with_owner.clone(),
@@ -227,7 +236,7 @@ impl PrJson {
                     && can_push(base_permission))
             }
         };
-        Some(PullRequest {
+        Ok(PullRequest {
             number: self.number,
             url: self.url.clone(),
             title: self.title.clone(),
@@ -429,10 +438,10 @@ mod tests {
             let p = pr(json!({"state": state, "isDraft": true}));
             assert_eq!(p.pull_request("acme/app", None).unwrap().state, want);
         }
+        let weird = pr(json!({"state": "WEIRD"})).pull_request("acme/app", None);
         assert!(
-            pr(json!({"state": "WEIRD"}))
-                .pull_request("acme/app", None)
-                .is_none()
+            matches!(&weird, Err(ScmError::Unavailable { detail, .. }) if detail.contains("WEIRD")),
+            "{weird:?}"
         );
 
         let fork = |extra: serde_json::Value| {
