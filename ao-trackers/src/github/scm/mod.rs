@@ -24,9 +24,11 @@
 //! - checks finishing or being re-run change the head commit, not the pull request; so an
 //!   answer whose checks were pending is fetched again even behind a `304`;
 //! - mergeability is computed by GitHub in the background after a push to the base branch;
-//!   so an answer with unknown mergeability is fetched again, and a push to the base that
-//!   turns a clean pull request into a conflicting one goes unseen until
-//! - the answers are older than [`MAX_AGE`]: then everything is fetched again.
+//!   so an answer with unknown mergeability is fetched again;
+//! - what changes beside the pull request — a push to the base that makes it conflicting, a
+//!   review thread resolved (GitHub does not promise that this bumps `updated_at`), a branch
+//!   protection rule that changes its merge state — goes unseen until the answers are older
+//!   than [`MAX_AGE`]: then everything is fetched again.
 //!
 //! Reused answers are only those of open pull requests with settled checks and known
 //! mergeability, and of branches without a pull request (a new one changes the list). The list
