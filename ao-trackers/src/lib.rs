@@ -10,20 +10,24 @@
 use std::sync::Arc;
 
 use ao_core::config::PluginKind;
-use ao_core::plugin::{PluginContext, Registry, RegistryError, Tracker};
+use ao_core::plugin::{PluginContext, Registry, RegistryError, Scm, Tracker};
 
 pub mod github;
 
-/// Registers this crate's adapters: tracker `github`.
+/// Registers this crate's adapters: tracker `github` and SCM `github`.
 pub fn register(registry: &mut Registry) {
     registry.register_tracker(github::TRACKER_NAME, github_tracker);
+    registry.register_scm(github::SCM_NAME, github_scm);
 }
 
-/// Builds the GitHub tracker from a project's tracker settings; a malformed `apiUrl` fails here,
-/// when the project is loaded, rather than at the first issue read.
-fn github_tracker(ctx: &PluginContext) -> Result<Arc<dyn Tracker>, RegistryError> {
+/// A GitHub adapter's settings, checked; a malformed `apiUrl` fails here, when the project is
+/// loaded, rather than at the first read.
+fn github_settings(
+    ctx: &PluginContext,
+    kind: PluginKind,
+) -> Result<serde_json::Map<String, serde_json::Value>, RegistryError> {
     let failed = |detail: String| RegistryError::Failed {
-        kind: PluginKind::Tracker,
+        kind,
         name: ctx.name.clone(),
         detail,
     };
@@ -33,7 +37,19 @@ fn github_tracker(ctx: &PluginContext) -> Result<Arc<dyn Tracker>, RegistryError
         other => return Err(failed(format!("its settings must be a map, not {other}"))),
     };
     github::Endpoints::from_settings(&settings).map_err(|e| failed(e.to_string()))?;
+    Ok(settings)
+}
+
+/// Builds the GitHub tracker from a project's tracker settings.
+fn github_tracker(ctx: &PluginContext) -> Result<Arc<dyn Tracker>, RegistryError> {
+    let settings = github_settings(ctx, PluginKind::Tracker)?;
     Ok(Arc::new(github::GitHubTracker::new(settings)))
+}
+
+/// Builds the GitHub SCM from a project's SCM settings.
+fn github_scm(ctx: &PluginContext) -> Result<Arc<dyn Scm>, RegistryError> {
+    let settings = github_settings(ctx, PluginKind::Scm)?;
+    Ok(Arc::new(github::GitHubScm::new(settings)))
 }
 
 #[cfg(feature = "fake")]

@@ -1,5 +1,5 @@
-//! Conformance suites for runtimes, workspaces and trackers: every implementation runs them in
-//! its own tests.
+//! Conformance suites for runtimes, workspaces, trackers and SCMs: every implementation runs
+//! them in its own tests.
 //!
 //! A failed check panics with what was expected. The suites start real programs (`sh`), so
 //! they need a POSIX shell.
@@ -400,4 +400,200 @@ pub async fn tracker(
             assert!(closed.iter().any(|i| i.id == fixture.closed.id));
         }
     }
+}
+
+/// What an SCM's host holds for [`scm`]: the caller puts these there first.
+#[derive(Debug, Clone)]
+pub struct ScmFixture {
+    /// An open pull request of the project's repository that can be merged, as the SCM returns
+    /// it. The suite merges it last.
+    pub open: super::PullRequest,
+    /// The checks of `open`'s head commit as the host should count them (the failed ones are
+    /// compared by name).
+    pub open_ci: super::CiReport,
+    /// The bodies of `open`'s unresolved review threads, oldest first.
+    pub open_unresolved: Vec<String>,
+    /// The bodies of `open`'s resolved review threads (never listed).
+    pub open_resolved: Vec<String>,
+    /// A pull request from a fork whose head branch has `open`'s branch name, opened after
+    /// `open` (`None`: the host has no forks).
+    pub fork_same_branch: Option<u64>,
+    /// A closed, unmerged pull request of the project's repository.
+    pub closed: super::PullRequest,
+    /// A branch of the project's repository without a pull request.
+    pub branch_without_pr: String,
+    /// A number no pull request has.
+    pub missing: u64,
+}
+
+/// Runs every SCM check against an SCM whose host holds `fixture`, in `ctx`'s repository. It
+/// merges `fixture.open` at the end.
+pub async fn scm(s: Arc<dyn super::Scm>, ctx: &super::ScmContext, fixture: &ScmFixture) {
+    use super::{MergeMethod, PrQuery, ScmError};
+    use crate::domain::{PrRef, PrState};
+    let s = s.as_ref();
+    let open = &fixture.open;
+    let number = |n: u64| PrRef {
+        repo: None,
+        number: n,
+        url: None,
+    };
+
+    // The pull request of a branch is the project's own, never a fork's of the same name.
+    let found = s
+        .pr_for_branch(ctx, &open.branch)
+        .await
+        .unwrap_or_else(|e| panic!("pr_for_branch {}: {e}", open.branch));
+    assert_eq!(found.as_ref(), Some(open), "pr_for_branch {}", open.branch);
+    assert_eq!(
+        open.fork, None,
+        "the fixture's open pull request is not a fork's"
+    );
+    let none = s
+        .pr_for_branch(ctx, &fixture.branch_without_pr)
+        .await
+        .expect("pr_for_branch of a branch without a pull request");
+    assert_eq!(
+        none, None,
+        "{} has no pull request",
+        fixture.branch_without_pr
+    );
+
+    // A reference resolves by number, `#n` and `owner/name#n`; a missing one is NotFound, and
+    // so is one of another repository.
+    for reference in [
+        number(open.number),
+        PrRef::parse(&format!("#{}", open.number)).expect("#n parses"),
+        PrRef::parse(&format!("{}#{}", ctx.repo, open.number)).expect("owner/name#n parses"),
+    ] {
+        let got = s
+            .resolve_pr(ctx, &reference)
+            .await
+            .unwrap_or_else(|e| panic!("resolve_pr {reference}: {e}"));
+        assert_eq!(&got, open, "resolve_pr {reference}");
+    }
+    match s.resolve_pr(ctx, &number(fixture.missing)).await {
+        Err(ScmError::NotFound { .. }) => {}
+        other => panic!("resolve_pr of a missing pull request must be NotFound, got {other:?}"),
+    }
+    let elsewhere = PrRef {
+        repo: Some("someone-else/elsewhere".into()),
+        number: open.number,
+        url: None,
+    };
+    match s.resolve_pr(ctx, &elsewhere).await {
+        Err(ScmError::NotFound { .. }) => {}
+        other => panic!("{elsewhere} is not the project's: NotFound, got {other:?}"),
+    }
+    if let Some(fork) = fixture.fork_same_branch {
+        let got = s
+            .resolve_pr(ctx, &number(fork))
+            .await
+            .unwrap_or_else(|e| panic!("resolve_pr #{fork} (from a fork): {e}"));
+        assert_eq!(got.number, fork);
+        assert!(got.fork.is_some(), "#{fork} comes from a fork");
+        assert_eq!(got.branch, open.branch);
+    }
+
+    // One batch answers every question, in order.
+    let queries = vec![
+        PrQuery::Number(open.number),
+        PrQuery::Branch(fixture.branch_without_pr.clone()),
+        PrQuery::Branch(open.branch.clone()),
+        PrQuery::Number(fixture.missing),
+        PrQuery::Number(fixture.closed.number),
+    ];
+    let first = s
+        .pr_batch(ctx, &queries, None)
+        .await
+        .unwrap_or_else(|e| panic!("pr_batch: {e}"));
+    let asked: Vec<&PrQuery> = first.answers.iter().map(|a| &a.query).collect();
+    assert_eq!(
+        asked,
+        queries.iter().collect::<Vec<_>>(),
+        "one answer per query, in order"
+    );
+    let details = first.answers[0]
+        .pr
+        .as_ref()
+        .unwrap_or_else(|| panic!("pr_batch found no #{}", open.number));
+    assert_eq!(&details.pr, open, "pr_batch #{}", open.number);
+    assert_eq!(first.answers[1].pr, None, "a branch without a pull request");
+    assert_eq!(
+        first.answers[2].pr.as_ref().map(|d| d.pr.number),
+        Some(open.number),
+        "the branch's pull request is the project's own, not a fork's"
+    );
+    assert_eq!(
+        first.answers[3].pr, None,
+        "no pull request #{}",
+        fixture.missing
+    );
+    let closed = first.answers[4]
+        .pr
+        .as_ref()
+        .unwrap_or_else(|| panic!("pr_batch found no #{}", fixture.closed.number));
+    assert_eq!(closed.pr.state, PrState::Closed);
+
+    // Checks are counted whole, and the failed ones named.
+    let ci = &details.ci;
+    let failed = u32::try_from(ci.failed.len()).expect("a count");
+    assert_eq!(ci.total, ci.passed + ci.pending + failed, "{ci:?}");
+    let want = &fixture.open_ci;
+    assert_eq!(
+        (ci.state, ci.total, ci.passed, ci.pending),
+        (want.state, want.total, want.passed, want.pending),
+        "the checks of #{}",
+        open.number
+    );
+    let names = |r: &super::CiReport| r.failed.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(ci),
+        names(want),
+        "the failed checks of #{}",
+        open.number
+    );
+
+    // Only unresolved threads are listed, oldest first.
+    let bodies: Vec<&str> = details.unresolved.iter().map(|c| c.body.as_str()).collect();
+    assert_eq!(
+        bodies, fixture.open_unresolved,
+        "the unresolved threads of #{}",
+        open.number
+    );
+    for resolved in &fixture.open_resolved {
+        assert!(
+            !bodies.contains(&resolved.as_str()),
+            "{resolved:?} is resolved"
+        );
+    }
+
+    // Asked again with nothing changed, the answers are the same.
+    let second = s
+        .pr_batch(ctx, &queries, Some(first.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("pr_batch with the previous batch: {e}"));
+    assert_eq!(second.answers, first.answers, "nothing changed");
+    assert!(second.fetched_at >= first.fetched_at);
+
+    // A closed pull request is not merged; an open, mergeable one is.
+    match s
+        .merge(ctx, fixture.closed.number, MergeMethod::Squash)
+        .await
+    {
+        Err(ScmError::Refused { .. }) => {}
+        Err(ScmError::Unsupported { .. }) => return,
+        other => panic!(
+            "merging closed #{} must be Refused, got {other:?}",
+            fixture.closed.number
+        ),
+    }
+    s.merge(ctx, open.number, MergeMethod::Squash)
+        .await
+        .unwrap_or_else(|e| panic!("merge #{}: {e}", open.number));
+    let merged = s
+        .resolve_pr(ctx, &number(open.number))
+        .await
+        .unwrap_or_else(|e| panic!("resolve_pr #{} after merging: {e}", open.number));
+    assert_eq!(merged.state, PrState::Merged);
 }

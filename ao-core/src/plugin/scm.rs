@@ -436,7 +436,15 @@ impl Scm for FakeScm {
         self.read(|s| Ok(s.for_branch(branch).map(|p| p.pr.clone())))
     }
 
-    async fn resolve_pr(&self, _ctx: &ScmContext, pr: &PrRef) -> Result<PullRequest, ScmError> {
+    async fn resolve_pr(&self, ctx: &ScmContext, pr: &PrRef) -> Result<PullRequest, ScmError> {
+        // Another repository's pull request is not the project's, whatever its number.
+        if pr
+            .repo
+            .as_ref()
+            .is_some_and(|r| !r.eq_ignore_ascii_case(&ctx.repo))
+        {
+            return Err(ScmError::NotFound { pr: pr.to_string() });
+        }
         self.read(|s| {
             s.prs
                 .iter()

@@ -65,3 +65,76 @@ async fn the_fake_tracker_passes_the_tracker_conformance_suite() {
     };
     tracker(Arc::new(fake), &ctx, &fixture).await;
 }
+
+#[tokio::test]
+async fn the_fake_scm_passes_the_scm_conformance_suite() {
+    use ao_core::domain::{CiStatus, PrState, ReviewStatus};
+    use ao_core::plugin::conformance::{ScmFixture, scm};
+    use ao_core::plugin::{
+        CheckFailure, CiReport, FakeScm, PrDetails, PullRequest, ReviewComment, ScmContext,
+    };
+    let pr = |number: u64, branch: &str, state, fork: Option<&str>| PullRequest {
+        number,
+        url: format!("https://example.invalid/o/r/pull/{number}"),
+        title: format!("#{number} `$(not run)`"),
+        body: "body\n```\nfenced\n```".into(),
+        branch: branch.into(),
+        base: "main".into(),
+        state,
+        head_sha: Some(format!("{number:040}")),
+        fork: fork.map(str::to_string),
+        head_pushable: fork.is_none(),
+    };
+    let details = |pr: PullRequest, ci: CiReport, unresolved: Vec<ReviewComment>| PrDetails {
+        pr,
+        mergeable: Some(true),
+        merge_state: Some("clean".into()),
+        conflicts: false,
+        review: ReviewStatus::None,
+        ci,
+        unresolved,
+    };
+    let ci = CiReport {
+        state: CiStatus::Failing,
+        total: 3,
+        passed: 1,
+        pending: 1,
+        failed: vec![CheckFailure {
+            name: "test".into(),
+            summary: None,
+            url: Some("https://example.invalid/runs/1".into()),
+        }],
+    };
+    let thread = ReviewComment {
+        id: "c1".into(),
+        author: "reviewer".into(),
+        body: "why?".into(),
+        path: Some("src/lib.rs".into()),
+        line: Some(3),
+        url: "https://example.invalid/o/r/pull/7#c1".into(),
+    };
+    let fixture = ScmFixture {
+        open: pr(7, "feat/x", PrState::Open, None),
+        open_ci: ci.clone(),
+        open_unresolved: vec!["why?".into()],
+        open_resolved: vec![],
+        fork_same_branch: Some(9),
+        closed: pr(8, "feat/old", PrState::Closed, None),
+        branch_without_pr: "feat/none".into(),
+        missing: 404,
+    };
+    let fake = FakeScm::new();
+    fake.insert(details(fixture.open.clone(), ci, vec![thread]));
+    fake.insert(details(fixture.closed.clone(), CiReport::default(), vec![]));
+    fake.insert(details(
+        pr(9, "feat/x", PrState::Open, Some("someone/r")),
+        CiReport::default(),
+        vec![],
+    ));
+    let ctx = ScmContext {
+        project_id: ProjectId::new("app").unwrap(),
+        repo: "o/r".into(),
+        settings: Default::default(),
+    };
+    scm(Arc::new(fake), &ctx, &fixture).await;
+}

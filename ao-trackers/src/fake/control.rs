@@ -72,6 +72,13 @@ pub struct RecordedRequest {
     pub body: String,
     /// The status the fake answered.
     pub status: u16,
+    /// What the request cost against its rate limit: 1 for a REST request served (a `304`,
+    /// `/rate_limit` and a refused request cost nothing), GitHub's point estimate for a GraphQL
+    /// query (see [`FakeGitHub::graphql_requests`](super::FakeGitHub::graphql_requests)).
+    pub cost: u32,
+    /// `owner/name` of the repositories the request read or changed: the one in a REST path,
+    /// every one a GraphQL document resolved.
+    pub repositories: Vec<String>,
 }
 
 impl RecordedRequest {
@@ -81,6 +88,18 @@ impl RecordedRequest {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether the request was a GraphQL query.
+    pub fn is_graphql(&self) -> bool {
+        self.path == "/graphql"
+    }
+
+    /// Whether the request read or changed `repo` (`owner/name`, any case).
+    pub fn touches(&self, repo: &str) -> bool {
+        self.repositories
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(repo))
     }
 
     /// Whether an `Authorization` header was sent.

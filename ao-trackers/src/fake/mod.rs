@@ -15,9 +15,17 @@
 //! Fidelity: response bodies carry every key of the examples in GitHub's OpenAPI description
 //! (checked by this crate's tests against `@octokit/openapi`), rate-limit headers are kept per
 //! token and resource (`core`, `graphql`; `/rate_limit` is free; a `304` is free), GET responses
-//! carry a weak `ETag` and honour `If-None-Match`, lists paginate with `Link`. The routes are
-//! listed in [`ROUTES`]; the GraphQL subset is described in the `graphql` module docs and in
-//! [`GRAPHQL_FIELDS`].
+//! carry a weak `ETag` and honour `If-None-Match`, lists paginate with `Link`. A GraphQL query
+//! is charged GitHub's static estimate (one point per hundred connection requests, see
+//! `rateLimit { cost nodeCount }`) and refused over 500,000 nodes, as on GitHub. Pull requests
+//! may come from forks (a head in another repository) and merge through the merge route with
+//! GitHub's refusals. The routes are listed in [`ROUTES`]; the GraphQL subset is described in
+//! the `graphql` module docs and in [`GRAPHQL_FIELDS`].
+//!
+//! The request log ([`FakeGitHub::requests`]) keeps, per request, what it cost against its rate
+//! limit and which repositories it read, so a test can count the GraphQL and the rate-limited
+//! requests each repository caused ([`FakeGitHub::graphql_requests`],
+//! [`FakeGitHub::counted_requests`]).
 //!
 //! ```no_run
 //! use ao_trackers::fake::{FakeGitHub, Issue, PullRequest, CheckRun, CheckConclusion};
@@ -53,9 +61,9 @@ pub use control::{
 };
 pub use rest::ROUTES;
 pub use state::{
-    CheckConclusion, CheckRun, CheckStatus, Comment, CommitStatus, Issue, IssueState,
-    MergeableState, PullRequest, PullState, Repo, Review, ReviewComment, ReviewState, StateReason,
-    StatusState,
+    CheckConclusion, CheckRun, CheckStatus, Comment, CommitStatus, Issue, IssueState, MergeMethod,
+    MergeableState, Permission, PullRequest, PullState, Repo, Review, ReviewComment, ReviewState,
+    StateReason, StatusState,
 };
 
 use control::{Control, Injected, Resource, token_of};
@@ -83,7 +91,10 @@ pub const GRAPHQL_FIELDS: &[(&str, &[&str])] = &[
             "defaultBranchRef",
             "issue",
             "pullRequest",
+            "pullRequests",
             "issueOrPullRequest",
+            "object",
+            "viewerPermission",
         ],
     ),
     ("Ref", &["name", "target"]),
@@ -129,6 +140,9 @@ pub const GRAPHQL_FIELDS: &[(&str, &[&str])] = &[
             "updatedAt",
             "headRefName",
             "headRefOid",
+            "headRepository",
+            "isCrossRepository",
+            "maintainerCanModify",
             "baseRefName",
             "baseRefOid",
             "mergeable",
@@ -146,6 +160,7 @@ pub const GRAPHQL_FIELDS: &[(&str, &[&str])] = &[
             "reviewThreads",
             "reviewRequests",
             "commits",
+            "statusCheckRollup",
         ],
     ),
     ("PullRequestCommit", &["commit"]),
@@ -160,6 +175,7 @@ pub const GRAPHQL_FIELDS: &[(&str, &[&str])] = &[
             "status",
             "conclusion",
             "detailsUrl",
+            "title",
             "url",
             "startedAt",
             "completedAt",
@@ -469,6 +485,12 @@ impl FakeGitHub {
         });
     }
 
+    /// Pushes `sha` to a pull request's head branch (a new head commit; `updated_at` bumped).
+    #[track_caller]
+    pub fn push(&self, repo: &str, number: u64, sha: &str) {
+        self.update_pull(repo, number, |p| sha.clone_into(&mut p.head_sha));
+    }
+
     /// Adds a conversation comment to an issue or pull request and returns its id.
     ///
     /// # Panics
@@ -568,6 +590,9 @@ impl FakeGitHub {
             if review.submitted_at == Timestamp::UNIX_EPOCH {
                 review.submitted_at = rest::now();
             }
+            // GitHub bumps a pull request's `updated_at` for a review, so lists sorted by it
+            // (and their ETags) change.
+            pull.updated_at = pull.updated_at.max(review.submitted_at);
             pull.requested_reviewers.retain(|r| *r != review.author);
             pull.reviews.push(review);
             Some(*next_id)
@@ -592,6 +617,7 @@ impl FakeGitHub {
             if comment.created_at == Timestamp::UNIX_EPOCH {
                 comment.created_at = rest::now();
             }
+            pull.updated_at = pull.updated_at.max(comment.created_at);
             pull.review_comments.push(comment);
             Some(*next_id)
         });
@@ -697,6 +723,23 @@ impl FakeGitHub {
     /// Every request served so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.control().requests.clone()
+    }
+
+    /// The GraphQL requests that read `repo` (`owner/name`), as recorded.
+    pub fn graphql_requests(&self, repo: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.is_graphql() && r.touches(repo))
+            .count()
+    }
+
+    /// The requests about `repo` that cost something against a rate limit (GraphQL queries,
+    /// REST requests served with a body; not `304 Not Modified`).
+    pub fn counted_requests(&self, repo: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.cost > 0 && r.touches(repo))
+            .count()
     }
 
     /// Forgets the recorded requests.

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use super::server::{Reply, Req};
 use super::shapes::{self, Ctx};
 use super::state::{
-    Comment, IssueState, Numbered, PullState, RepoData, StateReason, World, default_sha,
+    Comment, IssueState, MergeMethod, MergeableState, Numbered, PullRequest, PullState, RepoData,
+    StateReason, World, default_sha,
 };
 
 /// Every REST route the fake serves, as `(method, path template)`, in GitHub's OpenAPI spelling.
@@ -32,6 +33,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ),
     ("get", "/repos/{owner}/{repo}/pulls"),
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}"),
+    ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge"),
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"),
     ("get", "/repos/{owner}/{repo}/pulls/{pull_number}/comments"),
     ("get", "/repos/{owner}/{repo}/commits/{ref}/check-runs"),
@@ -73,6 +75,20 @@ fn repo_route(
     name: &str,
     rest: &[&str],
 ) -> Reply {
+    // Pull requests are read with the whole world at hand: a fork's head names its repository.
+    if *method == Method::GET && matches!(rest, ["pulls"] | ["pulls", _]) {
+        let world: &World = world;
+        let Some(data) = world.repo(owner, name) else {
+            return Reply::not_found();
+        };
+        return match rest {
+            ["pulls", n] => match number(n).and_then(|n| data.pulls.get(&n)) {
+                Some(p) => Reply::ok(shapes::pull(ctx, data, p, true, fork_of(world, p))),
+                None => Reply::not_found(),
+            },
+            _ => list_pulls(ctx, world, data, req),
+        };
+    }
     let mut next_id = world.next_id;
     let Some(data) = world.repo_mut(owner, name) else {
         return Reply::not_found();
@@ -100,9 +116,8 @@ fn repo_route(
             Some(n) => remove_label(ctx, data, n, label),
             None => Reply::not_found(),
         },
-        (&Method::GET, ["pulls"]) => list_pulls(ctx, data, req),
-        (&Method::GET, ["pulls", n]) => match number(n).and_then(|n| data.pulls.get(&n)) {
-            Some(p) => Reply::ok(shapes::pull(ctx, data, p, true)),
+        (&Method::PUT, ["pulls", n, "merge"]) => match number(n) {
+            Some(n) => merge_pull(data, viewer, n, req),
             None => Reply::not_found(),
         },
         (&Method::GET, ["pulls", n, "reviews"]) => match number(n).and_then(|n| data.pulls.get(&n))
@@ -532,7 +547,71 @@ fn list_issues(ctx: Ctx<'_>, data: &RepoData, viewer: &str, req: &Req) -> Reply 
     paginated_list(ctx, req, items)
 }
 
-fn list_pulls(ctx: Ctx<'_>, data: &RepoData, req: &Req) -> Reply {
+/// The fork a pull request's head lives in, when the world holds it.
+fn fork_of<'w>(world: &'w World, p: &PullRequest) -> Option<&'w RepoData> {
+    let (owner, name) = p.head_repo.as_deref()?.split_once('/')?;
+    world.repo(owner, name)
+}
+
+/// `PUT …/pulls/{n}/merge`: merges an open, mergeable pull request as GitHub does, with its
+/// refusals: `405` for a closed, draft, conflicting or blocked one, `409` when `sha` is not the
+/// head any more, `422` for an unknown method.
+fn merge_pull(data: &mut RepoData, viewer: &str, n: u64, req: &Req) -> Reply {
+    let body = if req.body.is_empty() {
+        serde_json::Map::new()
+    } else {
+        match json_object(req) {
+            Ok(m) => m,
+            Err(reply) => return reply,
+        }
+    };
+    let method = match body.get("merge_method") {
+        None | Some(Value::Null) => MergeMethod::Merge,
+        Some(Value::String(m)) => match MergeMethod::parse(m) {
+            Some(m) => m,
+            None => return Reply::invalid("PullRequest", "merge_method", "invalid"),
+        },
+        Some(_) => return Reply::invalid("PullRequest", "merge_method", "invalid"),
+    };
+    let full = data.repo.full_name();
+    let Some(pull) = data.pulls.get_mut(&n) else {
+        return Reply::not_found();
+    };
+    if pull.state != PullState::Open {
+        return Reply::error(405, "Pull Request is not mergeable");
+    }
+    if pull.draft {
+        return Reply::error(405, "Pull Request is still a draft");
+    }
+    if matches!(
+        pull.mergeable_state,
+        MergeableState::Dirty | MergeableState::Blocked
+    ) {
+        return Reply::error(405, "Pull Request is not mergeable");
+    }
+    if let Some(sha) = body.get("sha").and_then(Value::as_str)
+        && sha != pull.head_sha
+    {
+        return Reply::error(
+            409,
+            "Head branch was modified. Review and try the merge again.",
+        );
+    }
+    let at = now();
+    pull.state = PullState::Merged;
+    pull.closed_at = Some(at);
+    pull.merged_at = Some(at);
+    pull.merged_by = Some(viewer.to_owned());
+    pull.merge_method = Some(method);
+    pull.updated_at = at;
+    Reply::ok(json!({
+        "sha": default_sha(&format!("merge:{full}#{n}")),
+        "merged": true,
+        "message": "Pull Request successfully merged",
+    }))
+}
+
+fn list_pulls(ctx: Ctx<'_>, world: &World, data: &RepoData, req: &Req) -> Reply {
     let state = req.param("state").unwrap_or("open");
     if !matches!(state, "open" | "closed" | "all") {
         return Reply::invalid("PullRequest", "state", "invalid");
@@ -551,8 +630,13 @@ fn list_pulls(ctx: Ctx<'_>, data: &RepoData, req: &Req) -> Reply {
         })
         .filter(|p| {
             head.is_none_or(|(user, reference)| {
-                p.head_ref == reference
-                    && user.is_none_or(|u| u.eq_ignore_ascii_case(&data.repo.owner))
+                // `user:ref` names the head's owner: a fork's owner for a fork's branch.
+                let head_owner = p
+                    .head_repo
+                    .as_deref()
+                    .and_then(|f| f.split_once('/'))
+                    .map_or(data.repo.owner.as_str(), |(o, _)| o);
+                p.head_ref == reference && user.is_none_or(|u| u.eq_ignore_ascii_case(head_owner))
             })
         })
         .filter(|p| req.param("base").is_none_or(|b| p.base_ref == b))
@@ -576,7 +660,7 @@ fn list_pulls(ctx: Ctx<'_>, data: &RepoData, req: &Req) -> Reply {
     }
     let items = pulls
         .iter()
-        .map(|p| shapes::pull(ctx, data, p, false))
+        .map(|p| shapes::pull(ctx, data, p, false, fork_of(world, p)))
         .collect();
     paginated_list(ctx, req, items)
 }

@@ -177,7 +177,7 @@ async fn handle(
         Ok(collected) => Ok(collected.to_bytes()),
         Err(_) => Err(Reply::error(413, "Payload Too Large")),
     };
-    let record = |status: u16, body: &Bytes| RecordedRequest {
+    let record = |status: u16, body: &Bytes, accounting: Accounting| RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: raw_path.clone(),
         query: raw_query.clone(),
@@ -185,6 +185,8 @@ async fn handle(
         authorization: fingerprint.clone(),
         body: String::from_utf8_lossy(body).into_owned(),
         status,
+        cost: accounting.cost,
+        repositories: accounting.repositories,
     };
 
     // Latency, configured and injected; then the first fault that is not a delay.
@@ -219,9 +221,12 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
 
-    let reply = match (fault, body) {
-        (Some(fault), _) => fault_reply(shared, &fault, fingerprint.as_deref(), resource),
-        (None, Err(reply)) => reply,
+    let (reply, accounting) = match (fault, body) {
+        (Some(fault), _) => (
+            fault_reply(shared, &fault, fingerprint.as_deref(), resource),
+            Accounting::default(),
+        ),
+        (None, Err(reply)) => (reply, Accounting::default()),
         (None, Ok(body)) => {
             let req = Req {
                 method: parts.method.clone(),
@@ -242,8 +247,18 @@ async fn handle(
     };
 
     let status = reply.status;
-    shared.control().requests.push(record(status, &body_bytes));
+    shared
+        .control()
+        .requests
+        .push(record(status, &body_bytes, accounting));
     into_response(reply)
+}
+
+/// What a request cost and which repositories it touched, for the request log.
+#[derive(Debug, Default)]
+struct Accounting {
+    cost: u32,
+    repositories: Vec<String>,
 }
 
 /// Credentials, budget, routing, ETag.
@@ -254,17 +269,17 @@ fn serve_one(
     resource: Option<Resource>,
     if_none_match: Option<&str>,
     peer: SocketAddr,
-) -> Reply {
+) -> (Reply, Accounting) {
     {
         let control = shared.control();
         if let (Some(accepted), Some(fp)) = (&control.accepted, fingerprint)
             && !accepted.contains(fp)
         {
-            return Reply::error(401, "Bad credentials");
+            return (Reply::error(401, "Bad credentials"), Accounting::default());
         }
     }
     if resource == Some(Resource::Graphql) && fingerprint.is_none() {
-        return Reply::json(
+        let reply = Reply::json(
             401,
             json!({
                 "message": "This endpoint requires you to be authenticated.",
@@ -272,8 +287,19 @@ fn serve_one(
                 "status": "401",
             }),
         );
+        return (reply, Accounting::default());
     }
     let charged = resource.unwrap_or(Resource::Core);
+    // The repository a REST path names, as the world spells it.
+    let path_repo = match req.segments.as_slice() {
+        [first, owner, name, ..] if first == "repos" => Some(
+            shared
+                .world()
+                .repo(owner, name)
+                .map_or_else(|| format!("{owner}/{name}"), |d| d.repo.full_name()),
+        ),
+        _ => None,
+    };
 
     // A spent budget answers before anything is served.
     let spent = {
@@ -295,21 +321,14 @@ fn serve_one(
         } else {
             Reply::error(403, &message)
         };
-        return with_rate_headers(shared, reply, fingerprint, charged);
+        return (
+            with_rate_headers(shared, reply, fingerprint, charged),
+            Accounting::default(),
+        );
     }
 
     if charged == Resource::Graphql {
-        // Charged up front, so that `rateLimit` in the query reports this request's cost.
-        let rate = {
-            let mut control = shared.control();
-            let bucket = control.bucket(fingerprint, charged);
-            bucket.used += 1;
-            *bucket
-        };
-        let world = shared.world();
-        let body = graphql::execute(&world, &req.body, rate);
-        drop(world);
-        return with_rate_headers(shared, Reply::ok(body), fingerprint, charged);
+        return serve_graphql(shared, req, fingerprint);
     }
 
     let reply = {
@@ -335,14 +354,89 @@ fn serve_one(
                 body: None,
                 headers: vec![("etag".to_owned(), etag)],
             };
-            return with_rate_headers(shared, not_modified, fingerprint, charged);
+            let accounting = Accounting {
+                cost: 0,
+                repositories: path_repo.into_iter().collect(),
+            };
+            return (
+                with_rate_headers(shared, not_modified, fingerprint, charged),
+                accounting,
+            );
         }
         reply.headers.push(("etag".to_owned(), etag));
     }
+    let cost = u32::from(resource.is_some());
     if resource.is_some() {
         shared.control().bucket(fingerprint, charged).used += 1;
     }
-    with_rate_headers(shared, reply, fingerprint, charged)
+    let accounting = Accounting {
+        cost,
+        repositories: path_repo.into_iter().collect(),
+    };
+    (
+        with_rate_headers(shared, reply, fingerprint, charged),
+        accounting,
+    )
+}
+
+/// A GraphQL query: priced by GitHub's static rule, charged up front (so that `rateLimit` in
+/// the query reports this request's cost), refused as GitHub does when it asks for too many
+/// nodes or costs more than is left, then run.
+fn serve_graphql(shared: &Shared, req: &Req, fingerprint: Option<&str>) -> (Reply, Accounting) {
+    let charged = Resource::Graphql;
+    let prepared = graphql::prepare(&req.body);
+    let points = match &prepared {
+        Ok(p) => p.cost.points(),
+        Err(_) => 1,
+    };
+    let charge = {
+        let mut control = shared.control();
+        let bucket = control.bucket(fingerprint, charged);
+        if bucket.remaining() < points {
+            Err(*bucket)
+        } else {
+            bucket.used += points;
+            Ok(*bucket)
+        }
+    };
+    let bucket = match charge {
+        Ok(bucket) => bucket,
+        Err(_) => {
+            let reply = Reply::ok(json!({ "errors": [{
+                "type": "RATE_LIMITED",
+                "message": format!("This query costs {points} points, more than the rate limit has left."),
+            }] }));
+            return (
+                with_rate_headers(shared, reply, fingerprint, charged),
+                Accounting::default(),
+            );
+        }
+    };
+    let accounting = |repositories| Accounting {
+        cost: points,
+        repositories,
+    };
+    let (body, repositories) = match prepared {
+        Err(body) => (body, Vec::new()),
+        Ok(p) if p.cost.nodes > graphql::MAX_NODES => {
+            (graphql::too_many_nodes(p.cost.nodes), Vec::new())
+        }
+        Ok(p) => {
+            let rate = graphql::Charged {
+                bucket,
+                cost: points,
+                nodes: p.cost.nodes,
+            };
+            let world = shared.world();
+            let executed = graphql::execute(&world, &p, rate);
+            drop(world);
+            (executed.body, executed.repositories)
+        }
+    };
+    (
+        with_rate_headers(shared, Reply::ok(body), fingerprint, charged),
+        accounting(repositories),
+    )
 }
 
 /// The answer to an injected fault.

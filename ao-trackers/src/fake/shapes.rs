@@ -201,7 +201,7 @@ pub(crate) fn repo(ctx: Ctx<'_>, data: &RepoData) -> Value {
         "pushed_at": created,
         "created_at": created,
         "updated_at": created,
-        "permissions": { "admin": true, "maintain": true, "push": true, "triage": true, "pull": true },
+        "permissions": permissions(r.viewer_permission),
         "allow_rebase_merge": true,
         "allow_squash_merge": true,
         "allow_merge_commit": true,
@@ -226,6 +226,19 @@ pub(crate) fn repo(ctx: Ctx<'_>, data: &RepoData) -> Value {
         }
     }
     v
+}
+
+/// REST's `permissions` object for the viewer's role.
+fn permissions(role: Option<super::state::Permission>) -> Value {
+    use super::state::Permission as P;
+    let at_least = |p: P| role.is_some_and(|r| r >= p);
+    json!({
+        "admin": at_least(P::Admin),
+        "maintain": at_least(P::Maintain),
+        "push": at_least(P::Write),
+        "triage": at_least(P::Triage),
+        "pull": at_least(P::Read),
+    })
 }
 
 /// A `label`.
@@ -395,8 +408,34 @@ fn branch_side(ctx: Ctx<'_>, data: &RepoData, reference: &str, sha: &str) -> Val
     })
 }
 
-/// A `pull-request` (`full`) or `pull-request-simple` (list items).
-pub(crate) fn pull(ctx: Ctx<'_>, data: &RepoData, p: &PullRequest, full_shape: bool) -> Value {
+/// The head side of a pull request from a fork: the fork's repository when the world has it,
+/// else `null` (as GitHub answers for a deleted fork).
+fn fork_side(
+    ctx: Ctx<'_>,
+    fork: &str,
+    fork_data: Option<&RepoData>,
+    reference: &str,
+    sha: &str,
+) -> Value {
+    let owner = fork.split_once('/').map_or(fork, |(o, _)| o);
+    json!({
+        "label": format!("{owner}:{reference}"),
+        "ref": reference,
+        "sha": sha,
+        "user": user(ctx, owner),
+        "repo": fork_data.map_or(Value::Null, |d| repo(ctx, d)),
+    })
+}
+
+/// A `pull-request` (`full`) or `pull-request-simple` (list items); `fork` is the head's
+/// repository when the pull request comes from a fork the world holds.
+pub(crate) fn pull(
+    ctx: Ctx<'_>,
+    data: &RepoData,
+    p: &PullRequest,
+    full_shape: bool,
+    fork: Option<&RepoData>,
+) -> Value {
     let full = data.repo.full_name();
     let n = p.number;
     let api = ctx.api;
@@ -445,7 +484,10 @@ pub(crate) fn pull(ctx: Ctx<'_>, data: &RepoData, p: &PullRequest, full_shape: b
         "assignees": users(ctx, &p.assignees),
         "requested_reviewers": users(ctx, &p.requested_reviewers),
         "requested_teams": [],
-        "head": branch_side(ctx, data, &p.head_ref, &p.head_sha),
+        "head": match &p.head_repo {
+            Some(name) => fork_side(ctx, name, fork, &p.head_ref, &p.head_sha),
+            None => branch_side(ctx, data, &p.head_ref, &p.head_sha),
+        },
         "base": branch_side(ctx, data, &p.base_ref, &p.base_sha),
         "_links": links,
         "author_association": association(&data.repo.owner, &p.author),
@@ -462,7 +504,7 @@ pub(crate) fn pull(ctx: Ctx<'_>, data: &RepoData, p: &PullRequest, full_shape: b
             "merged_by": p.merged_by.as_deref().map_or(Value::Null, |l| user(ctx, l)),
             "comments": p.comments.len(),
             "review_comments": p.review_comments.len(),
-            "maintainer_can_modify": false,
+            "maintainer_can_modify": p.maintainer_can_modify,
             "commits": 1,
             "additions": 0,
             "deletions": 0,
@@ -531,7 +573,7 @@ pub(crate) fn check_run(ctx: Ctx<'_>, data: &RepoData, c: &CheckRun) -> Value {
         "started_at": time(c.started_at),
         "completed_at": opt_time(c.completed_at),
         "output": {
-            "title": null,
+            "title": c.title,
             "summary": null,
             "text": null,
             "annotations_count": 0,

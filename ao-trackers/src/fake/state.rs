@@ -25,6 +25,37 @@ pub struct Repo {
     pub require_review: bool,
     /// Branch name to head commit sha, for `commits/{ref}` routes given a branch name.
     pub branches: BTreeMap<String, String>,
+    /// What the requests' user may do here (GraphQL `viewerPermission`, REST `permissions`);
+    /// `None` for no access beyond what a public repository shows.
+    pub viewer_permission: Option<Permission>,
+}
+
+/// A user's role on a repository (GraphQL `RepositoryPermission`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Permission {
+    /// Read only.
+    Read,
+    /// Read, and manage issues and pull requests.
+    Triage,
+    /// Push.
+    Write,
+    /// Push, and manage the repository without admin rights.
+    Maintain,
+    /// Everything.
+    Admin,
+}
+
+impl Permission {
+    /// The GraphQL spelling (`ADMIN`, `WRITE`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "READ",
+            Self::Triage => "TRIAGE",
+            Self::Write => "WRITE",
+            Self::Maintain => "MAINTAIN",
+            Self::Admin => "ADMIN",
+        }
+    }
 }
 
 impl Repo {
@@ -40,6 +71,7 @@ impl Repo {
             private: false,
             require_review: false,
             branches: BTreeMap::new(),
+            viewer_permission: Some(Permission::Admin),
         }
     }
 
@@ -238,6 +270,29 @@ impl MergeableState {
     }
 }
 
+/// How a pull request was merged (`merge_method` of the merge route).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeMethod {
+    /// A merge commit.
+    Merge,
+    /// One squashed commit.
+    Squash,
+    /// The commits replayed onto the base.
+    Rebase,
+}
+
+impl MergeMethod {
+    /// Parses the REST spelling (`merge`, `squash`, `rebase`).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "merge" => Self::Merge,
+            "squash" => Self::Squash,
+            "rebase" => Self::Rebase,
+            _ => return None,
+        })
+    }
+}
+
 /// A pull request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullRequest {
@@ -257,6 +312,11 @@ pub struct PullRequest {
     pub head_ref: String,
     /// Head commit sha.
     pub head_sha: String,
+    /// `owner/name` of the fork the head branch lives in; `None` for a branch of this
+    /// repository. The fork resolves as `headRepository` when the test added it as a repository.
+    pub head_repo: Option<String>,
+    /// Whether the fork's owner lets the base repository's maintainers push to the head branch.
+    pub maintainer_can_modify: bool,
     /// Base branch name (the repository's default branch when empty on adding).
     pub base_ref: String,
     /// Base commit sha.
@@ -287,6 +347,8 @@ pub struct PullRequest {
     pub merged_at: Option<Timestamp>,
     /// Who merged it.
     pub merged_by: Option<String>,
+    /// How it was merged through the merge route.
+    pub merge_method: Option<MergeMethod>,
 }
 
 impl Default for PullRequest {
@@ -300,6 +362,8 @@ impl Default for PullRequest {
             draft: false,
             head_ref: String::new(),
             head_sha: String::new(),
+            head_repo: None,
+            maintainer_can_modify: false,
             base_ref: String::new(),
             base_sha: String::new(),
             mergeable_state: MergeableState::Clean,
@@ -315,6 +379,7 @@ impl Default for PullRequest {
             closed_at: None,
             merged_at: None,
             merged_by: None,
+            merge_method: None,
         }
     }
 }
@@ -327,6 +392,14 @@ impl PullRequest {
             title: title.to_owned(),
             head_ref: head_ref.to_owned(),
             ..Self::default()
+        }
+    }
+
+    /// An open pull request from branch `head_ref` of the fork `fork` (`owner/name`).
+    pub fn from_fork(title: &str, fork: &str, head_ref: &str) -> Self {
+        Self {
+            head_repo: Some(fork.to_owned()),
+            ..Self::new(title, head_ref)
         }
     }
 
@@ -544,6 +617,8 @@ pub struct CheckRun {
     pub conclusion: Option<CheckConclusion>,
     /// Link to the run's page.
     pub details_url: Option<String>,
+    /// The output's title (`output.title`; GraphQL `title`), a one-line result.
+    pub title: Option<String>,
     /// Start time (set by the store when adding).
     pub started_at: Timestamp,
     /// Completion time (set by the store when adding a completed run).
@@ -560,6 +635,7 @@ impl CheckRun {
             status: CheckStatus::Queued,
             conclusion: None,
             details_url: None,
+            title: None,
             started_at: Timestamp::UNIX_EPOCH,
             completed_at: None,
         }
@@ -699,6 +775,19 @@ impl RepoData {
             && reference.len() <= 40
             && reference.bytes().all(|b| b.is_ascii_hexdigit());
         is_sha.then(|| reference.to_owned())
+    }
+
+    /// Whether `sha` is a commit the repository knows: a branch's or pull request's head, or a
+    /// commit with checks or statuses (the fake keeps no history).
+    pub(crate) fn has_commit(&self, sha: &str) -> bool {
+        sha == default_sha(&self.repo.default_branch)
+            || self.repo.branches.values().any(|s| s == sha)
+            || self
+                .pulls
+                .values()
+                .any(|p| p.head_sha == sha || p.base_sha == sha)
+            || self.check_runs.iter().any(|c| c.head_sha == sha)
+            || self.statuses.iter().any(|s| s.sha == sha)
     }
 
     /// Makes sure each label exists on the repository, creating it with GitHub's default colour.

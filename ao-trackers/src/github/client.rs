@@ -73,6 +73,42 @@ impl Default for ClientConfig {
     }
 }
 
+/// The answer to a read made conditional by the caller's own validator
+/// ([`GitHubClient::get_unless_matches`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conditional<T> {
+    /// `304 Not Modified`: the resource is still what the validator stands for.
+    NotModified,
+    /// The resource as it is now, and its new validator (`None` when GitHub sent no `ETag`).
+    Changed {
+        /// The decoded answer.
+        value: T,
+        /// The answer's `ETag`.
+        etag: Option<String>,
+    },
+}
+
+/// A GraphQL answer with its errors beside its data: GitHub answers a missing object with
+/// `null` and a `NOT_FOUND` error while the rest of the document's data is good.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphQlReply<T> {
+    /// The data, when GitHub sent any.
+    pub data: Option<T>,
+    /// The errors GitHub reported (token removed from their text).
+    pub errors: Vec<GraphQlError>,
+}
+
+/// One error of a GraphQL answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphQlError {
+    /// GitHub's `type` (`NOT_FOUND`, `FORBIDDEN`, …), when it gave one.
+    pub kind: Option<String>,
+    /// The message (untrusted text, token removed).
+    pub message: String,
+    /// Where in the data it applies (`["repository", "q3"]`); empty for the whole document.
+    pub path: Vec<String>,
+}
+
 /// One page of a paginated list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Page<T> {
@@ -115,12 +151,18 @@ struct Call {
     repeatable: bool,
     /// Whether to send `If-None-Match` and cache the answer.
     conditional: bool,
+    /// An `If-None-Match` the caller brought (not the cache's); a `304` is then an answer.
+    validator: Option<HeaderValue>,
 }
 
 /// A successful answer's body and `Link` header.
 struct Reply {
     body: Vec<u8>,
     link: Option<String>,
+    /// The answer's `ETag`.
+    etag: Option<String>,
+    /// A `304` to the caller's own validator (the body is empty).
+    not_modified: bool,
 }
 
 impl GitHubClient {
@@ -307,6 +349,45 @@ impl GitHubClient {
         result.map_err(|e| self.redact(e))
     }
 
+    /// Reads `route` (a GET) with `If-None-Match: etag` when `etag` is given, bypassing the
+    /// process's ETag cache: for a caller that keeps its validator across processes (a new
+    /// `ao status` has an empty cache, but its last answer's ETag on disk). A `304` is free
+    /// against the rate limit. A validator that cannot be a header value is not sent.
+    pub async fn get_unless_matches<T: DeserializeOwned>(
+        &self,
+        route: &Route,
+        params: &[&str],
+        query: &[(&str, &str)],
+        etag: Option<&str>,
+    ) -> Result<Conditional<T>> {
+        let result = async {
+            expect_method(route, true)?;
+            let url = self.parse_url(&self.url(route, params, query)?)?;
+            let what = format!("GET {}", display_path(&url));
+            let reply = self
+                .execute(Call {
+                    method: reqwest::Method::GET,
+                    url,
+                    what: what.clone(),
+                    body: None,
+                    resource: "core",
+                    repeatable: true,
+                    conditional: false,
+                    validator: etag.and_then(|e| HeaderValue::from_str(e).ok()),
+                })
+                .await?;
+            if reply.not_modified {
+                return Ok(Conditional::NotModified);
+            }
+            Ok(Conditional::Changed {
+                value: self.decode(&what, &reply.body)?,
+                etag: reply.etag,
+            })
+        }
+        .await;
+        result.map_err(|e| self.redact(e))
+    }
+
     /// A conditional GET of `url`, with its `METHOD /path` for messages.
     async fn read(&self, url: Url) -> Result<(String, Reply)> {
         let what = format!("GET {}", display_path(&url));
@@ -319,6 +400,7 @@ impl GitHubClient {
                 resource: "core",
                 repeatable: true,
                 conditional: true,
+                validator: None,
             })
             .await?;
         Ok((what, reply))
@@ -353,6 +435,7 @@ impl GitHubClient {
                     resource: "core",
                     repeatable: false,
                     conditional: false,
+                    validator: None,
                 })
                 .await?;
             self.decode(&what, &reply.body)
@@ -370,10 +453,36 @@ impl GitHubClient {
         variables: serde_json::Value,
     ) -> Result<T> {
         let result = async {
-            let what = format!("{} (POST {})", document.name, self.endpoints.graphql());
+            let reply = self
+                .graphql_partial::<T>(document.name, document.text, variables)
+                .await?;
+            if !reply.errors.is_empty() {
+                return Err(graphql_failed(document.name, &reply.errors));
+            }
+            reply.data.ok_or_else(|| GitHubError::Decode {
+                what: document.name.to_string(),
+                detail: "no `data` and no `errors`".into(),
+            })
+        }
+        .await;
+        result.map_err(|e| self.redact(e))
+    }
+
+    /// Runs the GraphQL document `text` (operation `name`, for messages) with `variables`, and
+    /// returns its data and errors side by side, for documents where some parts may be missing
+    /// while the rest is good (many aliased pull requests, one of them deleted). Build `text`
+    /// from the validated pieces in [`documents`](super::documents) only.
+    pub async fn graphql_partial<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        text: &str,
+        variables: serde_json::Value,
+    ) -> Result<GraphQlReply<T>> {
+        let result = async {
+            let what = format!("{name} (POST {})", self.endpoints.graphql());
             let url = self.parse_url(self.endpoints.graphql())?;
             let body = serde_json::to_vec(&serde_json::json!({
-                "query": document.text,
+                "query": text,
                 "variables": variables,
             }))
             .map_err(|e| GitHubError::Decode {
@@ -387,34 +496,35 @@ impl GitHubClient {
                     what: what.clone(),
                     body: Some(body),
                     resource: "graphql",
-                    repeatable: !document.text.trim_start().starts_with("mutation"),
+                    repeatable: !text.trim_start().starts_with("mutation"),
                     conditional: false,
+                    validator: None,
                 })
                 .await?;
             let answer: GraphQlAnswer<T> = self.decode(&what, &reply.body)?;
-            if !answer.errors.is_empty() {
-                let kinds = answer
-                    .errors
-                    .iter()
-                    .filter_map(|e| e.kind.clone())
-                    .collect();
-                let detail = answer
-                    .errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                return Err(self.redact(GitHubError::GraphQl {
-                    what: document.name.to_string(),
-                    kinds,
-                    detail,
-                }));
-            }
-            answer.data.ok_or_else(|| {
-                self.redact(GitHubError::Decode {
-                    what,
-                    detail: "no `data` and no `errors`".into(),
+            let redact = |s: String| match self.credentials.secret() {
+                Some(token) => s.replace(token.secret(), MASK),
+                None => s,
+            };
+            let errors = answer
+                .errors
+                .into_iter()
+                .map(|e| GraphQlError {
+                    kind: e.kind.map(redact),
+                    message: redact(e.message),
+                    path: e
+                        .path
+                        .iter()
+                        .map(|p| match p {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect(),
                 })
+                .collect();
+            Ok(GraphQlReply {
+                data: answer.data,
+                errors,
             })
         }
         .await;
@@ -434,6 +544,7 @@ impl GitHubClient {
                     resource: "core",
                     repeatable: true,
                     conditional: false,
+                    validator: None,
                 })
                 .await?;
             let overview: super::wire::RateLimitJson =
@@ -491,6 +602,8 @@ impl GitHubClient {
             let mut request = self.http.request(call.method.clone(), call.url.clone());
             if let Some(c) = &cached {
                 request = request.header(header::IF_NONE_MATCH, c.etag.as_str());
+            } else if let Some(v) = &call.validator {
+                request = request.header(header::IF_NONE_MATCH, v.clone());
             }
             if let Some(body) = &call.body {
                 request = request
@@ -529,6 +642,17 @@ impl GitHubClient {
                 return Ok(Reply {
                     body: c.body,
                     link: c.link,
+                    etag: Some(c.etag),
+                    not_modified: false,
+                });
+            }
+            if status == 304 && call.validator.is_some() {
+                self.budget.count_not_modified();
+                return Ok(Reply {
+                    body: Vec::new(),
+                    link: None,
+                    etag: header_text(&headers, header::ETAG.as_str()),
+                    not_modified: true,
                 });
             }
             let body = match response.bytes().await {
@@ -546,13 +670,14 @@ impl GitHubClient {
                 success && call.resource == "graphql" && is_graphql_rate_limited(&body);
             if success && !graphql_limited {
                 let link = header_text(&headers, header::LINK.as_str());
+                let etag = header_text(&headers, header::ETAG.as_str());
                 if call.conditional {
                     let mut cache = self.cache_lock();
-                    match header_text(&headers, header::ETAG.as_str()) {
+                    match &etag {
                         Some(etag) => cache.put(
                             call.url.as_str(),
                             Cached {
-                                etag,
+                                etag: etag.clone(),
                                 body: body.clone(),
                                 link: link.clone(),
                             },
@@ -561,7 +686,12 @@ impl GitHubClient {
                         None => cache.remove(call.url.as_str()),
                     }
                 }
-                return Ok(Reply { body, link });
+                return Ok(Reply {
+                    body,
+                    link,
+                    etag,
+                    not_modified: false,
+                });
             }
             let message = github_message(&body);
             let rate_limited = graphql_limited
@@ -732,6 +862,21 @@ struct GraphQlErrorItem {
     message: String,
     #[serde(default, rename = "type")]
     kind: Option<String>,
+    #[serde(default)]
+    path: Vec<serde_json::Value>,
+}
+
+/// The error for a GraphQL answer that carried errors where none were expected.
+fn graphql_failed(name: &str, errors: &[GraphQlError]) -> GitHubError {
+    GitHubError::GraphQl {
+        what: name.to_string(),
+        kinds: errors.iter().filter_map(|e| e.kind.clone()).collect(),
+        detail: errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 fn is_graphql_rate_limited(body: &[u8]) -> bool {

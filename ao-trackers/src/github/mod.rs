@@ -1,4 +1,5 @@
-//! GitHub: one HTTP client per token and API per process, and the issue tracker built on it.
+//! GitHub: one HTTP client per token and API per process, and the issue tracker and the SCM
+//! (pull requests, checks, reviews) built on it.
 //!
 //! The reference implementation spawns `gh` for every call, caches answers for fixed times and
 //! never backs off when its quota runs low. Here one [`GitHubClient`] per token and API base is
@@ -29,17 +30,22 @@ pub mod documents;
 mod endpoints;
 mod error;
 pub mod routes;
+mod scm;
+mod source;
 mod token;
 mod tracker;
 mod wire;
 
 pub use budget::{RateBudget, RateLimit};
-pub use client::{API_VERSION, ClientConfig, GitHubClient, Page};
+pub use client::{
+    API_VERSION, ClientConfig, Conditional, GitHubClient, GraphQlError, GraphQlReply, Page,
+};
 pub use doctor::{DoctorReport, RepositoryAccess};
 pub use documents::Document;
 pub use endpoints::{Endpoints, GITHUB_COM_API};
 pub use error::{GitHubError, Result};
 pub use routes::Route;
+pub use scm::{GitHubScm, MAX_AGE, MAX_NODES_PER_REQUEST, SCM_NAME};
 pub use token::{ANONYMOUS_WARNING, Credentials, GH_TIMEOUT, Token, TokenSource};
 pub use tracker::{GitHubTracker, MAX_LIST_PAGES, TRACKER_NAME};
 

@@ -16,6 +16,8 @@ pub enum Method {
     Post,
     /// `PATCH`.
     Patch,
+    /// `PUT`.
+    Put,
     /// `DELETE`.
     Delete,
 }
@@ -27,6 +29,7 @@ impl Method {
             Self::Get => "get",
             Self::Post => "post",
             Self::Patch => "patch",
+            Self::Put => "put",
             Self::Delete => "delete",
         }
     }
@@ -37,6 +40,7 @@ impl Method {
             Self::Get => "GET",
             Self::Post => "POST",
             Self::Patch => "PATCH",
+            Self::Put => "PUT",
             Self::Delete => "DELETE",
         }
     }
@@ -46,6 +50,7 @@ impl Method {
             Self::Get => reqwest::Method::GET,
             Self::Post => reqwest::Method::POST,
             Self::Patch => reqwest::Method::PATCH,
+            Self::Put => reqwest::Method::PUT,
             Self::Delete => reqwest::Method::DELETE,
         }
     }
@@ -67,6 +72,10 @@ pub enum Answer {
     Repository,
     /// The rate-limit overview.
     RateLimit,
+    /// A page of pull requests.
+    Pulls,
+    /// The result of a merge.
+    Merge,
 }
 
 impl Answer {
@@ -88,6 +97,8 @@ impl Answer {
             Self::Labels => read::<Vec<LabelObject>>(json),
             Self::Repository => read::<RepositoryJson>(json),
             Self::RateLimit => read::<RateLimitJson>(json),
+            Self::Pulls => read::<Vec<PullSummaryJson>>(json),
+            Self::Merge => read::<MergeJson>(json),
         }
     }
 }
@@ -145,6 +156,14 @@ pub const REMOVE_LABEL: Route = route(
 );
 /// Read a repository.
 pub const GET_REPOSITORY: Route = route(Method::Get, "/repos/{owner}/{repo}", Answer::Repository);
+/// List a repository's pull requests (the SCM's cheap "did anything change" read: its ETag).
+pub const LIST_PULLS: Route = route(Method::Get, "/repos/{owner}/{repo}/pulls", Answer::Pulls);
+/// Merge a pull request.
+pub const MERGE_PULL: Route = route(
+    Method::Put,
+    "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+    Answer::Merge,
+);
 /// The rate-limit overview (free: it does not count against the limit).
 pub const RATE_LIMIT: Route = route(Method::Get, "/rate_limit", Answer::RateLimit);
 
@@ -157,6 +176,8 @@ pub const ROUTES: &[Route] = &[
     ADD_LABELS,
     REMOVE_LABEL,
     GET_REPOSITORY,
+    LIST_PULLS,
+    MERGE_PULL,
     RATE_LIMIT,
 ];
 

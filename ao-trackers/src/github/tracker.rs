@@ -18,11 +18,11 @@ use serde_json::{Map, Value, json};
 
 use super::client::{GitHubClient, Page};
 use super::doctor::DoctorReport;
-use super::endpoints::Endpoints;
 use super::error::GitHubError;
 use super::routes::{
     ADD_LABELS, CREATE_COMMENT, GET_ISSUE, LIST_ISSUES, REMOVE_LABEL, UPDATE_ISSUE, split_repo,
 };
+use super::source::Source;
 use super::token::{ANONYMOUS_WARNING, Credentials};
 use super::wire::IssueJson;
 
@@ -32,17 +32,6 @@ pub const TRACKER_NAME: &str = "github";
 /// Pages read by one `list` at most (100 issues each), so that a listing without a limit
 /// cannot spend the budget on a huge repository.
 pub const MAX_LIST_PAGES: usize = 10;
-
-/// Where the tracker's client comes from.
-#[derive(Debug, Clone)]
-enum Source {
-    /// The shared client for the settings, with the token discovered.
-    Discover,
-    /// The shared client for the settings, with these credentials.
-    Credentials(Credentials),
-    /// This client.
-    Client(Arc<GitHubClient>),
-}
 
 /// GitHub issues as a [`Tracker`] (config name `github`).
 #[derive(Debug, Clone)]
@@ -80,17 +69,10 @@ impl GitHubTracker {
     /// The client for a call: the call's own settings win over the ones the tracker was
     /// built with, as the orchestrator passes a project's settings with every call.
     pub async fn client(&self, ctx: &TrackerContext) -> Result<Arc<GitHubClient>, TrackerError> {
-        if let Source::Client(c) = &self.source {
-            return Ok(c.clone());
-        }
-        let own = ctx.settings.contains_key("apiUrl") || ctx.settings.contains_key("graphqlUrl");
-        let settings = if own { &ctx.settings } else { &self.settings };
-        let endpoints = Endpoints::from_settings(settings).map_err(|e| unavailable(&e))?;
-        let credentials = match &self.source {
-            Source::Credentials(c) => c.clone(),
-            _ => Credentials::discover(&endpoints.web_host()).await,
-        };
-        GitHubClient::shared(endpoints, credentials).map_err(|e| unavailable(&e))
+        self.source
+            .client(&self.settings, &ctx.settings)
+            .await
+            .map_err(|e| unavailable(&e))
     }
 }
 

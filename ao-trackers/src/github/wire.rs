@@ -83,6 +83,22 @@ pub(crate) struct PermissionsJson {
     pub(crate) push: bool,
 }
 
+/// A pull request as the pull-request list gives it (only what a change check needs).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct PullSummaryJson {
+    #[allow(dead_code)] // Read only by the shape tests; the SCM needs the list's ETag alone.
+    pub(crate) number: u64,
+}
+
+/// `PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct MergeJson {
+    #[serde(default)]
+    pub(crate) merged: bool,
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+}
+
 /// `GET /rate_limit`.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct RateLimitJson {

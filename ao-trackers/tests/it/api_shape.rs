@@ -263,6 +263,36 @@ fn every_graphql_document_validates_against_githubs_schema() {
 }
 
 #[test]
+fn every_pull_request_batch_the_builder_makes_validates_against_githubs_schema() {
+    use ao_trackers::github::documents::{Part, pr_batch};
+    let Some(schema) = graphql_schema() else {
+        return;
+    };
+    let kinds = [
+        Part::Number,
+        Part::Branch,
+        Part::MoreContexts,
+        Part::MoreThreads,
+    ];
+    let mut problems = Vec::new();
+    // Every non-empty combination of kinds, each kind twice: the fragments a document carries
+    // depend on which kinds it has (GitHub refuses an unused fragment).
+    for mask in 1..16_u32 {
+        let parts: Vec<Part> = kinds
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .flat_map(|(_, k)| [*k, *k])
+            .collect();
+        let text = pr_batch(&parts);
+        if let Err(e) = ExecutableDocument::parse_and_validate(schema, &text, "PrBatch.graphql") {
+            problems.push(format!("{parts:?}: {}", e.errors));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
 fn misspellings_fail_against_githubs_descriptions() {
     if let Some(spec) = openapi() {
         let wrong = route_problems(

@@ -7,5 +7,6 @@
 mod api_shape;
 mod fake_github;
 mod github_client;
+mod github_scm;
 mod github_tracker;
 mod support;

@@ -20,41 +20,202 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value, json};
 
-use super::control::Bucket;
 use super::state::World;
 use ast::{Document, FieldNode, OpKind, Pos, Sel};
-pub(crate) use schema::TYPES;
+pub(crate) use schema::{Charged, TYPES};
 
 /// How deep selections may nest (guards against fragment cycles too).
 const MAX_DEPTH: usize = 32;
 
-/// Executes a GraphQL request body (`{"query", "variables", "operationName"}`).
-pub(crate) fn execute(world: &World, body: &[u8], rate: Bucket) -> Value {
+/// GitHub's limit on the nodes one query may ask for.
+pub(crate) const MAX_NODES: u64 = 500_000;
+
+/// What a document costs by GitHub's static rule ("Rate limits and query limits for the GraphQL
+/// API"): every connection counts one request per parent object it may be fetched under,
+/// assuming each page is full (`first`/`last`); the points are those requests over 100, rounded,
+/// and at least 1. The nodes are the most objects the connections can return together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Cost {
+    pub(crate) requests: u64,
+    pub(crate) nodes: u64,
+}
+
+impl Cost {
+    /// The points charged against the hourly GraphQL budget.
+    pub(crate) fn points(self) -> u32 {
+        u32::try_from(self.requests.saturating_add(50) / 100)
+            .unwrap_or(u32::MAX)
+            .max(1)
+    }
+}
+
+/// A request body parsed and priced, ready to be charged and run.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    document: Document,
+    operation_name: Option<String>,
+    variables: Map<String, Value>,
+    /// What the chosen operation costs (zero requests when it cannot be chosen: it then fails
+    /// before anything is read, and is charged the minimum).
+    pub(crate) cost: Cost,
+}
+
+/// What executing a document produced.
+#[derive(Debug)]
+pub(crate) struct Executed {
+    /// The answer's body (`data` and/or `errors`).
+    pub(crate) body: Value,
+    /// `owner/name` of every repository the document read, in order.
+    pub(crate) repositories: Vec<String>,
+}
+
+/// Parses a GraphQL request body (`{"query", "variables", "operationName"}`) and prices it;
+/// an unusable body is the error answer GitHub would give.
+pub(crate) fn prepare(body: &[u8]) -> Result<Prepared, Value> {
     let request: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(_) => return errors(vec![message_error("Problems parsing JSON", None)]),
+        Err(_) => return Err(errors(vec![message_error("Problems parsing JSON", None)])),
     };
     let Some(query) = request.get("query").and_then(Value::as_str) else {
-        return errors(vec![message_error(
+        return Err(errors(vec![message_error(
             "A query attribute must be specified and must be a string.",
             None,
-        )]);
+        )]));
     };
     let variables = match request.get("variables") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(map)) => map.clone(),
         Some(_) => {
-            return errors(vec![message_error("Variables are invalid JSON.", None)]);
+            return Err(errors(vec![message_error(
+                "Variables are invalid JSON.",
+                None,
+            )]));
         }
     };
-    let operation_name = request.get("operationName").and_then(Value::as_str);
-    let document = match ast::parse(query) {
-        Ok(d) => d,
-        Err(e) => return errors(vec![e.to_json(&[])]),
-    };
-    match run(world, &document, operation_name, variables, rate) {
+    let operation_name = request
+        .get("operationName")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let document = ast::parse(query).map_err(|e| errors(vec![e.to_json(&[])]))?;
+    let cost = estimate(&document, operation_name.as_deref(), &variables);
+    Ok(Prepared {
+        document,
+        operation_name,
+        variables,
+        cost,
+    })
+}
+
+/// The answer to a document that asks for more than [`MAX_NODES`].
+pub(crate) fn too_many_nodes(nodes: u64) -> Value {
+    json!({ "errors": [{
+        "type": "MAX_NODE_LIMIT_EXCEEDED",
+        "message": format!(
+            "This query requests up to {nodes} possible nodes which exceeds the maximum limit of {MAX_NODES}."
+        ),
+    }] })
+}
+
+/// Executes a prepared request; `rate` is the budget after charging it.
+pub(crate) fn execute(world: &World, prepared: &Prepared, rate: schema::Charged) -> Executed {
+    let touched = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let body = match run(
+        world,
+        &prepared.document,
+        prepared.operation_name.as_deref(),
+        prepared.variables.clone(),
+        rate,
+        Rc::clone(&touched),
+    ) {
         Ok(value) => value,
         Err(e) => errors(vec![e.to_json(&[])]),
+    };
+    let repositories = touched.borrow().clone();
+    Executed { body, repositories }
+}
+
+/// GitHub's static estimate of the operation `run` would choose (see [`Cost`]).
+fn estimate(doc: &Document, operation_name: Option<&str>, provided: &Map<String, Value>) -> Cost {
+    let operation = match operation_name {
+        Some(name) => doc
+            .operations
+            .iter()
+            .find(|o| o.name.as_deref() == Some(name)),
+        None => match doc.operations.as_slice() {
+            [one] => Some(one),
+            _ => None,
+        },
+    };
+    let Some(operation) = operation else {
+        return Cost::default();
+    };
+    let variables: HashMap<String, Value> = operation
+        .variables
+        .iter()
+        .map(|def| {
+            let value = provided.get(&def.name).cloned().unwrap_or_else(|| {
+                def.default
+                    .as_ref()
+                    .map(|d| d.to_json(&HashMap::new()))
+                    .unwrap_or(Value::Null)
+            });
+            (def.name.clone(), value)
+        })
+        .collect();
+    let mut cost = Cost::default();
+    add_cost(doc, &operation.selections, &variables, 1, 0, &mut cost);
+    cost
+}
+
+fn add_cost(
+    doc: &Document,
+    selections: &[Sel],
+    variables: &HashMap<String, Value>,
+    parents: u64,
+    depth: usize,
+    cost: &mut Cost,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    for sel in selections {
+        match sel {
+            Sel::Field(field) => {
+                let page = field
+                    .args
+                    .iter()
+                    .filter(|(name, _)| name == "first" || name == "last")
+                    .filter_map(|(_, v)| v.to_json(variables).as_u64())
+                    .max();
+                let inner = match page {
+                    Some(page) => {
+                        cost.requests = cost.requests.saturating_add(parents);
+                        let fetched = parents.saturating_mul(page);
+                        cost.nodes = cost.nodes.saturating_add(fetched);
+                        fetched
+                    }
+                    None => parents,
+                };
+                if let Some(sub) = &field.selections {
+                    add_cost(doc, sub, variables, inner, depth + 1, cost);
+                }
+            }
+            Sel::Spread { name, .. } => {
+                if let Some(fragment) = doc.fragments.get(name) {
+                    add_cost(
+                        doc,
+                        &fragment.selections,
+                        variables,
+                        parents,
+                        depth + 1,
+                        cost,
+                    );
+                }
+            }
+            Sel::Inline { selections, .. } => {
+                add_cost(doc, selections, variables, parents, depth + 1, cost);
+            }
+        }
     }
 }
 
@@ -221,6 +382,15 @@ impl Args {
         }
     }
 
+    /// An optional input object (`orderBy: {field: CREATED_AT, direction: DESC}`).
+    pub(crate) fn object(&self, name: &str) -> Result<Option<Map<String, Value>>, FieldError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(map.clone())),
+            Some(_) => Err(self.bad(name, "input object")),
+        }
+    }
+
     /// An optional list of enum values or strings.
     pub(crate) fn list(&self, name: &str) -> Result<Option<Vec<String>>, FieldError> {
         match self.get(name) {
@@ -268,7 +438,8 @@ fn run(
     doc: &Document,
     operation_name: Option<&str>,
     provided: Map<String, Value>,
-    rate: Bucket,
+    rate: schema::Charged,
+    touched: Rc<std::cell::RefCell<Vec<String>>>,
 ) -> Result<Value, Invalid> {
     let operation = match operation_name {
         Some(name) => doc
@@ -321,7 +492,7 @@ fn run(
         variables,
         errors: Vec::new(),
     };
-    let root: Rc<dyn Node<'_> + '_> = Rc::new(schema::Query::new(world, rate));
+    let root: Rc<dyn Node<'_> + '_> = Rc::new(schema::Query::new(world, rate, touched));
     let mut path = Vec::new();
     let data = exec.object(&root, &operation.selections, &mut path, 0)?;
     let mut out = Map::new();

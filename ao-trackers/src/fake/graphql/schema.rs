@@ -5,6 +5,7 @@
 //! the document with `Field 'x' doesn't exist on type 'T'`, so a client cannot silently rely on
 //! something the fake does not model.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use jiff::Timestamp;
@@ -17,6 +18,17 @@ use crate::fake::state::{
     CheckRun, CheckStatus, Comment, CommitStatus, Issue, IssueState, PullRequest, PullState,
     RepoData, Review, ReviewComment, ReviewState, StatusState, World,
 };
+
+/// What a query's static estimate says it costs (see [`super::Cost`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Charged {
+    /// The window after charging the query.
+    pub(crate) bucket: Bucket,
+    /// Points charged.
+    pub(crate) cost: u32,
+    /// Nodes the query may return at most.
+    pub(crate) nodes: u64,
+}
 
 /// Every type name a fragment may be conditioned on.
 pub(crate) const TYPES: &[&str] = &[
@@ -45,6 +57,16 @@ pub(crate) const TYPES: &[&str] = &[
     "Label",
     "ReviewRequest",
     "PageInfo",
+    "LabelConnection",
+    "UserConnection",
+    "IssueCommentConnection",
+    "PullRequestConnection",
+    "PullRequestReviewConnection",
+    "PullRequestReviewThreadConnection",
+    "PullRequestReviewCommentConnection",
+    "ReviewRequestConnection",
+    "PullRequestCommitConnection",
+    "StatusCheckRollupContextConnection",
 ];
 
 type Res<'w> = Result<Out<'w>, FieldError>;
@@ -81,15 +103,20 @@ fn unknown<'w>(name: &str, ty: &str) -> Res<'w> {
     }))
 }
 
-/// The root.
+/// The root. It notes every repository a document reads, for the request log.
 pub(crate) struct Query<'w> {
     world: &'w World,
-    rate: Bucket,
+    rate: Charged,
+    touched: Rc<RefCell<Vec<String>>>,
 }
 
 impl<'w> Query<'w> {
-    pub(crate) fn new(world: &'w World, rate: Bucket) -> Self {
-        Self { world, rate }
+    pub(crate) fn new(world: &'w World, rate: Charged, touched: Rc<RefCell<Vec<String>>>) -> Self {
+        Self {
+            world,
+            rate,
+            touched,
+        }
     }
 }
 
@@ -110,7 +137,17 @@ impl<'w> Node<'w> for Query<'w> {
                 let repo = args.required_string("name")?;
                 args.boolean("followRenames")?;
                 match self.world.repo(&owner, &repo) {
-                    Some(data) => node(Repository { data }),
+                    Some(data) => {
+                        let name = data.repo.full_name();
+                        let mut touched = self.touched.borrow_mut();
+                        if !touched.contains(&name) {
+                            touched.push(name);
+                        }
+                        node(Repository {
+                            world: self.world,
+                            data,
+                        })
+                    }
                     None => Err(FieldError::not_found(format!(
                         "Could not resolve to a Repository with the name '{owner}/{repo}'."
                     ))),
@@ -121,7 +158,7 @@ impl<'w> Node<'w> for Query<'w> {
     }
 }
 
-struct RateLimit(Bucket);
+struct RateLimit(Charged);
 
 impl<'w> Node<'w> for RateLimit {
     fn typename(&self) -> &'static str {
@@ -129,13 +166,13 @@ impl<'w> Node<'w> for RateLimit {
     }
 
     fn field(&self, name: &str, _: &Args) -> Res<'w> {
-        let b = self.0;
+        let b = self.0.bucket;
         match name {
             "limit" => leaf(b.limit),
             "remaining" => leaf(b.remaining()),
             "used" => leaf(b.used),
-            "cost" => leaf(1),
-            "nodeCount" => leaf(1),
+            "cost" => leaf(self.0.cost),
+            "nodeCount" => leaf(self.0.nodes),
             "resetAt" => leaf(
                 Timestamp::from_second(b.reset)
                     .map(time)
@@ -171,6 +208,7 @@ impl<'w> Node<'w> for User {
 }
 
 struct Repository<'w> {
+    world: &'w World,
     data: &'w RepoData,
 }
 
@@ -184,9 +222,25 @@ impl<'w> Node<'w> for Repository<'w> {
     }
 
     fn field(&self, name: &str, args: &Args) -> Res<'w> {
-        let d = self.data;
+        let (w, d) = (self.world, self.data);
         match name {
             "id" => leaf(shapes::node_id("Repository", d.id)),
+            "viewerPermission" => leaf(d.repo.viewer_permission.map(|p| p.as_str())),
+            "pullRequests" => pull_requests(w, d, args),
+            "object" => {
+                let oid = args.string("oid")?;
+                let expression = args.string("expression")?;
+                let found = match (oid, expression) {
+                    (Some(oid), _) => d.has_commit(&oid).then_some(oid),
+                    (None, Some(expression)) => d.resolve_ref(&expression),
+                    (None, None) => {
+                        return Err(FieldError::invalid(
+                            "Field 'object' needs an `oid` or an `expression`",
+                        ));
+                    }
+                };
+                opt_node(found.map(|oid| Commit { data: Some(d), oid }))
+            }
             "databaseId" => leaf(d.id),
             "name" => leaf(d.repo.name.clone()),
             "nameWithOwner" => leaf(d.repo.full_name()),
@@ -201,7 +255,11 @@ impl<'w> Node<'w> for Repository<'w> {
                 let n = args.required_int("number")?;
                 let found = u64::try_from(n).ok().and_then(|n| d.issues.get(&n));
                 match found {
-                    Some(issue) => node(IssueNode { data: d, issue }),
+                    Some(issue) => node(IssueNode {
+                        world: w,
+                        data: d,
+                        issue,
+                    }),
                     None => Err(FieldError::not_found(format!(
                         "Could not resolve to an Issue with the number of {n}."
                     ))),
@@ -211,7 +269,11 @@ impl<'w> Node<'w> for Repository<'w> {
                 let n = args.required_int("number")?;
                 let found = u64::try_from(n).ok().and_then(|n| d.pulls.get(&n));
                 match found {
-                    Some(pull) => node(PullNode { data: d, pull }),
+                    Some(pull) => node(PullNode {
+                        world: w,
+                        data: d,
+                        pull,
+                    }),
                     None => Err(FieldError::not_found(format!(
                         "Could not resolve to a PullRequest with the number of {n}."
                     ))),
@@ -221,9 +283,17 @@ impl<'w> Node<'w> for Repository<'w> {
                 let n = args.required_int("number")?;
                 let n = u64::try_from(n).unwrap_or(0);
                 if let Some(issue) = d.issues.get(&n) {
-                    node(IssueNode { data: d, issue })
+                    node(IssueNode {
+                        world: w,
+                        data: d,
+                        issue,
+                    })
                 } else if let Some(pull) = d.pulls.get(&n) {
-                    node(PullNode { data: d, pull })
+                    node(PullNode {
+                        world: w,
+                        data: d,
+                        pull,
+                    })
                 } else {
                     Err(FieldError::not_found(format!(
                         "Could not resolve to an issue or pull request with the number of {n}."
@@ -261,6 +331,7 @@ impl<'w> Node<'w> for Ref {
 /// `Comment`, `Labelable`, `Assignable`, `Closable`).
 #[allow(clippy::too_many_arguments)]
 fn common<'w>(
+    w: &'w World,
     d: &'w RepoData,
     kind: &'static str,
     id: u64,
@@ -277,7 +348,7 @@ fn common<'w>(
         "databaseId" => leaf(id),
         "number" => leaf(number),
         "author" => node(User(author.to_owned())),
-        "repository" => node(Repository { data: d }),
+        "repository" => node(Repository { world: w, data: d }),
         "labels" => {
             let items = labels
                 .iter()
@@ -310,6 +381,7 @@ fn common<'w>(
 }
 
 struct IssueNode<'w> {
+    world: &'w World,
     data: &'w RepoData,
     issue: &'w Issue,
 }
@@ -326,6 +398,7 @@ impl<'w> Node<'w> for IssueNode<'w> {
     fn field(&self, name: &str, args: &Args) -> Res<'w> {
         let (d, i) = (self.data, self.issue);
         if let Some(res) = common(
+            self.world,
             d,
             "Issue",
             i.id,
@@ -358,6 +431,7 @@ impl<'w> Node<'w> for IssueNode<'w> {
 }
 
 struct PullNode<'w> {
+    world: &'w World,
     data: &'w RepoData,
     pull: &'w PullRequest,
 }
@@ -401,6 +475,7 @@ impl<'w> Node<'w> for PullNode<'w> {
     fn field(&self, name: &str, args: &Args) -> Res<'w> {
         let (d, p) = (self.data, self.pull);
         if let Some(res) = common(
+            self.world,
             d,
             "PullRequest",
             p.id,
@@ -432,6 +507,31 @@ impl<'w> Node<'w> for PullNode<'w> {
             "createdAt" => leaf(time(p.created_at)),
             "updatedAt" => leaf(time(p.updated_at)),
             "headRefName" => leaf(p.head_ref.clone()),
+            "isCrossRepository" => leaf(p.head_repo.is_some()),
+            "maintainerCanModify" => leaf(p.maintainer_can_modify),
+            // A fork the world does not hold reads as deleted: `null`, as on GitHub.
+            "headRepository" => match &p.head_repo {
+                None => node(Repository {
+                    world: self.world,
+                    data: d,
+                }),
+                Some(fork) => opt_node(
+                    fork.split_once('/')
+                        .and_then(|(o, n)| self.world.repo(o, n))
+                        .map(|data| Repository {
+                            world: self.world,
+                            data,
+                        }),
+                ),
+            },
+            "statusCheckRollup" => {
+                let rollup = Rollup::new(d, &p.head_sha);
+                if rollup.checks.is_empty() && rollup.statuses.is_empty() {
+                    leaf(Value::Null)
+                } else {
+                    node(rollup)
+                }
+            }
             "headRefOid" => leaf(p.head_sha.clone()),
             "baseRefName" => leaf(p.base_ref.clone()),
             "baseRefOid" => leaf(p.base_sha.clone()),
@@ -669,6 +769,7 @@ impl<'w> Node<'w> for CheckRunNode<'w> {
             "status" => leaf(c.status.as_str().to_ascii_uppercase()),
             "conclusion" => leaf(c.conclusion.map(|x| x.as_str().to_ascii_uppercase())),
             "detailsUrl" => leaf(c.details_url.clone()),
+            "title" => leaf(c.title.clone()),
             "url" => leaf(format!(
                 "{WEB}/{}/runs/{}",
                 self.data.repo.full_name(),
@@ -912,6 +1013,72 @@ impl<'w> Node<'w> for ReviewRequest {
     }
 }
 
+/// `Repository.pullRequests`: filtered by head and base branch, states and labels, ordered by
+/// `orderBy` (GitHub's default: oldest first).
+fn pull_requests<'w>(w: &'w World, d: &'w RepoData, args: &Args) -> Res<'w> {
+    let head = args.string("headRefName")?;
+    let base = args.string("baseRefName")?;
+    let states = args.list("states")?;
+    let labels = args.list("labels")?;
+    let order = args.object("orderBy")?;
+    if let Some(states) = &states
+        && let Some(bad) = states
+            .iter()
+            .find(|s| !matches!(s.as_str(), "OPEN" | "CLOSED" | "MERGED"))
+    {
+        return Err(FieldError::invalid(format!(
+            "Argument 'states' on Field 'pullRequests' has an invalid value ({bad}). Expected type '[PullRequestState!]'."
+        )));
+    }
+    let state_name = |p: &PullRequest| match p.state {
+        PullState::Open => "OPEN",
+        PullState::Closed => "CLOSED",
+        PullState::Merged => "MERGED",
+    };
+    let mut pulls: Vec<&PullRequest> = d
+        .pulls
+        .values()
+        .filter(|p| head.as_deref().is_none_or(|h| p.head_ref == h))
+        .filter(|p| base.as_deref().is_none_or(|b| p.base_ref == b))
+        .filter(|p| {
+            states
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|s| s == state_name(p)))
+        })
+        .filter(|p| {
+            labels
+                .as_ref()
+                .is_none_or(|ls| ls.iter().any(|l| p.labels.contains(l)))
+        })
+        .collect();
+    if let Some(order) = order {
+        let field = order.get("field").and_then(Value::as_str);
+        let direction = order.get("direction").and_then(Value::as_str);
+        match field {
+            Some("CREATED_AT") => pulls.sort_by_key(|p| (p.created_at, p.number)),
+            Some("UPDATED_AT") => pulls.sort_by_key(|p| (p.updated_at, p.number)),
+            Some("COMMENTS") => pulls.sort_by_key(|p| (p.comments.len(), p.number)),
+            _ => return Err(args.bad("orderBy", "IssueOrder")),
+        }
+        match direction {
+            Some("ASC") => {}
+            Some("DESC") => pulls.reverse(),
+            _ => return Err(args.bad("orderBy", "IssueOrder")),
+        }
+    }
+    let items = pulls
+        .into_iter()
+        .map(|pull| {
+            Rc::new(PullNode {
+                world: w,
+                data: d,
+                pull,
+            }) as NodeRc<'w>
+        })
+        .collect();
+    connection("PullRequestConnection", "pullRequests", args, items)
+}
+
 /// A page of a connection, with GitHub's pagination rules: `first` or `last` is required and at
 /// most 100; cursors are opaque strings (`cursor:<index>` here).
 fn connection<'w>(
@@ -983,6 +1150,7 @@ fn edge_typename(connection: &str) -> &'static str {
         "PullRequestCommitConnection" => "PullRequestCommitEdge",
         "StatusCheckRollupContextConnection" => "StatusCheckRollupContextEdge",
         "PullRequestReviewCommentConnection" => "PullRequestReviewCommentEdge",
+        "PullRequestConnection" => "PullRequestEdge",
         _ => "Edge",
     }
 }

@@ -393,6 +393,7 @@ fn selection(ty: &str, field: &str, s: &Seeded) -> String {
         "author",
         "repository",
         "mergedBy",
+        "headRepository",
         "commit",
         "statusCheckRollup",
         "requestedReviewer",
@@ -410,6 +411,7 @@ fn selection(ty: &str, field: &str, s: &Seeded) -> String {
         "reviewRequests",
         "commits",
         "contexts",
+        "pullRequests",
     ];
     match field {
         "repository" if ty == "Query" => {
@@ -417,6 +419,7 @@ fn selection(ty: &str, field: &str, s: &Seeded) -> String {
         }
         "issue" | "issueOrPullRequest" => format!("{field}(number: {}) {{ __typename }}", s.issue),
         "pullRequest" => format!("pullRequest(number: {}) {{ __typename }}", s.pull),
+        "object" => format!("object(oid: \"{}\") {{ __typename }}", s.head_sha),
         f if CONNECTIONS.contains(&f) => format!("{f}(first: 1) {{ totalCount }}"),
         f if OBJECTS.contains(&f) => format!("{f} {{ __typename }}"),
         f => f.to_owned(),
@@ -477,4 +480,241 @@ fn every_documented_graphql_field_exists_in_githubs_schema() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn pull_requests_filter_order_and_page_and_forks_say_where_their_head_lives() {
+    use ao_trackers::fake::{FakeGitHub, Permission, PullRequest, PullState, Repo};
+    let gh = FakeGitHub::start();
+    gh.add_repo(Repo::new("acme/app"));
+    gh.add_repo(Repo {
+        viewer_permission: Some(Permission::Read),
+        ..Repo::new("bob/app")
+    });
+    let own = gh.add_pull("acme/app", PullRequest::new("own", "feat/x"));
+    let fork = gh.add_pull(
+        "acme/app",
+        PullRequest {
+            maintainer_can_modify: true,
+            ..PullRequest::from_fork("fork", "bob/app", "feat/x")
+        },
+    );
+    let gone = gh.add_pull(
+        "acme/app",
+        PullRequest::from_fork("deleted fork", "carol/app", "feat/x"),
+    );
+    let closed = gh.add_pull(
+        "acme/app",
+        PullRequest {
+            state: PullState::Closed,
+            ..PullRequest::new("closed", "feat/x")
+        },
+    );
+    gh.add_pull("acme/app", PullRequest::new("other branch", "feat/y"));
+    let post = |q: &str| {
+        request(gh.url(), "POST", "/graphql")
+            .token("t")
+            .json(&json!({ "query": q }))
+            .send()
+            .json()
+    };
+    let body = post(
+        r#"{ repository(owner: "acme", name: "app") { viewerPermission
+            newest: pullRequests(headRefName: "feat/x", first: 3, orderBy: {field: CREATED_AT, direction: DESC}) {
+              totalCount pageInfo { hasNextPage endCursor }
+              nodes { number isCrossRepository maintainerCanModify headRepository { nameWithOwner viewerPermission } }
+            }
+            open: pullRequests(headRefName: "feat/x", states: [OPEN], first: 10) { nodes { number } }
+          } }"#,
+    );
+    assert!(body.get("errors").is_none(), "{body}");
+    let repo = &body["data"]["repository"];
+    assert_eq!(repo["viewerPermission"], "ADMIN");
+    let newest = &repo["newest"];
+    assert_eq!(newest["totalCount"], 4);
+    assert_eq!(newest["pageInfo"]["hasNextPage"], true);
+    let nodes = newest["nodes"].as_array().unwrap();
+    assert_eq!(
+        nodes
+            .iter()
+            .map(|n| n["number"].clone())
+            .collect::<Vec<_>>(),
+        [json!(closed), json!(gone), json!(fork)]
+    );
+    assert_eq!(nodes[1]["isCrossRepository"], true);
+    assert_eq!(
+        nodes[1]["headRepository"],
+        Value::Null,
+        "a fork the world lacks"
+    );
+    assert_eq!(
+        nodes[2]["headRepository"],
+        json!({ "nameWithOwner": "bob/app", "viewerPermission": "READ" })
+    );
+    assert_eq!(nodes[2]["maintainerCanModify"], true);
+    let open: Vec<Value> = repo["open"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["number"].clone())
+        .collect();
+    assert_eq!(
+        open,
+        [json!(own), json!(fork), json!(gone)],
+        "oldest first by default"
+    );
+
+    let own_head = post(&format!(
+        r#"{{ repository(owner: "acme", name: "app") {{ pullRequest(number: {own}) {{ isCrossRepository headRepository {{ nameWithOwner }} statusCheckRollup {{ state }} }} }} }}"#
+    ));
+    assert_eq!(
+        own_head["data"]["repository"]["pullRequest"],
+        json!({ "isCrossRepository": false, "headRepository": { "nameWithOwner": "acme/app" }, "statusCheckRollup": null })
+    );
+    let bad_order = post(
+        r#"{ repository(owner: "acme", name: "app") { pullRequests(first: 1, orderBy: {field: NAME, direction: ASC}) { totalCount } } }"#,
+    );
+    assert!(
+        bad_order["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("orderBy")
+    );
+}
+
+#[test]
+fn a_commit_is_found_by_oid_and_its_checks_page_like_any_connection() {
+    let s = seeded();
+    for i in 0..3 {
+        s.gh.add_check_run(
+            REPO,
+            &s.head_sha,
+            CheckRun::completed(&format!("extra-{i}"), CheckConclusion::Success),
+        );
+    }
+    let page = |after: &str| {
+        query(
+            &s,
+            &format!(
+                r#"{{ repository(owner: "octocat", name: "Hello-World") {{ object(oid: "{}") {{ __typename ... on Commit {{ oid statusCheckRollup {{ contexts(first: 3{after}) {{ totalCount pageInfo {{ hasNextPage endCursor }} nodes {{ __typename ... on CheckRun {{ name title }} ... on StatusContext {{ context }} }} }} }} }} }} }} }}"#,
+                s.head_sha
+            ),
+        )["data"]["repository"]["object"]
+            .clone()
+    };
+    let first = page("");
+    assert_eq!(first["__typename"], "Commit");
+    let contexts = &first["statusCheckRollup"]["contexts"];
+    assert_eq!(contexts["totalCount"], 5, "4 check runs and a status");
+    let cursor = contexts["pageInfo"]["endCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rest = page(&format!(", after: \"{cursor}\""));
+    let names: Vec<Value> = rest["statusCheckRollup"]["contexts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            n["name"]
+                .clone()
+                .as_str()
+                .map_or(n["context"].clone(), Value::from)
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [json!("extra-2"), json!("continuous-integration/jenkins")]
+    );
+    let unknown = query(
+        &s,
+        r#"{ repository(owner: "octocat", name: "Hello-World") { object(oid: "0000000000000000000000000000000000000000") { __typename } } }"#,
+    );
+    assert_eq!(unknown["data"]["repository"]["object"], Value::Null);
+}
+
+#[test]
+fn queries_cost_what_github_charges_and_too_many_nodes_are_refused() {
+    let s = seeded();
+    // GitHub's own example, on pull requests: 1 + 100 + 100·50 requests → 51 points, and
+    // 100 + 100·50 + 100·50·60 nodes.
+    let body = query(
+        &s,
+        r#"{ rateLimit { cost nodeCount remaining } repository(owner: "octocat", name: "Hello-World") {
+            pullRequests(first: 100) { nodes { reviewThreads(first: 50) { nodes { comments(first: 60) { nodes { body } } } } } } } }"#,
+    );
+    let rate = &body["data"]["rateLimit"];
+    assert_eq!(
+        (
+            rate["cost"].clone(),
+            rate["nodeCount"].clone(),
+            rate["remaining"].clone()
+        ),
+        (json!(51), json!(305_100), json!(4949))
+    );
+    assert_eq!(s.gh.graphql_remaining("t"), 4949);
+    let cheap = query(&s, "{ rateLimit { cost } viewer { login } }");
+    assert_eq!(cheap["data"]["rateLimit"]["cost"], 1, "at least one point");
+    let too_big = query(
+        &s,
+        r#"{ repository(owner: "octocat", name: "Hello-World") {
+            pullRequests(first: 100) { nodes { reviewThreads(first: 100) { nodes { comments(first: 100) { totalCount } } } } } } }"#,
+    );
+    assert_eq!(too_big["errors"][0]["type"], "MAX_NODE_LIMIT_EXCEEDED");
+    assert!(too_big.get("data").is_none());
+    // Aliases are separate fields, each charged.
+    let aliased = query(
+        &s,
+        r#"{ rateLimit { cost } repository(owner: "octocat", name: "Hello-World") {
+            a: pullRequests(first: 100) { nodes { comments(first: 100) { totalCount } } }
+            b: pullRequests(first: 100) { nodes { comments(first: 100) { totalCount } } } } }"#,
+    );
+    assert_eq!(aliased["data"]["rateLimit"]["cost"], 2);
+    assert_eq!(
+        aliased["data"]["repository"]["a"],
+        aliased["data"]["repository"]["b"]
+    );
+}
+
+#[test]
+fn the_request_log_says_what_each_request_cost_and_which_repositories_it_read() {
+    let s = seeded();
+    s.gh.add_repo(ao_trackers::fake::Repo::new("acme/other"));
+    s.gh.clear_requests();
+    query(
+        &s,
+        r#"{ a: repository(owner: "octocat", name: "hello-world") { name } b: repository(owner: "acme", name: "other") { name } }"#,
+    );
+    let listed = super::http::get(s.gh.url(), "/repos/octocat/Hello-World/pulls")
+        .token("t")
+        .send();
+    let etag = listed.header("etag").unwrap().to_owned();
+    let again = super::http::get(s.gh.url(), "/repos/octocat/Hello-World/pulls")
+        .token("t")
+        .header("if-none-match", &etag)
+        .send();
+    assert_eq!(again.status, 304);
+    super::http::get(s.gh.url(), "/rate_limit")
+        .token("t")
+        .send();
+    let log = s.gh.requests();
+    let summary: Vec<(bool, u32, Vec<String>)> = log
+        .iter()
+        .map(|r| (r.is_graphql(), r.cost, r.repositories.clone()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (true, 1, vec![REPO.to_owned(), "acme/other".to_owned()]),
+            (false, 1, vec![REPO.to_owned()]),
+            (false, 0, vec![REPO.to_owned()]),
+            (false, 0, vec![]),
+        ]
+    );
+    assert_eq!(s.gh.graphql_requests("ACME/other"), 1);
+    assert_eq!(
+        s.gh.counted_requests(REPO),
+        2,
+        "the query and the first list read"
+    );
 }

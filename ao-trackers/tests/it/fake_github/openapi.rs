@@ -288,6 +288,15 @@ fn every_response_carries_every_key_of_the_openapi_examples() {
             get(&base, &format!("{repo}/commits/{sha}/status")),
             &[],
         ),
+        // Last: it merges the pull request the cases above read.
+        (
+            ("put", "/repos/{owner}/{repo}/pulls/{pull_number}/merge"),
+            200,
+            request(&base, "PUT", &format!("{repo}/pulls/{pull}/merge"))
+                .token("t")
+                .json(&json!({ "merge_method": "squash" })),
+            &[],
+        ),
     ];
 
     let mut failures = Vec::new();

@@ -420,3 +420,111 @@ fn reviews_and_review_comments_are_listed_in_order() {
         404
     );
 }
+
+#[test]
+fn merging_marks_the_pull_request_merged_or_refuses_as_github_does() {
+    use ao_trackers::fake::{MergeMethod, MergeableState};
+    let gh = FakeGitHub::start();
+    let ok = gh.add_pull("acme/app", PullRequest::new("ok", "feat/ok"));
+    let dirty = gh.add_pull(
+        "acme/app",
+        PullRequest {
+            mergeable_state: MergeableState::Dirty,
+            ..PullRequest::new("dirty", "feat/dirty")
+        },
+    );
+    let merge = |n: u64, body: Value| {
+        request(gh.url(), "PUT", &format!("/repos/acme/app/pulls/{n}/merge"))
+            .token("t")
+            .json(&body)
+            .send()
+    };
+    let wrong_method = merge(ok, json!({ "merge_method": "octopus" }));
+    assert_eq!(wrong_method.status, 422);
+    let moved = merge(
+        ok,
+        json!({ "sha": "0000000000000000000000000000000000000000" }),
+    );
+    assert_eq!(moved.status, 409);
+    assert!(
+        moved.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("modified")
+    );
+    let done = merge(ok, json!({ "merge_method": "squash" }));
+    assert_eq!(done.status, 200);
+    assert_eq!(done.json()["merged"], true);
+    let pull = gh.pull("acme/app", ok).unwrap();
+    assert_eq!(
+        (pull.state, pull.merge_method, pull.merged_by.as_deref()),
+        (
+            PullState::Merged,
+            Some(MergeMethod::Squash),
+            Some("octocat")
+        )
+    );
+    let rest = get(gh.url(), &format!("/repos/acme/app/pulls/{ok}"))
+        .send()
+        .json();
+    assert_eq!(
+        (rest["merged"].clone(), rest["state"].clone()),
+        (json!(true), json!("closed"))
+    );
+    for n in [ok, dirty] {
+        let refused = merge(n, json!({}));
+        assert_eq!(refused.status, 405, "#{n}");
+        assert_eq!(refused.json()["message"], "Pull Request is not mergeable");
+    }
+    assert_eq!(merge(99, json!({})).status, 404);
+}
+
+#[test]
+fn the_pull_request_list_changes_its_etag_when_a_pull_request_changes_but_not_for_its_checks() {
+    let gh = FakeGitHub::start();
+    gh.add_repo(Repo::new("acme/app"));
+    gh.add_repo(Repo::new("bob/app"));
+    let mine = gh.add_pull("acme/app", PullRequest::new("mine", "feat/mine"));
+    let theirs = gh.add_pull(
+        "acme/app",
+        PullRequest::from_fork("theirs", "bob/app", "feat/mine"),
+    );
+    let list = "/repos/acme/app/pulls?state=all&sort=updated&direction=desc&per_page=100";
+    let first = get(gh.url(), list).token("t").send();
+    assert_eq!(numbers(&first.json()), [theirs, mine]);
+    let fork_head = &first.json()[0]["head"];
+    assert_eq!(fork_head["label"], "bob:feat/mine");
+    assert_eq!(fork_head["repo"]["full_name"], "bob/app");
+    let etag = first.header("etag").unwrap().to_owned();
+    let unchanged = || {
+        get(gh.url(), list)
+            .token("t")
+            .header("if-none-match", &etag)
+            .send()
+            .status
+    };
+    let sha = gh.pull("acme/app", mine).unwrap().head_sha;
+    gh.add_check_run(
+        "acme/app",
+        &sha,
+        CheckRun::completed("ci", CheckConclusion::Success),
+    );
+    assert_eq!(
+        unchanged(),
+        304,
+        "checks are the commit's, not the pull request's"
+    );
+    gh.push("acme/app", mine, "1111111111111111111111111111111111111111");
+    assert_eq!(unchanged(), 200, "a push changes the pull request");
+    let head_only = get(
+        gh.url(),
+        "/repos/acme/app/pulls?state=all&head=bob:feat/mine",
+    )
+    .send()
+    .json();
+    assert_eq!(
+        numbers(&head_only),
+        [theirs],
+        "`head` names the fork's owner"
+    );
+}
