@@ -3,6 +3,12 @@
 //! starts, counted by logging wrappers of `tmux` and `git` (the only programs status could
 //! run). Target: under 100 ms and at most 4 child processes at 200 sessions.
 //!
+//! `ao_status_json_with_prs`: the same at 200 sessions whose project has `repo:`, 50 of them
+//! with an open pull request on the fake GitHub — the PR, CI and review columns read in one
+//! batched request per repository. Target: under 150 ms per refresh; it prints the requests
+//! one cold and one warm refresh make (a warm refresh of an unchanged repository: one free
+//! conditional read, no GraphQL).
+//!
 //! Run: `cargo bench -p ao-cli --bench status_command`.
 
 use std::path::{Path, PathBuf};
@@ -55,8 +61,17 @@ fn which(program: &str) -> PathBuf {
 
 impl Fleet {
     fn new(n: u64) -> Self {
+        Self::with_repo(n, None)
+    }
+
+    /// `n` sessions of a project whose `repo:` is `repo`, when given.
+    fn with_repo(n: u64, repo_setting: Option<&str>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let socket = format!("ao-bench-cmd-{}-{n}", std::process::id());
+        let socket = format!(
+            "ao-bench-cmd-{}-{n}{}",
+            std::process::id(),
+            if repo_setting.is_some() { "-prs" } else { "" }
+        );
         let repo = dir.path().join("repo");
         std::fs::create_dir_all(&repo).expect("repo dir");
         run(Command::new("git")
@@ -78,8 +93,9 @@ impl Fleet {
         std::fs::write(
             &config,
             format!(
-                "projects:\n  app:\n    path: {}\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'echo ready; exec sleep 3600']\n      promptVia: none\n",
-                repo.display()
+                "projects:\n  app:\n    path: {}\n{}    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'echo ready; exec sleep 3600']\n      promptVia: none\n",
+                repo.display(),
+                repo_setting.map(|r| format!("    repo: {r}\n")).unwrap_or_default()
             ),
         )
         .expect("config");
@@ -199,6 +215,47 @@ fn ao_status_json(bencher: divan::Bencher<'_, '_>, sessions: u64) {
     );
     bencher.bench_local(|| {
         let out = fleet.status(None).output().expect("ao status");
+        assert!(out.status.success());
+        out.stdout.len()
+    });
+}
+
+#[divan::bench(sample_count = 20)]
+fn ao_status_json_with_prs(bencher: divan::Bencher<'_, '_>) {
+    let fleet = Fleet::with_repo(200, Some("acme/app"));
+    let gh = ao_trackers::fake::FakeGitHub::start();
+    for n in 1..=50 {
+        let branch = format!("session/app-{n}");
+        gh.add_pull(
+            "acme/app",
+            ao_trackers::fake::PullRequest::new(&format!("Work {n}"), &branch),
+        );
+    }
+    let status = || {
+        let mut cmd = fleet.status(None);
+        cmd.envs(gh.env()).env("GITHUB_TOKEN", "ghp_bench");
+        cmd
+    };
+    let refresh = |what: &str| {
+        gh.clear_requests();
+        let out = status().output().expect("ao status");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let requests = gh.requests();
+        let graphql = requests.iter().filter(|r| r.path == "/graphql").count();
+        let free = requests.iter().filter(|r| r.status == 304).count();
+        eprintln!(
+            "\nao status --json, 200 sessions, 50 PRs, {what} refresh: {} request(s) to GitHub ({graphql} GraphQL, {free} answered 304)",
+            requests.len()
+        );
+    };
+    refresh("cold");
+    refresh("warm");
+    bencher.bench_local(|| {
+        let out = status().output().expect("ao status");
         assert!(out.status.success());
         out.stdout.len()
     });

@@ -8,6 +8,7 @@ mod demo;
 mod doctor;
 mod fleet;
 mod github;
+mod github_prs;
 mod init;
 mod live;
 mod live_claude;
