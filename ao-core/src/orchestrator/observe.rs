@@ -331,7 +331,9 @@ async fn observe_with(
         view.summary = answer
             .summary
             .map(|s| {
+                // One line: it goes under the session's row.
                 crate::adapter_kit::text::strip_controls(&s)
+                    .replace(['\n', '\t'], " ")
                     .trim()
                     .to_string()
             })

@@ -395,6 +395,7 @@ pub struct FakeAgent {
     submitted: Mutex<Option<bool>>,
     accepts_input: Mutex<Option<bool>>,
     model_in_use: Mutex<Option<String>>,
+    summary: Mutex<Option<String>>,
 }
 
 impl FakeAgent {
@@ -407,6 +408,14 @@ impl FakeAgent {
             submitted: Mutex::new(None),
             accepts_input: Mutex::new(None),
             model_in_use: Mutex::new(None),
+            summary: Mutex::new(None),
+        }
+    }
+
+    /// Sets the one-line summary its sessions report (`None`: it keeps none).
+    pub fn set_summary(&self, summary: Option<&str>) {
+        if let Ok(mut s) = self.summary.lock() {
+            *s = summary.map(str::to_string);
         }
     }
 
@@ -485,6 +494,13 @@ impl Agent for FakeAgent {
 
     async fn accepts_input(&self, _probe: &ActivityProbe) -> Option<bool> {
         self.accepts_input.lock().ok().and_then(|r| *r)
+    }
+
+    async fn session_info(&self, _probe: &ActivityProbe) -> Result<AgentSessionInfo, AgentError> {
+        Ok(AgentSessionInfo {
+            summary: self.summary.lock().ok().and_then(|s| s.clone()),
+            ..AgentSessionInfo::default()
+        })
     }
 
     async fn model_in_use(&self, _probe: &ActivityProbe) -> Option<String> {

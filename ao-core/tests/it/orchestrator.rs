@@ -1460,6 +1460,9 @@ async fn status_reads_every_workers_pr_in_one_batch_and_shows_the_last_known_whe
         url: "https://github.com/acme/app/pull/12#r1".into(),
     }];
     fx.scm.insert(pr);
+    // The agent's own summary (untrusted: controls removed).
+    fx.codex
+        .set_summary(Some("Fixing the login\u{1b}[31m\ntest"));
 
     let seen = fx
         .orch
@@ -1489,6 +1492,7 @@ async fn status_reads_every_workers_pr_in_one_batch_and_shows_the_last_known_whe
     assert_eq!(review.decision, ReviewStatus::ChangesRequested);
     assert_eq!(review.unresolved_threads, 1);
     assert_eq!(va.status, DisplayStatus::CiFailed);
+    assert_eq!(va.summary.as_deref(), Some("Fixing the login[31m test"));
     assert!(view(&seen, &b.id).pr.is_none());
     let remote = seen.remote.clone().unwrap();
     assert!(!remote.stale());
