@@ -1,6 +1,9 @@
 //! A small GraphQL executor over the fake's world: enough of GitHub's schema for what `ao`
 //! asks, and honest errors for the rest.
 //!
+//! The executor itself knows no schema: [`execute_with`] runs a document against the roots it is
+//! given ([`Roots`]), which is how the fake Linear shares it with the fake GitHub.
+//!
 //! Documents are parsed with `apollo-parser` into a small owned tree, then executed against
 //! resolvers ([`schema`]) that know a subset of GitHub's types. Supported language: queries
 //! (not mutations or subscriptions), aliases, variables with defaults, named and inline
@@ -28,8 +31,34 @@ pub(crate) use schema::TYPES;
 /// How deep selections may nest (guards against fragment cycles too).
 const MAX_DEPTH: usize = 32;
 
-/// Executes a GraphQL request body (`{"query", "variables", "operationName"}`).
+/// Executes a GraphQL request body (`{"query", "variables", "operationName"}`) against GitHub's
+/// schema.
 pub(crate) fn execute(world: &World, body: &[u8], rate: Bucket) -> Value {
+    execute_with(
+        body,
+        &Roots {
+            query: Rc::new(schema::Query::new(world, rate)),
+            mutation: None,
+            types: TYPES,
+            service: "The fake GitHub",
+        },
+    )
+}
+
+/// The entry points of one schema and the names fragments may be conditioned on.
+pub(crate) struct Roots<'w> {
+    /// The `Query` root.
+    pub(crate) query: Rc<dyn Node<'w> + 'w>,
+    /// The `Mutation` root; `None`: mutations are refused.
+    pub(crate) mutation: Option<Rc<dyn Node<'w> + 'w>>,
+    /// Every type name a fragment may be conditioned on.
+    pub(crate) types: &'static [&'static str],
+    /// The service's name in messages (`The fake GitHub`).
+    pub(crate) service: &'static str,
+}
+
+/// Executes a GraphQL request body against `roots`.
+pub(crate) fn execute_with(body: &[u8], roots: &Roots<'_>) -> Value {
     let request: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(_) => return errors(vec![message_error("Problems parsing JSON", None)]),
@@ -52,7 +81,7 @@ pub(crate) fn execute(world: &World, body: &[u8], rate: Bucket) -> Value {
         Ok(d) => d,
         Err(e) => return errors(vec![e.to_json(&[])]),
     };
-    match run(world, &document, operation_name, variables, rate) {
+    match run(roots, &document, operation_name, variables) {
         Ok(value) => value,
         Err(e) => errors(vec![e.to_json(&[])]),
     }
@@ -111,6 +140,10 @@ pub(crate) enum FieldError {
     Invalid(Invalid),
     /// The field is `null`, with an error of this GitHub `type` beside the data.
     Resolve { kind: &'static str, message: String },
+    /// The field is `null`, with this error object beside the data (`path` and `locations` are
+    /// added): for services whose errors carry more than GitHub's `type` (Linear's
+    /// `extensions`).
+    Custom(Map<String, Value>),
 }
 
 impl FieldError {
@@ -178,6 +211,12 @@ impl Args {
             "Argument '{name}' on Field '{}' has an invalid value ({value}). Expected type '{expected}'.",
             self.field
         ))
+    }
+
+    /// An argument as JSON (variables substituted), for input objects; `None` when absent or
+    /// `null`.
+    pub(crate) fn json(&self, name: &str) -> Option<&Value> {
+        self.get(name)
     }
 
     /// An optional `Int`.
@@ -261,14 +300,14 @@ struct Exec<'d> {
     doc: &'d Document,
     variables: HashMap<String, Value>,
     errors: Vec<Value>,
+    types: &'static [&'static str],
 }
 
 fn run(
-    world: &World,
+    roots: &Roots<'_>,
     doc: &Document,
     operation_name: Option<&str>,
     provided: Map<String, Value>,
-    rate: Bucket,
 ) -> Result<Value, Invalid> {
     let operation = match operation_name {
         Some(name) => doc
@@ -286,14 +325,25 @@ fn run(
             }
         },
     };
-    if operation.kind != OpKind::Query {
-        return Err(Invalid {
-            message: "The fake GitHub supports queries only (no mutations or subscriptions)."
-                .to_owned(),
-            pos: Some(operation.pos),
-            code: Some("unsupportedOperation"),
-        });
-    }
+    let root = match (operation.kind, &roots.mutation) {
+        (OpKind::Query, _) => Rc::clone(&roots.query),
+        (OpKind::Mutation, Some(mutation)) => Rc::clone(mutation),
+        _ => {
+            return Err(Invalid {
+                message: format!(
+                    "{} supports {} only (no subscriptions).",
+                    roots.service,
+                    if roots.mutation.is_some() {
+                        "queries and mutations"
+                    } else {
+                        "queries"
+                    }
+                ),
+                pos: Some(operation.pos),
+                code: Some("unsupportedOperation"),
+            });
+        }
+    };
     let mut variables = HashMap::new();
     for def in &operation.variables {
         let value = match provided.get(&def.name) {
@@ -320,8 +370,8 @@ fn run(
         doc,
         variables,
         errors: Vec::new(),
+        types: roots.types,
     };
-    let root: Rc<dyn Node<'_> + '_> = Rc::new(schema::Query::new(world, rate));
     let mut path = Vec::new();
     let data = exec.object(&root, &operation.selections, &mut path, 0)?;
     let mut out = Map::new();
@@ -382,7 +432,7 @@ impl Exec<'_> {
                         pos: Some(*pos),
                         code: Some("useAndDefineFragment"),
                     })?;
-                    check_type(&fragment.on, fragment.pos)?;
+                    check_type(self.types, &fragment.on, fragment.pos)?;
                     if applies(node.as_ref(), &fragment.on) {
                         self.collect(node, &fragment.selections, path, depth + 1, out)?;
                     }
@@ -394,7 +444,7 @@ impl Exec<'_> {
                     ..
                 } => {
                     if let Some(on) = on {
-                        check_type(on, *pos)?;
+                        check_type(self.types, on, *pos)?;
                     }
                     if on.as_deref().is_none_or(|on| applies(node.as_ref(), on)) {
                         self.collect(node, selections, path, depth + 1, out)?;
@@ -484,6 +534,15 @@ impl Exec<'_> {
                 }));
                 return Ok(Value::Null);
             }
+            Err(FieldError::Custom(mut error)) => {
+                error.insert("path".to_owned(), Value::Array(path.clone()));
+                error.insert(
+                    "locations".to_owned(),
+                    json!([{ "line": field.pos.line, "column": field.pos.column }]),
+                );
+                self.errors.push(Value::Object(error));
+                return Ok(Value::Null);
+            }
         };
         if let Some(arg) = args.unread() {
             return Err(at(unknown_argument(&field.name, arg)));
@@ -559,8 +618,8 @@ fn applies(node: &dyn Node<'_>, ty: &str) -> bool {
 }
 
 /// Fails on a type condition naming a type the fake does not know.
-fn check_type(ty: &str, pos: Pos) -> Result<(), Invalid> {
-    if TYPES.contains(&ty) {
+fn check_type(types: &[&str], ty: &str, pos: Pos) -> Result<(), Invalid> {
+    if types.contains(&ty) {
         Ok(())
     } else {
         Err(Invalid {
