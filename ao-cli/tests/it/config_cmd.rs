@@ -132,7 +132,7 @@ fn a_tracker_or_scm_this_ao_has_no_adapter_for_is_a_warning() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("agent-orchestrator.yaml"),
-        "projects:\n  app:\n    path: .\n    tracker:\n      plugin: linear\n    scm:\n      plugin: github\n",
+        "projects:\n  app:\n    path: .\n    tracker:\n      plugin: gitlab\n    scm:\n      plugin: github\n",
     )
     .unwrap();
     let out = ao(tmp.path(), &["config", "validate"]);
@@ -144,18 +144,18 @@ fn a_tracker_or_scm_this_ao_has_no_adapter_for_is_a_warning() {
     );
     let err = stderr(&out);
     for line in [
-        "agent-orchestrator.yaml:5:15: warning: projects.app.tracker.plugin: no tracker adapter `linear` is built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails\n  hint: until it is, give workers their task with `ao spawn --prompt …`",
+        // Every tracker ao knows has an adapter now; GitLab's is one ao does not implement.
+        "agent-orchestrator.yaml:5:15: warning: projects.app.tracker.plugin: tracker `gitlab` is known from the reference tool but not supported by ao\n  hint: sessions that use it fail to start (exit 6); supported: github, linear",
         "agent-orchestrator.yaml:7:15: warning: projects.app.scm.plugin: no scm adapter `github` is built into this ao, so ao cannot read or claim the project's pull requests",
     ] {
         assert!(err.contains(line), "{line}\nnot in\n{err}");
     }
 
-    // The command that needs the tracker says there is none, rather than listing nothing.
+    // The command that needs the tracker says it cannot have it.
     let out = ao(tmp.path(), &["spawn", "123"]);
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     assert!(
-        stderr(&out)
-            .contains("error: no tracker adapter `linear` is built into this ao; known: github"),
+        stderr(&out).contains("error: tracker `gitlab` is not supported by ao"),
         "{}",
         stderr(&out)
     );

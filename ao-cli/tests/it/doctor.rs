@@ -88,13 +88,9 @@ fn a_tracker_and_scm_without_an_adapter_are_warnings() {
     // The SCM is not written: `repo` implies GitHub.
     write_config(
         tmp.path(),
-        "    repo: acme/app\n    agent: command\n    agentConfig:\n      command: [sh]\n    tracker:\n      plugin: linear\n",
+        "    repo: acme/app\n    agent: command\n    agentConfig:\n      command: [sh]\n    tracker:\n      plugin: gitlab\n",
     );
-    let out = doctor(
-        tmp.path(),
-        &bare_path(tmp.path()),
-        &[("LINEAR_API_KEY", "lin_api_do-not-print-me")],
-    );
+    let out = doctor(tmp.path(), &bare_path(tmp.path()), &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -108,7 +104,7 @@ fn a_tracker_and_scm_without_an_adapter_are_warnings() {
     assert_eq!(tracker[0]["projectId"], "app");
     assert_eq!(
         tracker[0]["detail"],
-        "linear: not built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails"
+        "gitlab: not supported by ao, so issues cannot be read from it: `ao spawn <issue>` fails"
     );
     let scm = checks_of(&out, "scm");
     assert_eq!(scm.len(), 1, "{scm:?}");
