@@ -4,10 +4,10 @@
 
 use super::budget::RateBudget;
 use super::client::LinearClient;
-use super::documents::{TEAM, VIEWER};
+use super::documents::{TEAM, TEAM_BY_KEY, VIEWER, is_uuid};
 use super::error::LinearError;
 use super::key::{KeyKind, KeySource};
-use super::wire::{TeamData, ViewerData};
+use super::wire::{TeamData, TeamJson, TeamsData, ViewerData};
 
 /// What the probes found.
 #[derive(Debug)]
@@ -64,15 +64,11 @@ impl LinearClient {
         };
         let usable = matches!(viewer, Some(Ok(_)));
         let team = match (usable, team_id) {
-            (true, Some(id)) => Some(
-                self.graphql::<TeamData>(&TEAM, serde_json::json!({ "id": id }))
-                    .await
-                    .map(|d| TeamAccess {
-                        id: d.team.id,
-                        key: d.team.key,
-                        name: d.team.name,
-                    }),
-            ),
+            (true, Some(id)) => Some(self.team(id).await.map(|t| TeamAccess {
+                id: t.id,
+                key: t.key,
+                name: t.name,
+            })),
             _ => None,
         };
         DoctorReport {
@@ -83,5 +79,28 @@ impl LinearClient {
             team,
             budget: self.budget(),
         }
+    }
+
+    /// The team `id` names: its UUID (`team(id:)`), else its key (`teams` filtered by key, as
+    /// people know teams by their key); `NotFound` when the key names none the key's user sees.
+    async fn team(&self, id: &str) -> Result<TeamJson, LinearError> {
+        if is_uuid(id) {
+            return self
+                .graphql::<TeamData>(&TEAM, serde_json::json!({ "id": id }))
+                .await
+                .map(|d| d.team);
+        }
+        let found: TeamsData = self
+            .graphql(&TEAM_BY_KEY, serde_json::json!({ "key": id }))
+            .await?;
+        found
+            .teams
+            .nodes
+            .into_iter()
+            .next()
+            .ok_or_else(|| LinearError::NotFound {
+                what: TEAM_BY_KEY.name.to_string(),
+                detail: format!("no team with the key {id}"),
+            })
     }
 }

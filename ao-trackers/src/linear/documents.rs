@@ -73,10 +73,18 @@ pub const VIEWER: Document = Document {
     text: "query Viewer {\n  viewer { id name displayName }\n}",
 };
 
-/// A team by id (`ao doctor`, `tracker.teamId`).
+/// A team by id (`ao doctor`, `tracker.teamId` holding the team's UUID).
 pub const TEAM: Document = Document {
     name: "Team",
     text: "query Team($id: String!) {\n  team(id: $id) { id key name }\n}",
+};
+
+/// A team by key (`ao doctor`, `tracker.teamId` holding the team's key, `INT`).
+pub const TEAM_BY_KEY: Document = Document {
+    name: "TeamByKey",
+    text: "query TeamByKey($key: String!) {
+  teams(filter: { key: { eqIgnoreCase: $key } }, first: 1) { nodes { id key name } }
+}",
 };
 
 /// An issue's UUID and its team's workflow states, to move it to a state by type.
@@ -113,6 +121,7 @@ pub const DOCUMENTS: &[Document] = &[
     ISSUES,
     VIEWER,
     TEAM,
+    TEAM_BY_KEY,
     ISSUE_TEAM_STATES,
     COMMENT_CREATE,
     ISSUE_UPDATE,
@@ -128,18 +137,35 @@ pub fn state_types(state: IssueState) -> &'static [&'static str] {
     }
 }
 
-/// The `IssueFilter` for a listing: in the team `team_id` (when given), in one of
-/// `states` (none: open ones), carrying every label of `labels`, assigned to the user whose
+/// Whether `s` is a UUID (`8-4-4-4-12` hex digits), as Linear's ids are; a team named otherwise
+/// is named by its key.
+pub fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The `IssueFilter` for a listing: in the team `team` (its UUID or its key, when given), in one
+/// of `states` (none: open ones), carrying every label of `labels`, assigned to the user whose
 /// display name is `assignee`.
 pub fn issue_filter(
-    team_id: Option<&str>,
+    team: Option<&str>,
     states: &[IssueState],
     labels: &[String],
     assignee: Option<&str>,
 ) -> Value {
     let mut filter = Map::new();
-    if let Some(team) = team_id {
-        filter.insert("team".into(), json!({ "id": { "eq": team } }));
+    match team {
+        Some(id) if is_uuid(id) => {
+            filter.insert("team".into(), json!({ "id": { "eq": id } }));
+        }
+        Some(key) => {
+            filter.insert("team".into(), json!({ "key": { "eqIgnoreCase": key } }));
+        }
+        None => {}
     }
     let open = [IssueState::Open];
     let states = if states.is_empty() { &open[..] } else { states };
@@ -187,12 +213,18 @@ mod tests {
             json!({"state": {"type": {"in": ["backlog", "triage", "unstarted"]}}})
         );
         let f = issue_filter(
-            Some("team-1"),
+            Some("8a7c0d2e-1c44-4f6c-9a8c-3f2b4c2d0e11"),
             &[IssueState::Closed, IssueState::Cancelled],
             &["bug".into(), "p1".into()],
             Some("ann"),
         );
-        assert_eq!(f["team"], json!({"id": {"eq": "team-1"}}));
+        assert_eq!(
+            f["team"],
+            json!({"id": {"eq": "8a7c0d2e-1c44-4f6c-9a8c-3f2b4c2d0e11"}})
+        );
+        let by_key = issue_filter(Some("int"), &[], &[], None);
+        assert_eq!(by_key["team"], json!({"key": {"eqIgnoreCase": "int"}}));
+        assert!(!is_uuid("8a7c0d2e-1c44-4f6c-9a8c") && !is_uuid("INT"));
         assert_eq!(f["state"]["type"]["in"], json!(["canceled", "completed"]));
         assert_eq!(f["assignee"], json!({"displayName": {"eq": "ann"}}));
         assert_eq!(f["and"].as_array().map(Vec::len), Some(2));

@@ -49,8 +49,8 @@ const KEY_HINT: &str = "export LINEAR_API_KEY=lin_api_… (a personal API key fr
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Settings {
-    /// `teamId`: the team whose issues `list` returns (all teams the key sees when unset) and
-    /// that `ao doctor` checks.
+    /// `teamId`: the team (its UUID, or its key such as `INT`) whose issues `list` returns (all
+    /// teams the key sees when unset) and that `ao doctor` checks.
     pub team_id: Option<String>,
     /// `workspaceSlug`: the workspace issue URLs must belong to (`https://linear.app/<slug>/…`).
     pub workspace_slug: Option<String>,
@@ -564,7 +564,7 @@ fn doctor_checks(report: &DoctorReport, team_id: Option<&str>) -> Vec<Check> {
                 format!("linear: cannot read team {id}: {e}"),
             )
             .hint(format!(
-                "check `tracker.teamId: {id}` (the team's id) and that the key's user is in the team"
+                "check `tracker.teamId: {id}` (the team's key, such as INT, or its id) and that the key's user is in the team"
             )),
         ),
         _ => {}

@@ -165,6 +165,12 @@ pub(crate) struct TeamData {
     pub(crate) team: TeamJson,
 }
 
+/// The answer to `TeamByKey`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct TeamsData {
+    pub(crate) teams: Nodes<TeamJson>,
+}
+
 /// Where an issue stands, from its workflow state's type: triage, backlog and unstarted are
 /// open, started is in progress, completed is closed, canceled is cancelled. A type Linear adds
 /// later reads as open, so that an unknown state never hides an issue from a spawn.

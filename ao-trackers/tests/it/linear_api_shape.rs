@@ -273,7 +273,7 @@ fn the_fixture_is_a_valid_schema_with_what_the_tracker_needs() {
 
 #[test]
 fn every_linear_document_validates_against_linears_schema() {
-    assert_eq!(DOCUMENTS.len(), 7);
+    assert_eq!(DOCUMENTS.len(), 8);
     let problems = validation_problems(linear_schema(), DOCUMENTS.iter().map(|d| (d.name, d.text)));
     assert!(problems.is_empty(), "{problems:#?}");
 }
@@ -308,6 +308,7 @@ fn the_variables_the_tracker_builds_fit_linears_input_types() {
         ),
         ("Viewer", json!({})),
         ("Team", json!({"id": "team-1"})),
+        ("TeamByKey", json!({"key": "INT"})),
         ("IssueTeamStates", json!({"id": "INT-1"})),
         (
             "CommentCreate",
@@ -384,6 +385,16 @@ async fn what_the_tracker_sends_and_the_fake_answers_fit_linears_schema() {
         .unwrap();
     let checks = tracker.doctor(&ctx).await.unwrap();
     assert!(checks.iter().all(|c| c.ok), "{checks:#?}");
+    // A team named by its key is looked up by key.
+    let mut by_key = ctx.clone();
+    by_key.settings.insert("teamId".into(), json!("int"));
+    let checks = tracker.doctor(&by_key).await.unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c.detail == "linear: team INT (Integrations) readable"),
+        "{checks:#?}"
+    );
 
     let schema = linear_schema();
     let sent = linear.requests();
