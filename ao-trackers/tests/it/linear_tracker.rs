@@ -337,6 +337,18 @@ async fn list_filters_by_team_state_label_and_assignee_across_pages() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].json().unwrap()["variables"]["first"], 1);
 
+    // The team named by its key, as people know it, lists the same issues.
+    let by_key = tracker_with(&linear, KEY, json!({"teamId": "int"}));
+    let same = by_key
+        .list(
+            &ctx(settings(&linear, json!({"teamId": "int"}))),
+            &IssueFilter::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(same.len(), 60);
+    assert!(same.iter().all(|i| i.id.starts_with("INT-")));
+
     // Without a teamId: every team the key sees.
     let all = tracker_with(&linear, KEY, json!({}));
     let everywhere = all
@@ -642,6 +654,18 @@ async fn doctor_reports_the_key_the_api_the_team_and_the_budget() {
     );
     assert!(!format!("{checks:?}").contains(KEY));
 
+    // The team by key reads the same team.
+    let key = json!({"teamId": "int"});
+    let checks = tracker_with(&linear, KEY, key.clone())
+        .doctor(&ctx(settings(&linear, key)))
+        .await
+        .unwrap();
+    assert!(
+        checks
+            .iter()
+            .any(|c| c.detail == "linear: team INT (Integrations) readable"),
+        "{checks:#?}"
+    );
     // A team the key cannot read fails, naming the setting.
     let gone = json!({"teamId": "00000000-0000-4000-8000-00000000dead"});
     let checks = tracker_with(&linear, KEY, gone.clone())
