@@ -148,9 +148,12 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
             E::IssueHasWorker { session, .. } => out.hints.push(format!(
                 "talk to it with `ao send {session} …`, or `ao session kill {session}` first"
             )),
-            E::IssueNotFound { .. } => out.hints.push(
+            E::IssueNotFound { repo: Some(_), .. } => out.hints.push(
                 "check the number and the project's `repo`; `--prompt` alone starts a worker on a task in words".into(),
             ),
+            E::IssueNotFound { tracker, repo: None, .. } => out.hints.push(format!(
+                "check the identifier and that {tracker}'s credentials can see it; `--prompt` alone starts a worker on a task in words"
+            )),
             E::Tracker(ao_core::plugin::TrackerError::PullRequest { issue }) => out.hints.push(format!(
                 "that number is a pull request: `ao spawn --claim-pr {}` starts a worker on it",
                 issue.trim_start_matches('#')

@@ -128,11 +128,11 @@ fn two_projects_with_the_same_path_are_an_error_naming_both() {
 }
 
 #[test]
-fn a_tracker_this_ao_has_no_adapter_for_is_a_warning_and_the_github_scm_is_built_in() {
+fn an_unsupported_tracker_is_a_warning_and_the_github_scm_is_built_in() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("agent-orchestrator.yaml"),
-        "projects:\n  app:\n    path: .\n    tracker:\n      plugin: linear\n    scm:\n      plugin: github\n",
+        "projects:\n  app:\n    path: .\n    tracker:\n      plugin: gitlab\n    scm:\n      plugin: github\n",
     )
     .unwrap();
     let out = ao(tmp.path(), &["config", "validate"]);
@@ -143,19 +143,19 @@ fn a_tracker_this_ao_has_no_adapter_for_is_a_warning_and_the_github_scm_is_built
         stdout(&out)
     );
     let err = stderr(&out);
-    let line = "agent-orchestrator.yaml:5:15: warning: projects.app.tracker.plugin: no tracker adapter `linear` is built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails\n  hint: until it is, give workers their task with `ao spawn --prompt …`";
+    // Every tracker ao knows has an adapter now; GitLab's is one ao does not implement.
+    let line = "agent-orchestrator.yaml:5:15: warning: projects.app.tracker.plugin: tracker `gitlab` is known from the reference tool but not supported by ao\n  hint: sessions that use it fail to start (exit 6); supported: github, linear";
     assert!(err.contains(line), "{line}\nnot in\n{err}");
     assert!(
         !err.contains("scm.plugin"),
         "the github SCM is built in:\n{err}"
     );
 
-    // The command that needs the tracker says there is none, rather than listing nothing.
+    // The command that needs the tracker says it cannot have it.
     let out = ao(tmp.path(), &["spawn", "123"]);
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     assert!(
-        stderr(&out)
-            .contains("error: no tracker adapter `linear` is built into this ao; known: github"),
+        stderr(&out).contains("error: tracker `gitlab` is not supported by ao"),
         "{}",
         stderr(&out)
     );

@@ -88,13 +88,9 @@ fn a_tracker_without_an_adapter_is_a_warning_and_the_implied_github_scm_is_built
     // The SCM is not written: `repo` implies GitHub.
     write_config(
         tmp.path(),
-        "    repo: acme/app\n    agent: command\n    agentConfig:\n      command: [sh]\n    tracker:\n      plugin: linear\n",
+        "    repo: acme/app\n    agent: command\n    agentConfig:\n      command: [sh]\n    tracker:\n      plugin: gitlab\n",
     );
-    let out = doctor(
-        tmp.path(),
-        &bare_path(tmp.path()),
-        &[("LINEAR_API_KEY", "lin_api_do-not-print-me")],
-    );
+    let out = doctor(tmp.path(), &bare_path(tmp.path()), &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -108,7 +104,7 @@ fn a_tracker_without_an_adapter_is_a_warning_and_the_implied_github_scm_is_built
     assert_eq!(tracker[0]["projectId"], "app");
     assert_eq!(
         tracker[0]["detail"],
-        "linear: not built into this ao, so issues cannot be read from it: `ao spawn <issue>` fails"
+        "gitlab: not supported by ao, so issues cannot be read from it: `ao spawn <issue>` fails"
     );
     // `repo` implies the GitHub SCM, which is built in: nothing to warn about.
     let scm = checks_of(&out, "scm");

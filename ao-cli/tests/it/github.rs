@@ -52,7 +52,7 @@ fn ok_gh(e: &Env, gh: &FakeGitHub, args: &[&str]) -> String {
 }
 
 /// The task the agent of `session` was started with.
-fn task_of(e: &Env, session: &str) -> String {
+pub(crate) fn task_of(e: &Env, session: &str) -> String {
     let path = e.dir().join("out").join(format!("{session}.task"));
     let start = Instant::now();
     loop {
@@ -87,7 +87,7 @@ fn assert_no_token_under(dir: &Path) {
 }
 
 /// Every file under `dir`, as bytes (unreadable ones skipped: sockets, fifos).
-fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+pub(crate) fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return out;
@@ -108,7 +108,7 @@ fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     out
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())

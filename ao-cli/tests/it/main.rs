@@ -10,6 +10,7 @@ mod fleet;
 mod github;
 mod github_prs;
 mod init;
+mod linear;
 mod live;
 mod live_claude;
 mod live_codex;
@@ -20,11 +21,13 @@ mod terminal;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// GitHub's API pointed at a closed loopback port: a test that reads GitHub by accident fails
-/// here instead of reaching github.com. Tests of GitHub set their fake's URLs after this.
-pub(crate) const OFFLINE: [(&str, &str); 2] = [
+/// GitHub's and Linear's APIs pointed at a closed loopback port: a test that reads either by
+/// accident fails here instead of reaching github.com or api.linear.app. Tests of GitHub or
+/// Linear set their fake's URLs after this.
+pub(crate) const OFFLINE: [(&str, &str); 3] = [
     ("GITHUB_API_URL", "http://127.0.0.1:9"),
     ("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql"),
+    ("LINEAR_API_URL", "http://127.0.0.1:9/graphql"),
 ];
 
 /// Runs `ao` in `cwd` with HOME and the config variables pointed into `cwd`.

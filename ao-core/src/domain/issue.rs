@@ -37,11 +37,12 @@ pub enum IssueRef {
         /// The issue number.
         number: u64,
     },
-    /// `Linear:INT-1234` or a linear.app issue URL.
+    /// `Linear:INT-1234`, a linear.app issue URL, or an issue's UUID (`Linear:<uuid>` or the bare
+    /// UUID: only Linear names issues by UUID).
     Linear {
         /// The Linear workspace, when the reference says.
         workspace: Option<String>,
-        /// The key, upper-cased.
+        /// The identifier, upper-cased (`INT-1234`), or the issue's UUID, lower-cased.
         key: String,
     },
     /// A github.com pull request URL.
@@ -105,6 +106,17 @@ fn key(s: &str) -> Option<String> {
     (team_ok && num_ok).then(|| s.to_ascii_uppercase())
 }
 
+/// `s` as a lower-cased UUID (`8-4-4-4-12` hex digits), when it is one.
+fn uuid(s: &str) -> Option<String> {
+    let groups: Vec<&str> = s.split('-').collect();
+    let shaped = groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()));
+    shaped.then(|| s.to_ascii_lowercase())
+}
+
 /// Host and path segments of an http(s) URL (query and fragment dropped).
 fn url_parts(s: &str) -> Option<(String, Vec<&str>)> {
     let rest = s
@@ -130,17 +142,24 @@ impl IssueRef {
         if s.starts_with("http://") || s.starts_with("https://") {
             return Self::parse_url(input, s);
         }
-        if let Some((prefix, rest)) = s.split_once(':') {
+        // A `/` before the `:` is a `<project>/` route in front of a prefixed reference.
+        if let Some((prefix, rest)) = s.split_once(':').filter(|(p, _)| !p.contains('/')) {
             return match prefix.to_ascii_lowercase().as_str() {
                 "github" => number(rest.trim())
                     .map(|number| Self::GitHub { repo: None, number })
                     .ok_or_else(|| err(input, "a GitHub reference is `GitHub:#123`")),
                 "linear" => key(rest.trim())
+                    .or_else(|| uuid(rest.trim()))
                     .map(|key| Self::Linear {
                         workspace: None,
                         key,
                     })
-                    .ok_or_else(|| err(input, "a Linear reference is `Linear:ABC-123`")),
+                    .ok_or_else(|| {
+                        err(
+                            input,
+                            "a Linear reference is `Linear:ABC-123` (or `Linear:<issue UUID>`)",
+                        )
+                    }),
                 _ => Err(err(
                     input,
                     "the tracker prefix must be `GitHub:` or `Linear:`",
@@ -184,6 +203,12 @@ impl IssueRef {
         }
         if let Some(key) = key(s) {
             return Ok(Self::Key { key });
+        }
+        if let Some(key) = uuid(s) {
+            return Ok(Self::Linear {
+                workspace: None,
+                key,
+            });
         }
         Err(err(
             input,
@@ -395,6 +420,36 @@ mod tests {
             }
         );
         assert_eq!(p("web/#3").to_string(), "web/#3");
+        let uuid = IssueRef::Linear {
+            workspace: None,
+            key: "8a7c0d2e-1c44-4f6c-9a8c-3f2b4c2d0e11".into(),
+        };
+        assert_eq!(p("Linear:8A7C0D2E-1C44-4F6C-9A8C-3F2B4C2D0E11"), uuid);
+        assert_eq!(
+            p("8a7c0d2e-1c44-4f6c-9a8c-3f2b4c2d0e11"),
+            uuid,
+            "only Linear has UUIDs"
+        );
+        assert_eq!(
+            p("web/GitHub:#3"),
+            IssueRef::Routed {
+                project: "web".into(),
+                issue: Box::new(IssueRef::GitHub {
+                    repo: None,
+                    number: 3
+                })
+            }
+        );
+        assert_eq!(
+            p("app/Linear:INT-3"),
+            IssueRef::Routed {
+                project: "app".into(),
+                issue: Box::new(IssueRef::Linear {
+                    workspace: None,
+                    key: "INT-3".into()
+                })
+            }
+        );
     }
 
     #[test]
@@ -408,6 +463,8 @@ mod tests {
             "jira:X-1",
             "GitHub:abc",
             "Linear:123",
+            "Linear:8a7c0d2e-1c44-4f6c-9a8c",
+            "8a7c0d2e-1c44-4f6c-9a8c-3f2b4c2d0e1g",
             "a/b/c",
             "../x/1",
             "https://gitlab.com/a/b/issues/1",

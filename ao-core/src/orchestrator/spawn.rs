@@ -157,11 +157,15 @@ impl Orchestrator {
                         Err(TrackerError::NotFound { issue }) => {
                             return Err(OrchestratorError::IssueNotFound {
                                 tracker: tracker.name().to_string(),
+                                // Only a number is looked up in a repository; a Linear key
+                                // in a project with a GitHub `repo` is not.
                                 repo: match &inner {
                                     IssueRef::GitHub {
                                         repo: Some(repo), ..
                                     } => Some(repo.clone()),
-                                    _ => ctx.repo.clone(),
+                                    IssueRef::GitHub { repo: None, .. }
+                                    | IssueRef::Number { .. } => ctx.repo.clone(),
+                                    _ => None,
                                 },
                                 issue,
                             });

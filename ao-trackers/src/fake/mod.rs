@@ -1,4 +1,5 @@
-//! A stateful fake of GitHub's REST and GraphQL APIs on loopback, for tests.
+//! A stateful fake of GitHub's REST and GraphQL APIs on loopback, for tests; and, in
+//! [`linear`], one of Linear's GraphQL API, which shares the GraphQL executor.
 //!
 //! [`FakeGitHub::start`] binds `127.0.0.1:<random port>` and serves from its own thread and
 //! tokio runtime, so the same handle works in a plain `#[test]`, in a `#[tokio::test]`, and for a
@@ -42,6 +43,7 @@
 
 mod control;
 mod graphql;
+pub mod linear;
 mod rest;
 mod server;
 mod shapes;

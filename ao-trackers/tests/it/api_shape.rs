@@ -85,7 +85,7 @@ pub(crate) fn graphql_schema() -> Option<&'static Valid<Schema>> {
 /// The schema in `sdl`. GitHub's published schema declares a few object fields twice (with the
 /// same type); apollo-compiler reports that and keeps the first definition, which is as good as
 /// the second. Any other problem fails.
-fn try_parse_schema(sdl: &str, name: &str) -> Result<Valid<Schema>, Vec<String>> {
+pub(crate) fn try_parse_schema(sdl: &str, name: &str) -> Result<Valid<Schema>, Vec<String>> {
     match Schema::parse_and_validate(sdl, name) {
         Ok(schema) => Ok(schema),
         Err(with) => {
@@ -110,7 +110,7 @@ fn try_parse_schema(sdl: &str, name: &str) -> Result<Valid<Schema>, Vec<String>>
     }
 }
 
-fn parse_schema(sdl: &str, name: &str) -> Valid<Schema> {
+pub(crate) fn parse_schema(sdl: &str, name: &str) -> Valid<Schema> {
     try_parse_schema(sdl, name).unwrap_or_else(|e| panic!("{name} is not a valid schema: {e:#?}"))
 }
 
@@ -212,12 +212,20 @@ fn example_problems(spec: &Value, route: &Route) -> Vec<String> {
 
 /// What is wrong with `documents` according to `schema`.
 fn document_problems(schema: &Valid<Schema>, documents: &[Document]) -> Vec<String> {
+    validation_problems(schema, documents.iter().map(|d| (d.name, d.text)))
+}
+
+/// What is wrong with the `(name, text)` documents according to `schema` (any service's).
+pub(crate) fn validation_problems<'a>(
+    schema: &Valid<Schema>,
+    documents: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<String> {
     documents
-        .iter()
-        .filter_map(|d| {
-            ExecutableDocument::parse_and_validate(schema, d.text, format!("{}.graphql", d.name))
+        .into_iter()
+        .filter_map(|(name, text)| {
+            ExecutableDocument::parse_and_validate(schema, text, format!("{name}.graphql"))
                 .err()
-                .map(|e| format!("{}: {}", d.name, e.errors))
+                .map(|e| format!("{name}: {}", e.errors))
         })
         .collect()
 }

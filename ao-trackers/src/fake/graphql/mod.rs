@@ -1,6 +1,9 @@
 //! A small GraphQL executor over the fake's world: enough of GitHub's schema for what `ao`
 //! asks, and honest errors for the rest.
 //!
+//! The executor itself knows no schema: [`execute_with`] runs a document against the roots it is
+//! given ([`Roots`]), which is how the fake Linear shares it with the fake GitHub.
+//!
 //! Documents are parsed with `apollo-parser` into a small owned tree, then executed against
 //! resolvers ([`schema`]) that know a subset of GitHub's types. Supported language: queries
 //! (not mutations or subscriptions), aliases, variables with defaults, named and inline
@@ -116,22 +119,56 @@ pub(crate) fn too_many_nodes(nodes: u64) -> Value {
     }] })
 }
 
-/// Executes a prepared request; `rate` is the budget after charging it.
+/// Executes a prepared request against GitHub's schema; `rate` is the budget after charging it.
 pub(crate) fn execute(world: &World, prepared: &Prepared, rate: schema::Charged) -> Executed {
     let touched = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let roots = Roots {
+        query: Rc::new(schema::Query::new(world, rate, Rc::clone(&touched))),
+        mutation: None,
+        types: TYPES,
+        service: "The fake GitHub",
+    };
     let body = match run(
-        world,
+        &roots,
         &prepared.document,
         prepared.operation_name.as_deref(),
         prepared.variables.clone(),
-        rate,
-        Rc::clone(&touched),
     ) {
         Ok(value) => value,
         Err(e) => errors(vec![e.to_json(&[])]),
     };
     let repositories = touched.borrow().clone();
     Executed { body, repositories }
+}
+
+/// The entry points of one schema and the names fragments may be conditioned on.
+pub(crate) struct Roots<'w> {
+    /// The `Query` root.
+    pub(crate) query: Rc<dyn Node<'w> + 'w>,
+    /// The `Mutation` root; `None`: mutations are refused.
+    pub(crate) mutation: Option<Rc<dyn Node<'w> + 'w>>,
+    /// Every type name a fragment may be conditioned on.
+    pub(crate) types: &'static [&'static str],
+    /// The service's name in messages (`The fake GitHub`).
+    pub(crate) service: &'static str,
+}
+
+/// Executes a GraphQL request body (`{"query", "variables", "operationName"}`) against
+/// `roots`, unpriced (services other than GitHub).
+pub(crate) fn execute_with(body: &[u8], roots: &Roots<'_>) -> Value {
+    let prepared = match prepare(body) {
+        Ok(p) => p,
+        Err(answer) => return answer,
+    };
+    match run(
+        roots,
+        &prepared.document,
+        prepared.operation_name.as_deref(),
+        prepared.variables,
+    ) {
+        Ok(value) => value,
+        Err(e) => errors(vec![e.to_json(&[])]),
+    }
 }
 
 /// GitHub's static estimate of the operation `run` would choose (see [`Cost`]).
@@ -272,6 +309,10 @@ pub(crate) enum FieldError {
     Invalid(Invalid),
     /// The field is `null`, with an error of this GitHub `type` beside the data.
     Resolve { kind: &'static str, message: String },
+    /// The field is `null`, with this error object beside the data (`path` and `locations` are
+    /// added): for services whose errors carry more than GitHub's `type` (Linear's
+    /// `extensions`).
+    Custom(Map<String, Value>),
 }
 
 impl FieldError {
@@ -326,6 +367,12 @@ impl Args {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v)
             .filter(|v| !v.is_null())
+    }
+
+    /// An argument as JSON (variables substituted), for input objects; `None` when absent or
+    /// `null`.
+    pub(crate) fn json(&self, name: &str) -> Option<&Value> {
+        self.get(name)
     }
 
     fn bad(&self, name: &str, expected: &str) -> FieldError {
@@ -431,15 +478,14 @@ struct Exec<'d> {
     doc: &'d Document,
     variables: HashMap<String, Value>,
     errors: Vec<Value>,
+    types: &'static [&'static str],
 }
 
 fn run(
-    world: &World,
+    roots: &Roots<'_>,
     doc: &Document,
     operation_name: Option<&str>,
     provided: Map<String, Value>,
-    rate: schema::Charged,
-    touched: Rc<std::cell::RefCell<Vec<String>>>,
 ) -> Result<Value, Invalid> {
     let operation = match operation_name {
         Some(name) => doc
@@ -457,14 +503,25 @@ fn run(
             }
         },
     };
-    if operation.kind != OpKind::Query {
-        return Err(Invalid {
-            message: "The fake GitHub supports queries only (no mutations or subscriptions)."
-                .to_owned(),
-            pos: Some(operation.pos),
-            code: Some("unsupportedOperation"),
-        });
-    }
+    let root = match (operation.kind, &roots.mutation) {
+        (OpKind::Query, _) => Rc::clone(&roots.query),
+        (OpKind::Mutation, Some(mutation)) => Rc::clone(mutation),
+        _ => {
+            return Err(Invalid {
+                message: format!(
+                    "{} supports {} only (no subscriptions).",
+                    roots.service,
+                    if roots.mutation.is_some() {
+                        "queries and mutations"
+                    } else {
+                        "queries"
+                    }
+                ),
+                pos: Some(operation.pos),
+                code: Some("unsupportedOperation"),
+            });
+        }
+    };
     let mut variables = HashMap::new();
     for def in &operation.variables {
         let value = match provided.get(&def.name) {
@@ -491,8 +548,8 @@ fn run(
         doc,
         variables,
         errors: Vec::new(),
+        types: roots.types,
     };
-    let root: Rc<dyn Node<'_> + '_> = Rc::new(schema::Query::new(world, rate, touched));
     let mut path = Vec::new();
     let data = exec.object(&root, &operation.selections, &mut path, 0)?;
     let mut out = Map::new();
@@ -553,7 +610,7 @@ impl Exec<'_> {
                         pos: Some(*pos),
                         code: Some("useAndDefineFragment"),
                     })?;
-                    check_type(&fragment.on, fragment.pos)?;
+                    check_type(self.types, &fragment.on, fragment.pos)?;
                     if applies(node.as_ref(), &fragment.on) {
                         self.collect(node, &fragment.selections, path, depth + 1, out)?;
                     }
@@ -565,7 +622,7 @@ impl Exec<'_> {
                     ..
                 } => {
                     if let Some(on) = on {
-                        check_type(on, *pos)?;
+                        check_type(self.types, on, *pos)?;
                     }
                     if on.as_deref().is_none_or(|on| applies(node.as_ref(), on)) {
                         self.collect(node, selections, path, depth + 1, out)?;
@@ -655,6 +712,15 @@ impl Exec<'_> {
                 }));
                 return Ok(Value::Null);
             }
+            Err(FieldError::Custom(mut error)) => {
+                error.insert("path".to_owned(), Value::Array(path.clone()));
+                error.insert(
+                    "locations".to_owned(),
+                    json!([{ "line": field.pos.line, "column": field.pos.column }]),
+                );
+                self.errors.push(Value::Object(error));
+                return Ok(Value::Null);
+            }
         };
         if let Some(arg) = args.unread() {
             return Err(at(unknown_argument(&field.name, arg)));
@@ -730,8 +796,8 @@ fn applies(node: &dyn Node<'_>, ty: &str) -> bool {
 }
 
 /// Fails on a type condition naming a type the fake does not know.
-fn check_type(ty: &str, pos: Pos) -> Result<(), Invalid> {
-    if TYPES.contains(&ty) {
+fn check_type(types: &[&str], ty: &str, pos: Pos) -> Result<(), Invalid> {
+    if types.contains(&ty) {
         Ok(())
     } else {
         Err(Invalid {
