@@ -324,3 +324,48 @@ fn doctor_checks_linear_for_the_project_without_showing_the_key() {
     assert!(!said.contains(KEY), "{said}");
     assert_no_key_under(e.dir());
 }
+
+#[test]
+fn a_linear_workers_pull_request_is_found_on_github_by_linears_branch() {
+    let linear = FakeLinear::start();
+    let gh = FakeGitHub::start();
+    let team = linear.add_team("INT", "Integrations");
+    let e = linear_env(&team);
+    let id = linear.add_issue("INT", linear::Issue::new("Login fails"));
+    let branch = linear.issue(&id).unwrap().branch_name;
+    let out = ao_linear(&e, &linear, &gh, &["spawn", &format!("Linear:{id}")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let n = gh.add_pull(
+        "acme/app",
+        ao_trackers::fake::PullRequest::new("Fix the login", &branch),
+    );
+
+    let out = e
+        .cmd(&["status", "--json"])
+        .envs(linear.env())
+        .envs(gh.env())
+        .env("LINEAR_API_KEY", KEY)
+        .env("GITHUB_TOKEN", "ghp_linear_mixed")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let worker = json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "app-1")
+        .unwrap();
+    assert_eq!(worker["branch"], branch.as_str());
+    assert_eq!(worker["issue"]["tracker"], "linear");
+    assert_eq!(worker["pr"]["number"], n, "{worker}");
+    assert_eq!(worker["pr"]["title"], "Fix the login");
+    assert_eq!(
+        gh.requests()
+            .iter()
+            .filter(|r| r.path.contains("/issues"))
+            .count(),
+        0,
+        "issues come from Linear, never from GitHub"
+    );
+}
