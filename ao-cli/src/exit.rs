@@ -158,6 +158,9 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
                 "that number is a pull request: `ao spawn --claim-pr {}` starts a worker on it",
                 issue.trim_start_matches('#')
             )),
+            E::Tracker(ao_core::plugin::TrackerError::WrongTracker { tracker, .. }) => out.hints.push(format!(
+                "this project takes its issues from {tracker}: give one of its references, or `-p <project>` for a project on another tracker"
+            )),
             E::PrOwned { session, .. } => out.hints.push(format!(
                 "talk to its owner with `ao send {session} …`, or `ao session kill {session}` first"
             )),

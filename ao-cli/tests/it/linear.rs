@@ -368,4 +368,13 @@ fn a_linear_workers_pull_request_is_found_on_github_by_linears_branch() {
         0,
         "issues come from Linear, never from GitHub"
     );
+
+    // A GitHub number in this Linear project: the user's reference to fix, said so.
+    let out = ao_linear(&e, &linear, &gh, &["spawn", "12"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("takes its issues from linear"),
+        "{}",
+        stderr(&out)
+    );
 }

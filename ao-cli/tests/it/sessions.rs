@@ -926,7 +926,9 @@ fn listings_say_what_happened() {
     assert_eq!(live_only["data"].as_array().unwrap().len(), 0);
 
     // The screen of an agent that ended: its output and tmux's last word, no empty rows.
-    e.set_command(&["sh", "-c", "echo hello from the agent; exit 3"]);
+    // The pause: tmux may see the exit before it has drained the pty under load, and then
+    // the last output never reaches the pane (tmux's race, not ao's).
+    e.set_command(&["sh", "-c", "echo hello from the agent; sleep 0.3; exit 3"]);
     let dead = e.ao(&["spawn", "--prompt", "x"]);
     assert_eq!(dead.status.code(), Some(1), "{}", stderr(&dead));
     let screen = e.ok(&["session", "output", "app-2"]);

@@ -285,7 +285,8 @@ impl crate::error::Classify for TrackerError {
             | Self::Auth { .. }
             | Self::Unavailable { .. }
             | Self::RateLimited { .. } => C::Unavailable,
-            Self::WrongTracker { .. } => C::Failed,
+            // The reference is the user's to fix: it names another tracker's issue.
+            Self::WrongTracker { .. } => C::InvalidInput,
         }
     }
 }
