@@ -268,6 +268,19 @@ fn review_threads_reach_status_json_and_a_down_forge_leaves_the_last_known_marke
     assert_eq!(text.status.code(), Some(0));
     assert!(stdout(&text).contains("STALE"), "{}", stdout(&text));
     assert!(!stdout(&text).contains(TOKEN) && !stderr(&text).contains(TOKEN));
+    // The kept batches under AO_HOME hold PR data, never the token.
+    assert!(
+        e.dir()
+            .join("ao-home/remote/github/acme__app.json")
+            .is_file()
+    );
+    for (path, bytes) in crate::github::files_under(e.dir()) {
+        assert!(
+            !crate::github::contains(&bytes, TOKEN),
+            "{} holds the token",
+            path.display()
+        );
+    }
 }
 
 #[test]
