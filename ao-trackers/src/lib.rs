@@ -13,6 +13,7 @@ use ao_core::config::PluginKind;
 use ao_core::plugin::{PluginContext, Registry, RegistryError, Scm, Tracker};
 
 pub mod github;
+mod kit;
 pub mod linear;
 
 /// Registers this crate's adapters: trackers `github` and `linear`, SCM `github`.

@@ -225,16 +225,9 @@ impl GitHubClient {
         static CLIENTS: LazyLock<Mutex<HashMap<Key, Arc<GitHubClient>>>> =
             LazyLock::new(Default::default);
         let key = (credentials.key(), endpoints.clone());
-        let mut clients = match CLIENTS.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if let Some(client) = clients.get(&key) {
-            return Ok(client.clone());
-        }
-        let client = Arc::new(Self::new(endpoints, credentials, ClientConfig::default())?);
-        clients.insert(key, client.clone());
-        Ok(client)
+        crate::kit::shared(&CLIENTS, key, || {
+            Self::new(endpoints, credentials, ClientConfig::default())
+        })
     }
 
     /// The shared client for a project whose tracker or SCM settings are `settings`: endpoints
@@ -822,10 +815,7 @@ impl GitHubClient {
     }
 
     fn cache_lock(&self) -> std::sync::MutexGuard<'_, EtagCache> {
-        match self.cache.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        crate::kit::lock(&self.cache)
     }
 }
 

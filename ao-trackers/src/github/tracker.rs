@@ -437,21 +437,13 @@ fn doctor_checks(report: &DoctorReport, repo: Option<&str>) -> Vec<Check> {
         let Some(limit) = limit.filter(|l| l.limit > 0) else {
             continue;
         };
-        let reset = limit
-            .reset
-            .map(|r| format!(", resets {}", r.strftime("%H:%M UTC")))
-            .unwrap_or_default();
-        let detail = format!(
-            "github: {} of {} {name} requests left this hour{reset}",
-            limit.remaining, limit.limit
-        );
-        // Below a tenth, a fleet's status refreshes will soon be refused.
-        checks.push(if limit.remaining.saturating_mul(10) < limit.limit {
-            Check::new("tracker", Outcome::Warning, detail)
-                .hint("fewer sessions or a longer poll interval; the budget refills at the reset")
-        } else {
-            Check::new("tracker", Outcome::Ok, detail)
-        });
+        checks.push(crate::kit::budget_check(
+            "github",
+            Some(name),
+            limit.remaining,
+            limit.limit,
+            limit.reset,
+        ));
     }
     checks
 }

@@ -46,19 +46,14 @@ impl Budget {
     pub(crate) fn shared(key: &str) -> Arc<Self> {
         static BUDGETS: LazyLock<Mutex<HashMap<String, Arc<Budget>>>> =
             LazyLock::new(Default::default);
-        match BUDGETS.lock() {
-            Ok(mut m) => m.entry(key.to_string()).or_default().clone(),
-            // A panic elsewhere poisoned the map: a budget of its own still works.
-            Err(_) => Arc::default(),
-        }
+        crate::kit::lock(&BUDGETS)
+            .entry(key.to_string())
+            .or_default()
+            .clone()
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut RateBudget) -> R) -> R {
-        let mut guard = match self.inner.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        f(&mut guard)
+        f(&mut crate::kit::lock(&self.inner))
     }
 
     pub(crate) fn snapshot(&self) -> RateBudget {

@@ -202,16 +202,9 @@ impl LinearClient {
         static CLIENTS: LazyLock<Mutex<HashMap<Key, Arc<LinearClient>>>> =
             LazyLock::new(Default::default);
         let key = (credentials.registry_key(), endpoint.clone());
-        let mut clients = match CLIENTS.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if let Some(client) = clients.get(&key) {
-            return Ok(client.clone());
-        }
-        let client = Arc::new(Self::new(endpoint, credentials, ClientConfig::default())?);
-        clients.insert(key, client.clone());
-        Ok(client)
+        crate::kit::shared(&CLIENTS, key, || {
+            Self::new(endpoint, credentials, ClientConfig::default())
+        })
     }
 
     /// The endpoint this client talks to.

@@ -570,21 +570,13 @@ fn doctor_checks(report: &DoctorReport, team_id: Option<&str>) -> Vec<Check> {
         _ => {}
     }
     if let Some(window) = report.budget.requests.as_ref().filter(|w| w.limit > 0) {
-        let reset = window
-            .reset
-            .map(|r| format!(", resets {}", r.strftime("%H:%M UTC")))
-            .unwrap_or_default();
-        let detail = format!(
-            "linear: {} of {} requests left this hour{reset}",
-            window.remaining, window.limit
-        );
-        // Below a tenth, a fleet's reads will soon be refused.
-        checks.push(if window.remaining.saturating_mul(10) < window.limit {
-            Check::new("tracker", Outcome::Warning, detail)
-                .hint("fewer sessions or a longer poll interval; the budget refills at the reset")
-        } else {
-            Check::new("tracker", Outcome::Ok, detail)
-        });
+        checks.push(crate::kit::budget_check(
+            "linear",
+            None,
+            window.remaining,
+            window.limit,
+            window.reset,
+        ));
     }
     checks
 }
