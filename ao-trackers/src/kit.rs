@@ -34,6 +34,12 @@ pub(crate) fn shared<K: Eq + Hash, V, E>(
     Ok(value)
 }
 
+/// `base` doubled `times` times, saturating: the wait before a retry, for waits that grow
+/// while a service keeps refusing.
+pub(crate) fn doubled(base: std::time::Duration, times: u32) -> std::time::Duration {
+    base.saturating_mul(1_u32.checked_shl(times.min(16)).unwrap_or(u32::MAX))
+}
+
 /// `ao doctor`'s finding about one rate-limit window of `service` (`github: 4999 of 5000 core
 /// requests left this hour, resets 14:00 UTC`); a warning below a tenth, when a fleet's reads
 /// will soon be refused.
@@ -83,6 +89,16 @@ mod tests {
             lock(&registry).get("other").is_none(),
             "a failure is not kept"
         );
+    }
+
+    #[test]
+    fn waits_double_and_saturate() {
+        use std::time::Duration;
+        let s = Duration::from_secs(1);
+        assert_eq!(doubled(s, 0), s);
+        assert_eq!(doubled(s, 3), Duration::from_secs(8));
+        assert_eq!(doubled(s, 100), doubled(s, 16), "capped at 2^16");
+        assert_eq!(doubled(Duration::MAX, 2), Duration::MAX);
     }
 
     #[test]

@@ -793,17 +793,14 @@ impl GitHubClient {
             return (wait, Some(reset));
         }
         // A secondary limit that names no time: at least the configured pause, doubling.
-        let factor = 1_u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX);
-        (self.config.secondary_wait.saturating_mul(factor), None)
+        (
+            crate::kit::doubled(self.config.secondary_wait, attempt),
+            None,
+        )
     }
 
     fn backoff(&self, failures: u32) -> Duration {
-        let factor = 1_u32
-            .checked_shl(failures.saturating_sub(1).min(16))
-            .unwrap_or(u32::MAX);
-        self.config
-            .backoff
-            .saturating_mul(factor)
+        crate::kit::doubled(self.config.backoff, failures.saturating_sub(1))
             .min(self.config.max_wait)
     }
 

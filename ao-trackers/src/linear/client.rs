@@ -475,17 +475,14 @@ impl LinearClient {
                 Duration::try_from(reset.duration_since(server_now)).unwrap_or(Duration::ZERO);
             return (wait, Some(reset));
         }
-        let factor = 1_u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX);
-        (self.config.rate_limit_wait.saturating_mul(factor), None)
+        (
+            crate::kit::doubled(self.config.rate_limit_wait, attempt),
+            None,
+        )
     }
 
     fn backoff(&self, failures: u32) -> Duration {
-        let factor = 1_u32
-            .checked_shl(failures.saturating_sub(1).min(16))
-            .unwrap_or(u32::MAX);
-        self.config
-            .backoff
-            .saturating_mul(factor)
+        crate::kit::doubled(self.config.backoff, failures.saturating_sub(1))
             .min(self.config.max_wait)
     }
 
