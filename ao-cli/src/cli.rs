@@ -140,6 +140,8 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The lifecycle event log: every state change of every session, oldest first.
+    Events(EventsArgs),
     /// Record an agent's hook event for its session (run by the agent's hooks; always exits 0).
     Hook {
         /// The agent adapter (`claude-code`, `codex`).
@@ -150,6 +152,25 @@ pub(crate) enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         payload: Vec<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EventsArgs {
+    /// Keep printing new events as they are written, until interrupted.
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// Print NDJSON: one event object per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Only this project's events.
+    #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
+    pub(crate) project: Option<String>,
+    /// Only this session's events.
+    #[arg(long, add = ArgValueCandidates::new(crate::complete::sessions))]
+    pub(crate) session: Option<String>,
+    /// Only events this recent (`30s`, `10m`, `2h`) or since this RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) since: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod config;
 pub(crate) mod demo;
 mod doctor;
+mod events;
 mod init;
 mod sessions;
 mod status;
@@ -24,6 +25,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo => block_on(demo::run()),
         Command::Doctor { json } => block_on(doctor::run(&cli.global, json)),
         Command::Init { recipe, dry_run } => init::run(&cli.global, recipe, dry_run),
+        Command::Events(args) => events::run(args),
         other => block_on(sessions::run(&cli.global, other)),
     }
 }

@@ -134,9 +134,11 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             ao_core::adapter_kit::hook::run(&agent, &event, &payload);
             Ok(())
         }
-        Command::Config(_) | Command::Demo | Command::Doctor { .. } | Command::Init { .. } => {
-            Ok(())
-        }
+        Command::Config(_)
+        | Command::Demo
+        | Command::Doctor { .. }
+        | Command::Init { .. }
+        | Command::Events(_) => Ok(()),
     }
 }
 

@@ -6,6 +6,7 @@ mod completion;
 mod config_cmd;
 mod demo;
 mod doctor;
+mod events;
 mod fleet;
 mod github;
 mod github_prs;

@@ -69,6 +69,16 @@ impl EventFilter {
     }
 }
 
+/// The start of a `--since` window: a duration back from `now` (`30s`, `10m`, `2h`) or an
+/// RFC 3339 time; `None` when it is neither.
+pub fn parse_since(text: &str, now: Timestamp) -> Option<Timestamp> {
+    if let Some(back) = crate::config::parse_duration(text) {
+        let back = jiff::SignedDuration::try_from(back).ok()?;
+        return now.checked_sub(back).ok();
+    }
+    text.trim().parse().ok()
+}
+
 /// The event log at one path.
 #[derive(Debug, Clone)]
 pub struct EventLog {
@@ -265,6 +275,15 @@ mod tests {
             to: Some(to),
             detail: serde_json::json!({"pr": 7}),
         }
+    }
+
+    #[test]
+    fn since_is_a_duration_back_or_a_time() {
+        let now = Timestamp::from_second(1_800_000_600).unwrap();
+        let ten_min = Timestamp::from_second(1_800_000_000).unwrap();
+        assert_eq!(parse_since("10m", now), Some(ten_min));
+        assert_eq!(parse_since(&ten_min.to_string(), now), Some(ten_min));
+        assert_eq!(parse_since("yesterday", now), None);
     }
 
     #[test]

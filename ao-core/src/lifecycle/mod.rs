@@ -11,4 +11,6 @@ mod events;
 
 pub use decide::{LifecycleSettings, Observed, SESSION_STATE, SessionState, decide};
 pub use error::LifecycleError;
-pub use events::{DEFAULT_MAX_BYTES, EventEntry, EventFilter, EventLog, Follower, KEEP};
+pub use events::{
+    DEFAULT_MAX_BYTES, EventEntry, EventFilter, EventLog, Follower, KEEP, parse_since,
+};
