@@ -8,40 +8,13 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::events::EventEntry;
 use crate::domain::{
     ActivityState, DisplayStatus, Lifecycle, PrState, PrStatus, ProjectId, Role, RuntimeStatus,
-    SessionId, SessionPhase, Timestamp,
+    SessionId, SessionPhase, SessionState, Timestamp,
 };
-
-/// The lifecycle state the daemon last decided for a session, kept in its record so that a
-/// restarted daemon goes on from it instead of announcing every transition again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionState {
-    /// The state.
-    pub state: DisplayStatus,
-    /// When the session entered it.
-    pub since: Timestamp,
-    /// The agent's activity as last observed (a change of it is activity).
-    pub activity: ActivityState,
-    /// When the agent's activity last changed: what `stuck` is measured from.
-    pub activity_changed_at: Timestamp,
-}
-
-impl SessionState {
-    /// The state of a session never decided before: `spawning` since it was created.
-    pub fn initial(created_at: Timestamp) -> Self {
-        Self {
-            state: DisplayStatus::Spawning,
-            since: created_at,
-            activity: ActivityState::Unknown,
-            activity_changed_at: created_at,
-        }
-    }
-}
 
 /// What one tick observed about one session.
 #[derive(Debug, Clone, PartialEq, Eq)]

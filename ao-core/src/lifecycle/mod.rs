@@ -8,9 +8,12 @@
 mod decide;
 mod error;
 mod events;
+mod tick;
 
-pub use decide::{LifecycleSettings, Observed, SESSION_STATE, SessionState, decide};
+pub use crate::domain::SessionState;
+pub use decide::{LifecycleSettings, Observed, SESSION_STATE, decide};
 pub use error::LifecycleError;
 pub use events::{
     DEFAULT_MAX_BYTES, EventEntry, EventFilter, EventLog, Follower, KEEP, parse_since,
 };
+pub use tick::{TickReport, observed, settings_of, tick};
