@@ -140,6 +140,9 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The lifecycle daemon: one per AO_HOME, supervising every registered project.
+    #[command(subcommand)]
+    Daemon(DaemonCommand),
     /// The lifecycle event log: every state change of every session, oldest first.
     Events(EventsArgs),
     /// Record an agent's hook event for its session (run by the agent's hooks; always exits 0).
@@ -151,6 +154,22 @@ pub(crate) enum Command {
         /// The payload, for agents that pass it as an argument (else it is read from stdin).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         payload: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DaemonCommand {
+    /// Run the daemon in the foreground (what `start` runs in the background).
+    Run,
+    /// Start the daemon in the background unless it runs (a second start changes nothing).
+    Start,
+    /// Stop the daemon and wait until it has stopped.
+    Stop,
+    /// Whether the daemon runs: pid, uptime, last tick, projects watched, rate budget.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

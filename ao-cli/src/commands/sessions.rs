@@ -138,7 +138,8 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
         | Command::Demo
         | Command::Doctor { .. }
         | Command::Init { .. }
-        | Command::Events(_) => Ok(()),
+        | Command::Events(_)
+        | Command::Daemon(_) => Ok(()),
     }
 }
 
@@ -232,6 +233,7 @@ async fn start(
             println!("attach with: ao session attach {}", record.id);
         }
     }
+    super::daemon::ensure_running(fleet.home());
     Ok(())
 }
 
@@ -307,6 +309,9 @@ async fn stop(global: &GlobalArgs, project: Option<&str>, all: bool) -> Result<(
     }
     if all && stopped == 0 {
         eprintln!("no registered project has an orchestrator");
+    }
+    if all {
+        super::daemon::stop_quietly(fleet.home())?;
     }
     Ok(())
 }

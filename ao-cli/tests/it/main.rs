@@ -38,6 +38,7 @@ pub(crate) fn ao(cwd: &Path, args: &[&str]) -> Output {
         .current_dir(cwd)
         .env_clear()
         .envs(crate::OFFLINE)
+        .env("AO_DAEMON_AUTOSTART", "0")
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", cwd)
         .env("XDG_CONFIG_HOME", cwd.join(".config"))

@@ -143,6 +143,22 @@ impl EventLog {
         Ok(())
     }
 
+    /// Appends one line of text (the daemon's own log uses the same rotation).
+    pub fn append_line(&self, text: &str) -> Result<(), LifecycleError> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(self.io(dir))?;
+        }
+        self.rotate_if_full()?;
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(self.io(&self.path))?;
+        let mut line = text.trim_end().to_string();
+        line.push('\n');
+        file.write_all(line.as_bytes()).map_err(self.io(&self.path))
+    }
+
     /// Rotates when the current file has reached the size limit. Writers take a lock so that
     /// only one rotates, and look again under it (another may just have done it).
     fn rotate_if_full(&self) -> Result<(), LifecycleError> {

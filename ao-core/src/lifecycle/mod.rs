@@ -5,6 +5,7 @@
 //! concept has its own file: the decision is pure and table-tested; I/O is confined to the
 //! event log, the tick and the daemon.
 
+pub mod daemon;
 mod decide;
 mod error;
 mod events;
