@@ -528,6 +528,18 @@ pub(super) fn model_text(view: &SessionView) -> String {
 
 /// A session's status in words: `exited 127` says how its agent ended.
 pub(super) fn status_text(view: &SessionView) -> String {
+    // `stuck` needs the time since the agent's activity last changed, which only the daemon
+    // keeps: its decision is shown where one look alone sees nothing wrong.
+    let daemon_says_stuck = view
+        .lifecycle_state
+        .is_some_and(|s| s.state == DisplayStatus::Stuck)
+        && matches!(
+            view.status,
+            DisplayStatus::Working | DisplayStatus::Idle | DisplayStatus::PrOpen
+        );
+    if daemon_says_stuck {
+        return crate::render::word(&DisplayStatus::Stuck);
+    }
     let word = crate::render::word(&view.status);
     match (view.status, view.runtime) {
         (DisplayStatus::Exited, RuntimeStatus::Exited { code: Some(code) }) => {

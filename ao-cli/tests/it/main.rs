@@ -4,6 +4,7 @@
 
 mod completion;
 mod config_cmd;
+mod daemon;
 mod demo;
 mod doctor;
 mod events;
