@@ -178,3 +178,138 @@ fn one_daemon_supervises_two_projects_through_pr_ci_and_review_across_a_restart(
     assert_eq!(row["lifecycle"]["state"], "mergeable");
     ok(&e, &gh, &["daemon", "stop"]);
 }
+
+/// The daemon's lines so far.
+fn daemon_log(e: &Env) -> String {
+    std::fs::read_to_string(e.dir().join("ao-home/daemon/daemon.log")).unwrap_or_default()
+}
+
+fn wait_until(what: &str, e: &Env, mut done: impl FnMut() -> bool, within: Duration) {
+    let start = Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < within,
+            "{what} did not happen within {within:?}\n{}",
+            daemon_log(e)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn the_daemon_takes_over_a_stale_lock_wakes_on_hook_events_and_follows_the_registry() {
+    let gh = FakeGitHub::start();
+    let e = env();
+    let app = config(&e, "app", "acme/app");
+    // Ticks only every minute: whatever happens sooner was woken by a hook event.
+    let slow = std::fs::read_to_string(&app)
+        .unwrap()
+        .replace("pollIntervalMs: 1000", "pollIntervalMs: 60000");
+    std::fs::write(&app, slow).unwrap();
+    ok(&e, &gh, &["project", "add", app.to_str().unwrap()]);
+    // What a daemon killed with SIGKILL leaves: its lock file and a pid file naming a dead
+    // process.
+    let dir = e.dir().join("ao-home/daemon");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("daemon.lock"), "").unwrap();
+    std::fs::write(dir.join("daemon.pid"), "999999\n").unwrap();
+    assert!(ok(&e, &gh, &["daemon", "status"]).contains("not running"));
+    let started = ok(&e, &gh, &["daemon", "start"]);
+    assert!(started.contains("daemon started"), "{started}");
+    let pid = std::fs::read_to_string(dir.join("daemon.pid")).unwrap();
+    assert_ne!(pid.trim(), "999999");
+    wait_until(
+        "the first tick",
+        &e,
+        || {
+            daemon_log(&e).matches("daemon started").count() == 1
+                && dir.join("status.json").exists()
+        },
+        Duration::from_secs(10),
+    );
+
+    // Spawned after the first tick: only a hook event can make the daemon look before a minute.
+    ok(
+        &e,
+        &gh,
+        &["--config", app.to_str().unwrap(), "spawn", "--prompt", "x"],
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        transitions(&e, &gh, "app-1").is_empty(),
+        "{}",
+        daemon_log(&e)
+    );
+    let hook = e.dir().join("ao-home/projects/app/events/app-1.ndjson");
+    let before = Instant::now();
+    std::fs::write(&hook, "{\"event\":\"Stop\"}\n").unwrap();
+    wait_until(
+        "a tick woken by the hook event",
+        &e,
+        || !transitions(&e, &gh, "app-1").is_empty(),
+        Duration::from_secs(5),
+    );
+    assert!(
+        before.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        before.elapsed()
+    );
+
+    // A project registered while it runs is picked up at its next tick.
+    let lib = config(&e, "lib", "acme/lib");
+    ok(&e, &gh, &["project", "add", lib.to_str().unwrap()]);
+    std::fs::write(&hook, "{\"event\":\"Stop\"}\n{\"event\":\"Stop\"}\n").unwrap();
+    wait_until(
+        "the new project to be watched",
+        &e,
+        || {
+            let out = ao_gh(&e, &gh, &["daemon", "status", "--json"]);
+            serde_json::from_str::<Value>(&stdout(&out))
+                .is_ok_and(|v| v["daemon"]["projects"] == serde_json::json!(["app", "lib"]))
+        },
+        Duration::from_secs(5),
+    );
+
+    // An invalid edit is logged and the last good config kept.
+    std::fs::write(&lib, "projects: [this is not a project map\n").unwrap();
+    std::fs::write(&hook, "{\"event\":\"Stop\"}\n").unwrap();
+    wait_until(
+        "the invalid edit to be logged",
+        &e,
+        || daemon_log(&e).contains("keeping the last good one"),
+        Duration::from_secs(5),
+    );
+    let out = ao_gh(&e, &gh, &["daemon", "status", "--json"]);
+    let info: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        info["daemon"]["projects"],
+        serde_json::json!(["app", "lib"])
+    );
+    ok(&e, &gh, &["daemon", "stop"]);
+    assert!(daemon_log(&e).contains("SIGTERM: stopping"));
+}
+
+#[test]
+fn ao_start_starts_the_daemon_and_stop_all_stops_it() {
+    let gh = FakeGitHub::start();
+    let e = env();
+    let app = config(&e, "app", "acme/app");
+    let run = |args: &[&str]| {
+        let out = e
+            .cmd(args)
+            .envs(gh.env())
+            .env_remove("AO_DAEMON_AUTOSTART")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "ao {args:?}: {}", stderr(&out));
+        stderr(&out)
+    };
+    let started = run(&["--config", app.to_str().unwrap(), "start"]);
+    assert!(started.contains("lifecycle daemon started"), "{started}");
+    let again = run(&["--config", app.to_str().unwrap(), "start"]);
+    assert!(!again.contains("daemon started"), "{again}");
+    assert!(ok(&e, &gh, &["daemon", "status"]).contains("pid:"));
+    let stopped = run(&["stop", "--all"]);
+    assert!(stopped.contains("lifecycle daemon stopped"), "{stopped}");
+    assert!(ok(&e, &gh, &["daemon", "status"]).contains("not running"));
+}
