@@ -151,9 +151,15 @@ pub fn status(home: &AoHome) -> Option<DaemonInfo> {
         .ok()
         .and_then(|b| serde_json::from_slice::<DaemonInfo>(&b).ok())
         .filter(|i| i.pid == pid);
+    // Before its first tick wrote its status: it started when it wrote its pid file.
+    let started_at = std::fs::metadata(files.pid())
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| Timestamp::try_from(t).ok())
+        .unwrap_or_else(Timestamp::now);
     Some(info.unwrap_or(DaemonInfo {
         pid,
-        started_at: Timestamp::now(),
+        started_at,
         last_tick: None,
         projects: Vec::new(),
         sessions: 0,
