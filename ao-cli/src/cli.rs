@@ -140,6 +140,11 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The lifecycle daemon: one per AO_HOME, supervising every registered project.
+    #[command(subcommand)]
+    Daemon(DaemonCommand),
+    /// The lifecycle event log: every state change of every session, oldest first.
+    Events(EventsArgs),
     /// Record an agent's hook event for its session (run by the agent's hooks; always exits 0).
     Hook {
         /// The agent adapter (`claude-code`, `codex`).
@@ -150,6 +155,41 @@ pub(crate) enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         payload: Vec<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DaemonCommand {
+    /// Run the daemon in the foreground (what `start` runs in the background).
+    Run,
+    /// Start the daemon in the background unless it runs (a second start changes nothing).
+    Start,
+    /// Stop the daemon and wait until it has stopped.
+    Stop,
+    /// Whether the daemon runs: pid, uptime, last tick, projects watched, rate budget.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EventsArgs {
+    /// Keep printing new events as they are written, until interrupted.
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// Print NDJSON: one event object per line.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Only this project's events.
+    #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
+    pub(crate) project: Option<String>,
+    /// Only this session's events.
+    #[arg(long, add = ArgValueCandidates::new(crate::complete::sessions))]
+    pub(crate) session: Option<String>,
+    /// Only events this recent (`30s`, `10m`, `2h`) or since this RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) since: Option<String>,
 }
 
 #[derive(Debug, Args)]

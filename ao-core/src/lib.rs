@@ -25,6 +25,7 @@ pub mod git;
 #[cfg(any(feature = "tmux", feature = "process", feature = "worktree"))]
 mod hash;
 pub mod home;
+pub mod lifecycle;
 pub mod orchestrator;
 pub mod owner;
 pub mod plugin;

@@ -1,8 +1,10 @@
 //! One module per command group; each turns arguments into `ao-core` calls and renders.
 
 mod config;
+pub(crate) mod daemon;
 pub(crate) mod demo;
 mod doctor;
+mod events;
 mod init;
 mod sessions;
 mod status;
@@ -24,11 +26,13 @@ pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo => block_on(demo::run()),
         Command::Doctor { json } => block_on(doctor::run(&cli.global, json)),
         Command::Init { recipe, dry_run } => init::run(&cli.global, recipe, dry_run),
+        Command::Events(args) => events::run(args),
+        Command::Daemon(cmd) => daemon::run(cmd),
         other => block_on(sessions::run(&cli.global, other)),
     }
 }
 
-fn block_on<T>(
+pub(crate) fn block_on<T>(
     future: impl std::future::Future<Output = Result<T, CliError>>,
 ) -> Result<T, CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -134,9 +134,12 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             ao_core::adapter_kit::hook::run(&agent, &event, &payload);
             Ok(())
         }
-        Command::Config(_) | Command::Demo | Command::Doctor { .. } | Command::Init { .. } => {
-            Ok(())
-        }
+        Command::Config(_)
+        | Command::Demo
+        | Command::Doctor { .. }
+        | Command::Init { .. }
+        | Command::Events(_)
+        | Command::Daemon(_) => Ok(()),
     }
 }
 
@@ -230,6 +233,7 @@ async fn start(
             println!("attach with: ao session attach {}", record.id);
         }
     }
+    super::daemon::ensure_running(fleet.home());
     Ok(())
 }
 
@@ -305,6 +309,9 @@ async fn stop(global: &GlobalArgs, project: Option<&str>, all: bool) -> Result<(
     }
     if all && stopped == 0 {
         eprintln!("no registered project has an orchestrator");
+    }
+    if all {
+        super::daemon::stop_quietly(fleet.home())?;
     }
     Ok(())
 }
@@ -521,6 +528,18 @@ pub(super) fn model_text(view: &SessionView) -> String {
 
 /// A session's status in words: `exited 127` says how its agent ended.
 pub(super) fn status_text(view: &SessionView) -> String {
+    // `stuck` needs the time since the agent's activity last changed, which only the daemon
+    // keeps: its decision is shown where one look alone sees nothing wrong.
+    let daemon_says_stuck = view
+        .lifecycle_state
+        .is_some_and(|s| s.state == DisplayStatus::Stuck)
+        && matches!(
+            view.status,
+            DisplayStatus::Working | DisplayStatus::Idle | DisplayStatus::PrOpen
+        );
+    if daemon_says_stuck {
+        return crate::render::word(&DisplayStatus::Stuck);
+    }
     let word = crate::render::word(&view.status);
     match (view.status, view.runtime) {
         (DisplayStatus::Exited, RuntimeStatus::Exited { code: Some(code) }) => {

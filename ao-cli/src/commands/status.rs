@@ -22,12 +22,24 @@ pub(crate) async fn run(
 ) -> Result<(), CliError> {
     let Some(interval) = watch else {
         let seen = fleet.status(&filter).await?;
+        let daemon = ao_core::lifecycle::daemon::status(fleet.home());
         if json {
-            println!("{}", snapshot(&seen));
+            let mut doc = snapshot(&seen);
+            doc["meta"]["daemon"] = json!({
+                "running": daemon.is_some(),
+                "pid": daemon.as_ref().map(|d| d.pid),
+                "lastTick": daemon.as_ref().and_then(|d| d.last_tick),
+            });
+            println!("{doc}");
         } else {
             report_leftovers(&seen);
             anstream::print!("{}", frame(&seen, Timestamp::now()));
             status_hints(&seen.sessions);
+            if daemon.is_none() {
+                eprintln!(
+                    "note: the lifecycle daemon is not running, so nothing reacts to these sessions (`ao daemon start`)"
+                );
+            }
         }
         return Ok(());
     };
@@ -72,7 +84,7 @@ pub(crate) async fn run(
 }
 
 /// The JSON document of one look: the sessions, and how fresh the forge's answers are.
-fn snapshot(seen: &Observation) -> String {
+fn snapshot(seen: &Observation) -> serde_json::Value {
     json!({
         "data": seen.sessions,
         "meta": {
@@ -83,7 +95,6 @@ fn snapshot(seen: &Observation) -> String {
             "remote": seen.remote.clone().unwrap_or_default(),
         },
     })
-    .to_string()
 }
 
 /// One screenful: orchestrators apart (no PR columns), then the workers with their PR, CI,

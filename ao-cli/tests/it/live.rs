@@ -163,6 +163,7 @@ impl Live {
             .current_dir(self.dir())
             .env_clear()
             .envs(crate::OFFLINE)
+            .env("AO_DAEMON_AUTOSTART", "0")
             .env("PATH", path)
             .env("HOME", self.dir().join("home"))
             .env("XDG_CONFIG_HOME", self.dir().join("home/.config"))

@@ -4,8 +4,10 @@
 
 mod completion;
 mod config_cmd;
+mod daemon;
 mod demo;
 mod doctor;
+mod events;
 mod fleet;
 mod github;
 mod github_prs;
@@ -37,6 +39,7 @@ pub(crate) fn ao(cwd: &Path, args: &[&str]) -> Output {
         .current_dir(cwd)
         .env_clear()
         .envs(crate::OFFLINE)
+        .env("AO_DAEMON_AUTOSTART", "0")
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", cwd)
         .env("XDG_CONFIG_HOME", cwd.join(".config"))

@@ -115,7 +115,9 @@ impl Env {
             .env("AO_HOME", self.dir().join("ao-home"))
             .env("AO_TMUX_SOCKET", &self.socket)
             .env("TMUX_TMPDIR", self.tmux_dir())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null");
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            // Tests that want the daemon start it themselves.
+            .env("AO_DAEMON_AUTOSTART", "0");
         cmd
     }
 

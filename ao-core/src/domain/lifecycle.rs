@@ -218,6 +218,33 @@ impl Lifecycle {
     }
 }
 
+/// The lifecycle state the daemon last decided for a session, kept in its record so that a
+/// restarted daemon goes on from it instead of announcing every transition again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionState {
+    /// The state.
+    pub state: DisplayStatus,
+    /// When the session entered it.
+    pub since: super::Timestamp,
+    /// The agent's activity as last observed (a change of it is activity).
+    pub activity: super::ActivityState,
+    /// When the agent's activity last changed: what `stuck` is measured from.
+    pub activity_changed_at: super::Timestamp,
+}
+
+impl SessionState {
+    /// The state of a session never decided before: `spawning` since it was created.
+    pub fn initial(created_at: super::Timestamp) -> Self {
+        Self {
+            state: DisplayStatus::Spawning,
+            since: created_at,
+            activity: super::ActivityState::Unknown,
+            activity_changed_at: created_at,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ pub use issue::{IssueLink, IssueRef, IssueRefError, PrRef};
 pub use launch::LaunchSpec;
 pub use lifecycle::{
     CiStatus, DisplayStatus, Lifecycle, PrState, PrStatus, ReviewStatus, RuntimeStatus,
-    SessionPhase,
+    SessionPhase, SessionState,
 };
 
 pub use permissions::Permissions;

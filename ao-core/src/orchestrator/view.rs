@@ -52,6 +52,10 @@ pub struct SessionView {
     /// The agent's own one-line summary of its work, when its adapter keeps one and it was
     /// asked (`ao status`). Untrusted text.
     pub summary: Option<String>,
+    /// The lifecycle state the daemon last decided, and since when (none before the daemon
+    /// saw the session).
+    #[serde(rename = "lifecycle")]
+    pub lifecycle_state: Option<crate::domain::SessionState>,
     /// When the session's record was created.
     pub created_at: Timestamp,
     /// When the session's record last changed.
@@ -181,6 +185,7 @@ impl SessionView {
             ci: None,
             review: None,
             summary: None,
+            lifecycle_state: record.lifecycle_state,
             created_at: record.created_at,
             updated_at: record.updated_at,
             lifecycle,

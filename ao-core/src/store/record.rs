@@ -62,6 +62,10 @@ pub struct SessionRecord {
     pub lifecycle: Lifecycle,
     /// Last observed activity.
     pub activity: Activity,
+    /// The lifecycle state the daemon last decided (none before its first tick saw the
+    /// session): a restarted daemon goes on from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle_state: Option<crate::domain::SessionState>,
     /// When the record was created, at the start of the spawn.
     pub created_at: Timestamp,
     /// When the record last changed; every store `update` sets it.
@@ -109,6 +113,7 @@ impl SessionRecord {
             pr: None,
             lifecycle: Lifecycle::default(),
             activity: Activity::unknown(),
+            lifecycle_state: None,
             created_at: now,
             updated_at: now,
             config_path: None,

@@ -174,3 +174,69 @@ async fn a_registered_config_that_no_longer_loads_is_reported_not_fatal() {
     assert_eq!(stopped.len(), 1);
     assert!(matches!(stopped[0].1, Ok(None)), "app has no orchestrator");
 }
+
+/// A tick decides, persists and logs each transition once; a new fleet (a restarted daemon)
+/// goes on from the persisted states without logging them again; both registered projects
+/// are covered by one tick.
+#[tokio::test]
+async fn a_tick_logs_each_transition_once_and_a_restart_goes_on_from_the_persisted_state() {
+    use ao_core::domain::DisplayStatus;
+    use ao_core::lifecycle::{EventFilter, EventLog, tick};
+    let fx = Fx::new();
+    let a = fx.config("alpha", "al");
+    let b = fx.config("beta", "be");
+    let first = fx.fleet(Some(&a));
+    first.spawn(spawn("alpha")).await.unwrap();
+    let second = fx.fleet(Some(&b));
+    second.spawn(spawn("beta")).await.unwrap();
+    let log = EventLog::new(fx.home.event_log());
+
+    let fleet = fx.fleet(None);
+    let report = tick(&fleet, &log, false).await.unwrap();
+    assert_eq!(report.projects, vec![pid("alpha"), pid("beta")]);
+    let to: Vec<_> = report
+        .events
+        .iter()
+        .map(|e| (e.session_id.clone().unwrap().to_string(), e.from, e.to))
+        .collect();
+    assert_eq!(
+        to,
+        vec![
+            (
+                "al-1".to_string(),
+                Some(DisplayStatus::Spawning),
+                Some(DisplayStatus::Working)
+            ),
+            (
+                "be-1".to_string(),
+                Some(DisplayStatus::Spawning),
+                Some(DisplayStatus::Working)
+            ),
+        ]
+    );
+    assert!(tick(&fleet, &log, false).await.unwrap().events.is_empty());
+    // A restart: a new fleet, the same records.
+    let restarted = fx.fleet(None);
+    assert!(
+        tick(&restarted, &log, false)
+            .await
+            .unwrap()
+            .events
+            .is_empty()
+    );
+    // The agent ends: one more transition.
+    fx.runtime.exit("al-1", Some(3));
+    let report = tick(&restarted, &log, false).await.unwrap();
+    assert_eq!(report.events.len(), 1, "{:?}", report.events);
+    assert_eq!(report.events[0].to, Some(DisplayStatus::Exited));
+    assert_eq!(report.events[0].detail["exitCode"], 3);
+    let logged = log.read(&EventFilter::default()).unwrap();
+    assert_eq!(logged.len(), 3);
+    let record = restarted.observe(&SessionFilter::all()).await.unwrap();
+    let al = record
+        .sessions
+        .iter()
+        .find(|v| v.id.as_str() == "al-1")
+        .unwrap();
+    assert_eq!(al.lifecycle_state.unwrap().state, DisplayStatus::Exited);
+}

@@ -1,0 +1,20 @@
+//! The lifecycle engine: the pure decision of each session's state, the event log, the tick
+//! that observes, decides, persists and logs, and the daemon that runs ticks.
+//!
+//! It lives in the library (not the CLI) so an embedder can run it in its own process. Each
+//! concept has its own file: the decision is pure and table-tested; I/O is confined to the
+//! event log, the tick and the daemon.
+
+pub mod daemon;
+mod decide;
+mod error;
+mod events;
+mod tick;
+
+pub use crate::domain::SessionState;
+pub use decide::{LifecycleSettings, Observed, SESSION_STATE, decide};
+pub use error::LifecycleError;
+pub use events::{
+    DEFAULT_MAX_BYTES, EventEntry, EventFilter, EventLog, Follower, KEEP, parse_since,
+};
+pub use tick::{TickReport, observed, settings_of, tick};
