@@ -449,7 +449,19 @@ impl Fleet {
     /// when the forge cannot be asked.
     pub async fn status(&self, filter: &SessionFilter) -> Result<Observation, OrchestratorError> {
         let scope = self.scope(filter.project.as_ref())?;
-        crate::orchestrator::observe::status(&scope, filter).await
+        crate::orchestrator::observe::status(&scope, filter, None).await
+    }
+
+    /// [`Self::status`], taking a repository's kept answers as they are when they were fetched
+    /// less than `max_age` ago (by the daemon's ticks), so that a look spends no request of its
+    /// own while the daemon keeps them fresh.
+    pub async fn status_cached(
+        &self,
+        filter: &SessionFilter,
+        max_age: std::time::Duration,
+    ) -> Result<Observation, OrchestratorError> {
+        let scope = self.scope(filter.project.as_ref())?;
+        crate::orchestrator::observe::status(&scope, filter, Some(max_age)).await
     }
 
     /// What crashes left behind across projects — runtime sessions and worktrees no record

@@ -371,3 +371,57 @@ fn cleanup_removes_a_worker_whose_pr_was_squash_merged_and_keeps_one_closed_unme
         .collect();
     assert_eq!(ids, ["app-2", "app-3"], "{json}");
 }
+
+#[test]
+fn with_a_daemon_keeping_answers_fresh_status_spends_no_request_of_its_own() {
+    let gh = FakeGitHub::start();
+    let e = projects_env(&[("app", "acme/app")]);
+    write_workers(&e.dir().join("ao-home"), "app", &["feat/a".to_string()]);
+    let n = gh.add_pull("acme/app", PullRequest::new("A", "feat/a"));
+    // A daemon, as `ao` sees one: its lock held, its pid and its status written (interval 60 s).
+    let daemon_dir = e.dir().join("ao-home/daemon");
+    std::fs::create_dir_all(&daemon_dir).unwrap();
+    // Held while `cat` waits on its stdin; closing that ends both and releases the lock.
+    let mut holder = std::process::Command::new("flock")
+        .args(["-x", "-o"])
+        .arg(daemon_dir.join("daemon.lock"))
+        .arg("cat")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::fs::write(daemon_dir.join("daemon.pid"), holder.id().to_string()).unwrap();
+    std::fs::write(
+        daemon_dir.join("status.json"),
+        serde_json::json!({
+            "pid": holder.id(), "startedAt": "2026-01-01T00:00:00Z", "lastTick": null,
+            "projects": ["app"], "sessions": 1, "intervalMs": 60000, "rateLimit": null
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let wait = std::time::Instant::now();
+    while !ao_gh(&e, &gh, &["daemon", "status"]).status.success() {
+        assert!(
+            wait.elapsed() < std::time::Duration::from_secs(10),
+            "flock never held the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+
+    // Nothing kept yet: this look asks.
+    let first = ok_json(&e, &gh, &["status", "--json"]);
+    assert_eq!(session(&first, "app-1")["pr"]["number"], n);
+    assert!(gh.requests().iter().any(|r| r.path == "/graphql"));
+    // Kept and fresh: the next looks take the daemon's answers without a request.
+    gh.clear_requests();
+    let again = ok_json(&e, &gh, &["status", "--json"]);
+    assert_eq!(session(&again, "app-1")["pr"]["number"], n);
+    assert_eq!(again["meta"]["remote"]["stale"], false);
+    assert!(gh.requests().is_empty(), "{:?}", gh.requests());
+
+    drop(holder.stdin.take());
+    assert!(holder.wait().unwrap().success());
+    // No daemon: status asks again (a free conditional read).
+    let _ = ok_json(&e, &gh, &["status", "--json"]);
+    assert!(!gh.requests().is_empty());
+}

@@ -148,9 +148,16 @@ pub(crate) async fn observe(
 pub(crate) async fn status(
     scope: &[Scope<'_>],
     filter: &SessionFilter,
+    reuse_younger_than: Option<Duration>,
 ) -> Result<Observation, OrchestratorError> {
     let mut seen = observe_with(scope, filter, true).await?;
-    let remote = super::remote::fetch(scope, &mut seen.sessions, &mut seen.warnings).await?;
+    let remote = super::remote::fetch(
+        scope,
+        &mut seen.sessions,
+        &mut seen.warnings,
+        reuse_younger_than,
+    )
+    .await?;
     seen.remote = Some(remote);
     Ok(seen)
 }

@@ -174,6 +174,7 @@ pub(crate) async fn fetch(
     scope: &[Scope<'_>],
     views: &mut [SessionView],
     warnings: &mut Vec<String>,
+    reuse_younger_than: Option<Duration>,
 ) -> Result<RemoteMeta, OrchestratorError> {
     let Some(first) = scope.first() else {
         return Ok(RemoteMeta::default());
@@ -219,6 +220,19 @@ pub(crate) async fn fetch(
             let mut queries: Vec<PrQuery> = group.members.iter().map(|(_, q)| q.clone()).collect();
             queries.sort();
             queries.dedup();
+            // Someone else (the daemon) asked just now: its answers, without a request.
+            if let (Some(max_age), Some(kept)) = (reuse_younger_than, &previous)
+                && let Ok(age) =
+                    Duration::try_from(Timestamp::now().duration_since(kept.fetched_at))
+                && age < max_age
+                && let Some(answers) = PrBatch::reuse(kept, &queries)
+            {
+                let batch = PrBatch {
+                    answers,
+                    ..kept.clone()
+                };
+                return (order, name, repo, group, Some(batch), None, Vec::new());
+            }
             let asked = tokio::time::timeout(
                 BATCH_TIMEOUT,
                 group.scm.pr_batch(&group.ctx, &queries, previous.clone()),

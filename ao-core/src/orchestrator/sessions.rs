@@ -467,7 +467,7 @@ impl Orchestrator {
         filter: &SessionFilter,
     ) -> Result<Observation, OrchestratorError> {
         let scope = self.scope_of(filter.project.as_ref())?;
-        super::observe::status(&scope, filter).await
+        super::observe::status(&scope, filter, None).await
     }
 
     /// What one look at the sessions of `filter.project` (or every configured project) finds:
@@ -805,7 +805,7 @@ pub(crate) async fn cleanup(
     let mut report = CleanupReport::default();
     // With the forge's view of each worker's pull request: a squash or rebase merge leaves the
     // branch's commits outside the base branch, so git alone would call it unmerged.
-    let seen = super::observe::status(scope, &SessionFilter::all()).await?;
+    let seen = super::observe::status(scope, &SessionFilter::all(), None).await?;
     report.warnings = seen.warnings.clone();
     for view in &seen.sessions {
         if view.role != Role::Worker {

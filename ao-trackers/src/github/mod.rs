@@ -45,7 +45,7 @@ pub use documents::Document;
 pub use endpoints::{Endpoints, GITHUB_COM_API};
 pub use error::{GitHubError, Result};
 pub use routes::Route;
-pub use scm::{GitHubScm, MAX_AGE, MAX_NODES_PER_REQUEST, SCM_NAME};
+pub use scm::{GitHubScm, MAX_AGE, MAX_NODES_PER_REQUEST, RECHECK_AGE, SCM_NAME};
 pub use token::{ANONYMOUS_WARNING, Credentials, GH_TIMEOUT, Token, TokenSource};
 pub use tracker::{GitHubTracker, MAX_LIST_PAGES, TRACKER_NAME};
 

@@ -22,7 +22,9 @@
 //! the top of that list and changes the first page, hence its ETag. So when the list answers
 //! `304`, the previous answers still hold — except for what does not touch the pull request:
 //! - checks finishing or being re-run change the head commit, not the pull request; so an
-//!   answer whose checks were pending is fetched again even behind a `304`;
+//!   answer whose checks were pending is fetched again even behind a `304`, and one with no
+//!   checks yet or failed ones once it is older than [`RECHECK_AGE`] (checks starting on a new
+//!   pull request, a re-run of failed ones);
 //! - mergeability is computed by GitHub in the background after a push to the base branch;
 //!   so an answer with unknown mergeability is fetched again;
 //! - what changes beside the pull request — a push to the base that makes it conflicting, a
@@ -76,6 +78,12 @@ pub const SCM_NAME: &str = "github";
 /// the list (see the module docs). Ten minutes bounds that blind spot while a fleet polling
 /// every 30 seconds still makes most of its refreshes for free.
 pub const MAX_AGE: Duration = Duration::from_secs(10 * 60);
+
+/// How long an open pull request with no checks yet, or with failed ones, is reused behind an
+/// unchanged list. Checks that start on a new pull request, and a re-run of failed ones on the
+/// same commit, touch the commit, not the list: a short bound sees them soon after, while a
+/// refresh right after another one (`ao status` twice) stays free.
+pub const RECHECK_AGE: Duration = Duration::from_secs(2 * 60);
 
 /// The query of the gate's list read: every state, most recently updated first, one full page.
 const LIST_QUERY: &[(&str, &str)] = &[
@@ -206,16 +214,20 @@ impl Validator {
     }
 }
 
-/// Whether an answer may be reused behind an unchanged list: no pull request (a new one would
-/// change the list), or one whose state cannot change without changing the list — merged or
-/// closed, or open with checks settled and mergeability known.
-fn settled(answer: &PrAnswer) -> bool {
+/// Whether an answer fetched `age` ago may be reused behind an unchanged list: no pull request
+/// (a new one would change the list), or one whose state cannot change without changing the
+/// list — merged or closed, or open with checks settled and mergeability known; an open one
+/// with no checks or failed ones only for [`RECHECK_AGE`].
+fn settled(answer: &PrAnswer, age: Duration) -> bool {
     match &answer.pr {
         None => true,
         Some(d) => match d.pr.state {
             PrState::Merged | PrState::Closed => true,
             PrState::Open | PrState::Draft => {
-                d.ci.state != CiStatus::Pending && d.mergeable.is_some()
+                let may_start = matches!(d.ci.state, CiStatus::None | CiStatus::Failing);
+                d.ci.state != CiStatus::Pending
+                    && d.mergeable.is_some()
+                    && !(may_start && age > RECHECK_AGE)
             }
         },
     }
@@ -384,7 +396,9 @@ impl Scm for GitHubScm {
             .map(|v| v.full_fetch);
         let reuse = |q: &PrQuery| -> Option<&PrAnswer> {
             fresh_since?;
-            previous.as_ref()?.answer(q).filter(|a| settled(a))
+            let age =
+                Duration::try_from(now.duration_since(fresh_since?)).unwrap_or(Duration::ZERO);
+            previous.as_ref()?.answer(q).filter(|a| settled(a, age))
         };
 
         let mut to_fetch: Vec<PrQuery> = Vec::new();
@@ -512,6 +526,7 @@ mod tests {
 
     #[test]
     fn only_settled_answers_are_reused() {
+        let settled = |a: &PrAnswer| settled(a, Duration::ZERO);
         assert!(settled(&PrAnswer {
             query: PrQuery::Branch("b".into()),
             pr: None
@@ -529,6 +544,24 @@ mod tests {
         )));
         assert!(!settled(&answer(PrState::Draft, CiStatus::Failing, None)));
         assert!(settled(&answer(PrState::Merged, CiStatus::Pending, None)));
+    }
+
+    #[test]
+    fn no_checks_or_failed_ones_are_looked_at_again_after_a_short_while() {
+        let later = RECHECK_AGE + Duration::from_secs(1);
+        for ci in [CiStatus::None, CiStatus::Failing] {
+            let a = answer(PrState::Open, ci, Some(true));
+            assert!(settled(&a, Duration::from_secs(5)), "{ci:?} just fetched");
+            assert!(!settled(&a, later), "{ci:?}: checks may have started");
+        }
+        assert!(settled(
+            &answer(PrState::Open, CiStatus::Passing, Some(true)),
+            later
+        ));
+        assert!(settled(
+            &answer(PrState::Merged, CiStatus::None, Some(true)),
+            later
+        ));
     }
 
     #[test]
