@@ -9,6 +9,10 @@
 //! one cold and one warm refresh make (a warm refresh of an unchanged repository: one free
 //! conditional read, no GraphQL).
 //!
+//! `ao_daemon_status_with_200_sessions`: the lifecycle daemon supervising 200 live sessions
+//! (one tick a second): it prints the daemon's resident memory once its ticks see all 200
+//! (target: under 30 MB), and times `ao daemon status --json` meanwhile.
+//!
 //! Run: `cargo bench -p ao-cli --bench status_command`.
 
 use std::path::{Path, PathBuf};
@@ -160,8 +164,13 @@ impl Fleet {
     }
 
     fn status(&self, path: Option<&std::ffi::OsStr>) -> Command {
+        self.ao(&["status", "--json"], path)
+    }
+
+    /// `ao args…` in the fleet's environment (`path`: PATH, else this process's).
+    fn ao(&self, args: &[&str], path: Option<&std::ffi::OsStr>) -> Command {
         let mut cmd = Command::new(AO);
-        cmd.args(["status", "--json"])
+        cmd.args(args)
             .current_dir(self.dir.path())
             .env_clear()
             .env("HOME", self.dir.path())
@@ -259,4 +268,67 @@ fn ao_status_json_with_prs(bencher: divan::Bencher<'_, '_>) {
         assert!(out.status.success());
         out.stdout.len()
     });
+}
+
+/// The resident memory of process `pid` in KiB (`VmRSS` of `/proc/<pid>/status`).
+fn resident_kib(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+#[divan::bench(sample_count = 10)]
+fn ao_daemon_status_with_200_sessions(bencher: divan::Bencher<'_, '_>) {
+    let fleet = Fleet::new(200);
+    let config = fleet.dir.path().join("agent-orchestrator.yaml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        format!("lifecycle:\n  pollIntervalMs: 1000\n{text}"),
+    )
+    .expect("config");
+    let ao = |args: &[&str]| fleet.ao(args, None);
+    run(
+        ao(&["project", "add", config.to_str().expect("utf-8 path")])
+            .env("AO_DAEMON_AUTOSTART", "0"),
+    );
+    let mut daemon = ao(&["daemon", "run"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ao daemon run");
+    let started = std::time::Instant::now();
+    loop {
+        let out = ao(&["daemon", "status", "--json"])
+            .output()
+            .expect("daemon status");
+        let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        if info["daemon"]["sessions"].as_u64() == Some(200)
+            && info["daemon"]["lastTick"].is_string()
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the daemon never saw 200 sessions"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // A few more ticks, so what it keeps between them is counted too.
+    std::thread::sleep(Duration::from_secs(3));
+    eprintln!(
+        "\nao daemon run over 200 live sessions: {} KiB resident",
+        resident_kib(daemon.id()).map_or_else(|| "?".to_string(), |k| k.to_string())
+    );
+    bencher.bench_local(|| {
+        let out = ao(&["daemon", "status", "--json"])
+            .output()
+            .expect("daemon status");
+        assert!(out.status.success());
+        out.stdout.len()
+    });
+    let _ = daemon.kill();
+    let _ = daemon.wait();
 }
