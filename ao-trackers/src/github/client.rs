@@ -166,6 +166,12 @@ struct Reply {
 }
 
 impl GitHubClient {
+    /// The same API and token with another `config` (its budget is still the process's): e.g.
+    /// quick probes that must not sit through retries.
+    pub fn with_config(&self, config: ClientConfig) -> Result<Self> {
+        Self::new(self.endpoints.clone(), self.credentials.clone(), config)
+    }
+
     /// A client of its own (its budget is still the process's for this token and API).
     pub fn new(
         endpoints: Endpoints,

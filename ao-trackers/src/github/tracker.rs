@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value, json};
 
-use super::client::{GitHubClient, Page};
+use super::client::{ClientConfig, GitHubClient, Page};
 use super::doctor::DoctorReport;
 use super::error::GitHubError;
 use super::routes::{
@@ -331,7 +331,19 @@ impl Tracker for GitHubTracker {
                 ]);
             }
         };
-        let report = client.doctor(ctx.repo.as_deref()).await;
+        // Probes answer at once or say why: a doctor that sits through retries and backoff
+        // on an unreachable network looks hung.
+        let quick = ClientConfig {
+            connect_timeout: std::time::Duration::from_secs(5),
+            request_timeout: std::time::Duration::from_secs(10),
+            max_retries: 0,
+            rate_limit_retries: 0,
+            ..ClientConfig::default()
+        };
+        let report = match client.with_config(quick) {
+            Ok(probe) => probe.doctor(ctx.repo.as_deref()).await,
+            Err(_) => client.doctor(ctx.repo.as_deref()).await,
+        };
         Some(doctor_checks(&report, ctx.repo.as_deref()))
     }
 }

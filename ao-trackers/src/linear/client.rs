@@ -154,6 +154,12 @@ impl ErrorItem {
 }
 
 impl LinearClient {
+    /// The same endpoint and key with another `config` (its budget is still the process's):
+    /// e.g. quick probes that must not sit through retries.
+    pub fn with_config(&self, config: ClientConfig) -> Result<Self> {
+        Self::new(self.endpoint.clone(), self.credentials.clone(), config)
+    }
+
     /// A client of its own (its budget is still the process's for this key and endpoint).
     pub fn new(endpoint: Endpoint, credentials: Credentials, config: ClientConfig) -> Result<Self> {
         let mut headers = HeaderMap::new();

@@ -19,7 +19,7 @@ use ao_core::plugin::{
 use async_trait::async_trait;
 use serde_json::{Map, Value, json};
 
-use super::client::LinearClient;
+use super::client::{ClientConfig, LinearClient};
 use super::doctor::DoctorReport;
 use super::documents::{
     COMMENT_CREATE, ISSUE, ISSUE_TEAM_STATES, ISSUE_UPDATE, ISSUES, comment_input, issue_filter,
@@ -477,7 +477,20 @@ impl Tracker for LinearTracker {
                 ]);
             }
         };
-        let report = client.doctor(settings.team_id.as_deref()).await;
+        // Probes answer at once or say why: a doctor that sits through retries and backoff
+        // on an unreachable network looks hung.
+        let quick = ClientConfig {
+            connect_timeout: std::time::Duration::from_secs(5),
+            request_timeout: std::time::Duration::from_secs(10),
+            max_retries: 0,
+            rate_limit_retries: 0,
+            ..ClientConfig::default()
+        };
+        let team = settings.team_id.as_deref();
+        let report = match client.with_config(quick) {
+            Ok(probe) => probe.doctor(team).await,
+            Err(_) => client.doctor(team).await,
+        };
         Some(doctor_checks(&report, settings.team_id.as_deref()))
     }
 }
