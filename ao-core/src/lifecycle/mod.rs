@@ -9,6 +9,8 @@ pub mod daemon;
 mod decide;
 mod error;
 mod events;
+mod message;
+mod react;
 mod tick;
 
 pub use crate::domain::SessionState;
@@ -17,4 +19,5 @@ pub use error::LifecycleError;
 pub use events::{
     DEFAULT_MAX_BYTES, EventEntry, EventFilter, EventLog, Follower, KEEP, parse_since,
 };
+pub use react::{Planned, Subject, deferred, delivered, react};
 pub use tick::{TickReport, observed, settings_of, tick};
