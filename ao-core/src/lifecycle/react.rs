@@ -467,9 +467,9 @@ fn word(state: DisplayStatus) -> String {
 /// `90s`, `30m`, `2h` — as the config writes durations.
 fn humantime(d: std::time::Duration) -> String {
     let s = d.as_secs();
-    if s % 3600 == 0 && s > 0 {
+    if s.is_multiple_of(3600) && s > 0 {
         format!("{}h", s / 3600)
-    } else if s % 60 == 0 && s > 0 {
+    } else if s.is_multiple_of(60) && s > 0 {
         format!("{}m", s / 60)
     } else {
         format!("{s}s")
