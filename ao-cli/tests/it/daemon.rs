@@ -45,12 +45,13 @@ fn config(e: &Env, id: &str, repo: &str) -> PathBuf {
     file
 }
 
-/// `(from, to)` of every logged transition of `session`.
+/// `(from, to)` of every logged transition of `session` (reaction events left out).
 fn transitions(e: &Env, gh: &FakeGitHub, session: &str) -> Vec<(String, String)> {
     let out = ao_gh(e, gh, &["events", "--json", "--session", session]);
     stdout(&out)
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["kind"] == "session.state")
         .map(|v| {
             (
                 v["from"].as_str().unwrap_or_default().to_string(),
@@ -132,7 +133,11 @@ fn one_daemon_supervises_two_projects_through_pr_ci_and_review_across_a_restart(
     });
     wait_for(&e, &gh, "app-1", "ci_failed");
     let logged = ao_gh(&e, &gh, &["events", "--json", "--session", "app-1"]);
-    let last: Value = serde_json::from_str(stdout(&logged).lines().last().unwrap()).unwrap();
+    let last: Value = stdout(&logged)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .rfind(|v| v["kind"] == "session.state")
+        .unwrap();
     assert_eq!(last["detail"]["pr"], n);
     assert_eq!(last["detail"]["failedChecks"], serde_json::json!(["test"]));
 
@@ -323,8 +328,9 @@ fn eventually<T>(what: &str, e: &Env, mut f: impl FnMut() -> Option<T>) -> T {
         }
         assert!(
             start.elapsed() < Duration::from_secs(40),
-            "never: {what}\n{}",
-            daemon_log(e)
+            "never: {what}\n{}\n{}",
+            daemon_log(e),
+            std::fs::read_to_string(e.dir().join("ao-home/events.ndjson")).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -395,7 +401,10 @@ fn reactions_deliver_ci_failures_and_review_comments_once_and_auto_merge_merges(
     });
     assert!(got().contains(&format!("head: {sha2}")));
 
-    // Review comments: one message with path:line and body.
+    // Review comments: one message with path:line and body. (The fake's `updated_at`, which
+    // its pull-request list's ETag follows, has whole seconds: a change in the same second as
+    // the last one would leave the list's ETag as it was, and the daemon reuse its answer.)
+    std::thread::sleep(Duration::from_millis(1100));
     gh.add_review_comment(
         "acme/app",
         n,
@@ -407,6 +416,7 @@ fn reactions_deliver_ci_failures_and_review_comments_once_and_auto_merge_merges(
     assert!(got().contains("src/lib.rs:12 by bob"), "{}", got());
 
     // Approved, green and mergeable: merged.
+    std::thread::sleep(Duration::from_millis(1100));
     let sha3 = "3333333333333333333333333333333333333333";
     gh.add_check_run(
         "acme/app",
