@@ -45,12 +45,13 @@ fn config(e: &Env, id: &str, repo: &str) -> PathBuf {
     file
 }
 
-/// `(from, to)` of every logged transition of `session`.
+/// `(from, to)` of every logged transition of `session` (reaction events left out).
 fn transitions(e: &Env, gh: &FakeGitHub, session: &str) -> Vec<(String, String)> {
     let out = ao_gh(e, gh, &["events", "--json", "--session", session]);
     stdout(&out)
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v["kind"] == "session.state")
         .map(|v| {
             (
                 v["from"].as_str().unwrap_or_default().to_string(),
@@ -132,7 +133,11 @@ fn one_daemon_supervises_two_projects_through_pr_ci_and_review_across_a_restart(
     });
     wait_for(&e, &gh, "app-1", "ci_failed");
     let logged = ao_gh(&e, &gh, &["events", "--json", "--session", "app-1"]);
-    let last: Value = serde_json::from_str(stdout(&logged).lines().last().unwrap()).unwrap();
+    let last: Value = stdout(&logged)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .rfind(|v| v["kind"] == "session.state")
+        .unwrap();
     assert_eq!(last["detail"]["pr"], n);
     assert_eq!(last["detail"]["failedChecks"], serde_json::json!(["test"]));
 
@@ -312,4 +317,137 @@ fn ao_start_starts_the_daemon_and_stop_all_stops_it() {
     let stopped = run(&["stop", "--all"]);
     assert!(stopped.contains("lifecycle daemon stopped"), "{stopped}");
     assert!(ok(&e, &gh, &["daemon", "status"]).contains("not running"));
+}
+
+/// Polls `f` until it returns `Some`, at most 40 s.
+fn eventually<T>(what: &str, e: &Env, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(40),
+            "never: {what}\n{}\n{}",
+            daemon_log(e),
+            std::fs::read_to_string(e.dir().join("ao-home/events.ndjson")).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn reactions_deliver_ci_failures_and_review_comments_once_and_auto_merge_merges() {
+    use ao_trackers::fake::ReviewComment;
+    let gh = FakeGitHub::start();
+    let e = env();
+    let path = crate::repo_at(&e.dir().join("repo-app"));
+    let received = e.dir().join("received.txt");
+    let file = e.dir().join("app.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "lifecycle:\n  pollIntervalMs: 1000\nreactions:\n  approved-and-green:\n    auto: true\n    action: auto-merge\nprojects:\n  app:\n    path: {}\n    repo: acme/app\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec cat >> {}']\n      promptVia: none\n",
+            path.display(),
+            received.display()
+        ),
+    )
+    .unwrap();
+    let cfg = file.to_str().unwrap();
+    ok(&e, &gh, &["project", "add", cfg]);
+    ok(&e, &gh, &["daemon", "start"]);
+    ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "x"]);
+    wait_for(&e, &gh, "app-1", "working");
+    let got = || std::fs::read_to_string(&received).unwrap_or_default();
+
+    // CI fails: one message naming the check with its link.
+    let n = gh.add_pull("acme/app", PullRequest::new("Work", "session/app-1"));
+    let sha = gh.pull("acme/app", n).unwrap().head_sha;
+    let mut run = CheckRun::completed("unit-tests", CheckConclusion::Failure);
+    run.details_url = Some("https://ci.example/run/1".to_string());
+    gh.add_check_run("acme/app", &sha, run);
+    eventually("the CI failure reached the worker", &e, || {
+        got().contains("https://ci.example/run/1").then_some(())
+    });
+    let text = got();
+    assert!(text.contains("CI failed on your pull request"), "{text}");
+    assert!(
+        text.contains("- unit-tests: https://ci.example/run/1"),
+        "{text}"
+    );
+    assert!(text.contains("untrusted data"), "{text}");
+
+    // A restart: the same failure is not sent again.
+    ok(&e, &gh, &["daemon", "stop"]);
+    ok(&e, &gh, &["daemon", "start"]);
+    std::thread::sleep(Duration::from_millis(3500));
+    assert_eq!(
+        got().matches("CI failed on your pull request").count(),
+        1,
+        "{}",
+        got()
+    );
+
+    // A new head failing again: sent once more.
+    let sha2 = "2222222222222222222222222222222222222222";
+    gh.add_check_run(
+        "acme/app",
+        sha2,
+        CheckRun::completed("unit-tests", CheckConclusion::Failure),
+    );
+    gh.update_pull("acme/app", n, |p| sha2.clone_into(&mut p.head_sha));
+    eventually("the second failure reached the worker", &e, || {
+        (got().matches("CI failed on your pull request").count() == 2).then_some(())
+    });
+    assert!(got().contains(&format!("head: {sha2}")));
+
+    // Review comments: one message with path:line and body. (The fake's `updated_at`, which
+    // its pull-request list's ETag follows, has whole seconds: a change in the same second as
+    // the last one would leave the list's ETag as it was, and the daemon reuse its answer.)
+    std::thread::sleep(Duration::from_millis(1100));
+    gh.add_review_comment(
+        "acme/app",
+        n,
+        ReviewComment::new("bob", "src/lib.rs", 12, "please rename this"),
+    );
+    eventually("the review comment reached the worker", &e, || {
+        got().contains("please rename this").then_some(())
+    });
+    assert!(got().contains("src/lib.rs:12 by bob"), "{}", got());
+
+    // Approved, green and mergeable: merged.
+    std::thread::sleep(Duration::from_millis(1100));
+    let sha3 = "3333333333333333333333333333333333333333";
+    gh.add_check_run(
+        "acme/app",
+        sha3,
+        CheckRun::completed("unit-tests", CheckConclusion::Success),
+    );
+    gh.update_pull("acme/app", n, |p| sha3.clone_into(&mut p.head_sha));
+    gh.add_review("acme/app", n, Review::new("bob", ReviewState::Approved));
+    eventually("the pull request was merged", &e, || {
+        gh.pull("acme/app", n).unwrap().merged_at.map(|_| ())
+    });
+    let events = stdout(&ao_gh(&e, &gh, &["events", "--json", "--session", "app-1"]));
+    let kinds: Vec<String> = events
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["kind"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "reaction.sent").count(),
+        3,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "pr.merged").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(got().matches("please rename this").count(), 1);
+    ok(&e, &gh, &["daemon", "stop"]);
 }

@@ -9,6 +9,9 @@ pub mod daemon;
 mod decide;
 mod error;
 mod events;
+mod execute;
+mod message;
+mod react;
 mod tick;
 
 pub use crate::domain::SessionState;
@@ -17,4 +20,9 @@ pub use error::LifecycleError;
 pub use events::{
     DEFAULT_MAX_BYTES, EventEntry, EventFilter, EventLog, Follower, KEEP, parse_since,
 };
+pub use execute::{
+    NOTIFY_REQUESTED, PR_MERGED, REACTION_DEFERRED, REACTION_ESCALATED, REACTION_FAILED,
+    REACTION_SENT,
+};
+pub use react::{Planned, Subject, deferred, delivered, react};
 pub use tick::{TickReport, observed, settings_of, tick};

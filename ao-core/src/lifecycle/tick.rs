@@ -1,5 +1,5 @@
 //! One tick: observe every session of every project once, decide each one's state, persist
-//! what changed, log the transitions.
+//! what changed, run the reactions, log the transitions and reactions.
 //!
 //! The state is persisted before its events are logged: a daemon killed in between loses an
 //! event line rather than writing it twice after its restart, and a restarted daemon goes on
@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use super::LifecycleError;
 use super::decide::{LifecycleSettings, Observed, decide};
 use super::events::{EventEntry, EventLog};
+use super::execute::run_reactions;
 use crate::domain::{DisplayStatus, ProjectId, SessionState, Timestamp};
 use crate::fleet::Fleet;
 use crate::orchestrator::{Orphan, RemoteMeta, SessionFilter, SessionView};
@@ -100,27 +101,31 @@ pub async fn tick(
             .unwrap_or_else(|| SessionState::initial(view.created_at));
         let project_settings = settings.get(&view.project_id).copied().unwrap_or_default();
         let (next, events) = decide(&previous, &observed(view), now, &project_settings);
-        if next == previous && view.lifecycle_state.is_some() {
-            continue;
-        }
         let Ok(orch) = fleet.orchestrator(&view.project_id) else {
             continue;
         };
-        let persisted = orch
-            .store()
-            .update(
-                &view.project_id,
-                &view.id,
-                Box::new(move |r| r.lifecycle_state = Some(next)),
-            )
-            .await;
-        match persisted {
-            Ok(_) => report.events.extend(events),
-            Err(e) => report.warnings.push(format!(
-                "session {}: its lifecycle state could not be recorded: {e}",
-                view.id
-            )),
+        if next != previous || view.lifecycle_state.is_none() {
+            let persisted = orch
+                .store()
+                .update(
+                    &view.project_id,
+                    &view.id,
+                    Box::new(move |r| r.lifecycle_state = Some(next)),
+                )
+                .await;
+            match persisted {
+                Ok(_) => report.events.extend(events),
+                Err(e) => report.warnings.push(format!(
+                    "session {}: its lifecycle state could not be recorded: {e}",
+                    view.id
+                )),
+            }
         }
+        // Reactions follow the persisted state: a restart never reacts to a state it did not
+        // record.
+        let done = run_reactions(orch, view, &next, now).await;
+        report.events.extend(done.events);
+        report.warnings.extend(done.warnings);
     }
     log.append(&report.events)?;
     Ok(report)

@@ -5,10 +5,12 @@
 //! leaves nothing half-made, unsaved work is never deleted without force, and untrusted issue
 //! text never lands in a system prompt.
 
+mod attached;
 mod doctor;
 mod error;
 mod facade;
 mod launch;
+mod merge;
 pub(crate) mod observe;
 mod options;
 mod outcome;

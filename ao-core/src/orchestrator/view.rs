@@ -63,6 +63,13 @@ pub struct SessionView {
     /// The lifecycle the status was derived from, to derive it again with the host's answer.
     #[serde(skip)]
     pub(crate) lifecycle: Lifecycle,
+    /// What the host said about the pull request this time (none when it was not asked):
+    /// what reactions quote.
+    #[serde(skip)]
+    pub(crate) pr_details: Option<PrDetails>,
+    /// The record's reaction memory, for the tick's reactions.
+    #[serde(skip)]
+    pub(crate) reactions: std::collections::BTreeMap<String, crate::store::ReactionState>,
 }
 
 /// A pull request in a [`SessionView`].
@@ -139,6 +146,7 @@ impl SessionView {
             conflicts: details.conflicts,
         });
         self.lifecycle.pr = Some(details.status());
+        self.pr_details = Some(details.clone());
         if self.status != DisplayStatus::Interrupted {
             self.status = self.lifecycle.display_status();
         }
@@ -189,6 +197,8 @@ impl SessionView {
             created_at: record.created_at,
             updated_at: record.updated_at,
             lifecycle,
+            pr_details: None,
+            reactions: record.reactions.clone(),
         }
     }
 }

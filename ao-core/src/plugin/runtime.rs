@@ -158,6 +158,14 @@ pub trait Runtime: Send + Sync + 'static {
         })
     }
 
+    /// Whether a person's terminal is attached to the session right now (`None`: this
+    /// runtime cannot tell). Reactions put a delivery off while one is, so nothing is typed
+    /// into a line a person is writing.
+    async fn attached(&self, handle: &RuntimeHandle) -> Result<Option<bool>, RuntimeError> {
+        let _ = handle;
+        Ok(None)
+    }
+
     /// The command a person runs to attach to the session.
     fn attach_command(&self, handle: &RuntimeHandle) -> Result<Vec<String>, RuntimeError> {
         let _ = handle;

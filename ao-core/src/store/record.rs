@@ -26,6 +26,14 @@ pub struct ReactionState {
     pub last_attempt: Option<Timestamp>,
     /// Whether it was handed over to a person.
     pub escalated: bool,
+    /// Fingerprints already delivered (newest last, bounded): the same content is never sent
+    /// twice, even after the condition cleared and came back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sent: Vec<String>,
+    /// The fingerprint whose delivery was put off (a prompt open, a person attached), so the
+    /// deferral is logged once, not every tick.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred: Option<String>,
 }
 
 /// The stored record of one session: what `ao` knows about it across restarts.

@@ -717,6 +717,25 @@ impl Runtime for TmuxRuntime {
         self.start_at(&server, name, spec).await
     }
 
+    async fn attached(&self, handle: &RuntimeHandle) -> Result<Option<bool>, RuntimeError> {
+        let server = server_of(handle);
+        let out = self
+            .checked(
+                &server,
+                "display-message",
+                &[
+                    "display-message",
+                    "-p",
+                    "-t",
+                    &target(handle.id.as_str()),
+                    "#{session_attached}",
+                ],
+                None,
+            )
+            .await?;
+        Ok(out.trim().parse::<u32>().ok().map(|n| n > 0))
+    }
+
     async fn send(&self, handle: &RuntimeHandle, text: &str) -> Result<(), RuntimeError> {
         let server = server_of(handle);
         let name = handle.id.as_str();

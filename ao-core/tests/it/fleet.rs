@@ -224,14 +224,25 @@ async fn a_tick_logs_each_transition_once_and_a_restart_goes_on_from_the_persist
             .events
             .is_empty()
     );
-    // The agent ends: one more transition.
+    // The agent ends: one more transition, and the `agent-exited` reaction asks for a
+    // notification (once: the next tick adds nothing).
     fx.runtime.exit("al-1", Some(3));
     let report = tick(&restarted, &log, false).await.unwrap();
-    assert_eq!(report.events.len(), 1, "{:?}", report.events);
+    assert_eq!(report.events.len(), 2, "{:?}", report.events);
     assert_eq!(report.events[0].to, Some(DisplayStatus::Exited));
     assert_eq!(report.events[0].detail["exitCode"], 3);
+    assert_eq!(report.events[1].kind, "notify.requested");
+    assert_eq!(report.events[1].detail["reaction"], "agent-exited");
+    assert_eq!(report.events[1].detail["priority"], "urgent");
+    assert!(
+        tick(&restarted, &log, false)
+            .await
+            .unwrap()
+            .events
+            .is_empty()
+    );
     let logged = log.read(&EventFilter::default()).unwrap();
-    assert_eq!(logged.len(), 3);
+    assert_eq!(logged.len(), 4);
     let record = restarted.observe(&SessionFilter::all()).await.unwrap();
     let al = record
         .sessions
