@@ -21,8 +21,7 @@ pub(crate) async fn run(
     watch: Option<Duration>,
 ) -> Result<(), CliError> {
     let Some(interval) = watch else {
-        let daemon = ao_core::lifecycle::daemon::status(fleet.home());
-        let seen = look(fleet, &filter, daemon.as_ref()).await?;
+        let (seen, daemon) = ao_core::lifecycle::daemon::look(fleet, &filter).await?;
         if json {
             let mut doc = snapshot(&seen);
             doc["meta"]["daemon"] = json!({
@@ -45,8 +44,7 @@ pub(crate) async fn run(
     };
     let tty = std::io::stdout().is_terminal();
     loop {
-        let daemon = ao_core::lifecycle::daemon::status(fleet.home());
-        let seen = look(fleet, &filter, daemon.as_ref()).await?;
+        let (seen, _) = ao_core::lifecycle::daemon::look(fleet, &filter).await?;
         let mut out = std::io::stdout().lock();
         let written = if json {
             // One snapshot per line (NDJSON), for a program to follow.
@@ -82,22 +80,6 @@ pub(crate) async fn run(
         }
         tokio::time::sleep(interval).await;
     }
-}
-
-/// One look: with a running daemon, the forge's answers its ticks keep fresh (no request of
-/// this command's own while they are younger than two of its intervals), else asked now.
-async fn look(
-    fleet: &Fleet,
-    filter: &SessionFilter,
-    daemon: Option<&ao_core::lifecycle::daemon::DaemonInfo>,
-) -> Result<Observation, CliError> {
-    Ok(match daemon {
-        Some(d) => {
-            let max_age = Duration::from_millis(d.interval_ms.saturating_mul(2).max(5_000));
-            fleet.status_cached(filter, max_age).await?
-        }
-        None => fleet.status(filter).await?,
-    })
 }
 
 /// The JSON document of one look: the sessions, and how fresh the forge's answers are.

@@ -168,6 +168,29 @@ pub fn status(home: &AoHome) -> Option<DaemonInfo> {
     }))
 }
 
+/// What a person's look at the fleet shows (`ao status`, a dashboard): while this `AO_HOME`'s
+/// daemon runs, the forge's answers its ticks keep fresh — younger than two of its intervals —
+/// with no request of the look's own; otherwise [`Fleet::status`] asks the forge now. Returns
+/// the daemon's own account too, when one runs.
+pub async fn look(
+    fleet: &Fleet,
+    filter: &crate::orchestrator::SessionFilter,
+) -> Result<
+    (crate::orchestrator::Observation, Option<DaemonInfo>),
+    crate::orchestrator::OrchestratorError,
+> {
+    let daemon = status(fleet.home());
+    let seen = match &daemon {
+        // Two intervals: a tick may be running late; never below 5 s for a fast test daemon.
+        Some(d) => {
+            let fresh = Duration::from_millis(d.interval_ms.saturating_mul(2).max(5_000));
+            fleet.status_cached(filter, fresh).await?
+        }
+        None => fleet.status(filter).await?,
+    };
+    Ok((seen, daemon))
+}
+
 /// What [`start`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Started {

@@ -342,3 +342,32 @@ pub(crate) async fn fetch(
     }
     Ok(meta)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_batch_stays_under_remote_whatever_the_repository_setting_says() {
+        let home = AoHome::new("/h");
+        assert_eq!(
+            cache_file(&home, "github", "acme/app"),
+            PathBuf::from("/h/remote/github/acme__app.json")
+        );
+        let odd = cache_file(&home, "github", "../../etc/passwd");
+        assert!(odd.starts_with("/h/remote/github/"), "{}", odd.display());
+        assert_eq!(
+            odd.components().count(),
+            "/h/remote/github/x".split('/').count()
+        );
+    }
+
+    #[test]
+    fn a_damaged_kept_batch_costs_a_fetch_not_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("acme__app.json");
+        std::fs::write(&path, b"{ half a file").unwrap();
+        assert!(load(&path).is_none());
+        assert!(load(&dir.path().join("missing.json")).is_none());
+    }
+}
