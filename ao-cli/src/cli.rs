@@ -143,6 +143,16 @@ pub(crate) enum Command {
     /// The lifecycle daemon: one per AO_HOME, supervising every registered project.
     #[command(subcommand)]
     Daemon(DaemonCommand),
+    /// Open the dashboard: every project's sessions live in a browser, served by the daemon.
+    ///
+    /// Starts the daemon unless it runs, prints the address that logs in (it carries the
+    /// install's token, kept 0600 in $AO_HOME/daemon/dashboard.token; keep it to yourself),
+    /// and opens it in a browser when one is available.
+    Dashboard {
+        /// Print the address only; do not open a browser.
+        #[arg(long)]
+        no_open: bool,
+    },
     /// The lifecycle event log: every state change of every session, oldest first.
     Events(EventsArgs),
     /// Record an agent's hook event for its session (run by the agent's hooks; always exits 0).

@@ -43,6 +43,12 @@ impl CliError {
         }
     }
 
+    /// The same error with a hint saying what to do.
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
     pub(crate) fn exit_code(&self) -> ExitCode {
         ExitCode::from(self.exit as u8)
     }

@@ -26,10 +26,14 @@ pub(crate) fn run(cmd: DaemonCommand) -> Result<(), CliError> {
                     None,
                 )
             });
+            // The dashboard is served beside the ticks, from the fleet they publish.
+            let feed = daemon::DaemonFeed::new();
+            let watched = feed.subscribe();
             super::block_on(async move {
-                daemon::run(home, factory)
-                    .await
-                    .map_err(|e| CliError::classified(&e))
+                let web = tokio::spawn(ao_web::run_beside_daemon(home.clone(), watched));
+                let ran = daemon::run_with(home, factory, feed).await;
+                web.abort();
+                ran.map_err(|e| CliError::classified(&e))
             })
         }
         DaemonCommand::Start => {
@@ -84,6 +88,82 @@ pub(crate) fn run(cmd: DaemonCommand) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// `ao dashboard`: makes sure the daemon runs, then prints (and opens) the address that logs
+/// in to its dashboard.
+pub(crate) fn dashboard(no_open: bool) -> Result<(), CliError> {
+    let home = AoHome::from_env()?;
+    let pid = if std::env::var("AO_DAEMON_AUTOSTART").is_ok_and(|v| v == "0") {
+        daemon::running_pid(&home).ok_or_else(|| {
+            CliError::new(
+                Exit::Unavailable,
+                "the daemon is not running, and AO_DAEMON_AUTOSTART=0 says not to start it",
+            )
+            .hint("`ao daemon start` starts it; the dashboard is served by the daemon")
+        })?
+    } else {
+        match start(&home)? {
+            Started::Started(pid) => {
+                eprintln!("lifecycle daemon started (pid {pid})");
+                pid
+            }
+            Started::AlreadyRunning(pid) => pid,
+        }
+    };
+    let token = ao_web::token::ensure_token(&home)
+        .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
+    // The daemon says where its dashboard listens once its projects are loaded.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let info = loop {
+        if let Some(info) = ao_web::token::read_info(&home).filter(|i| i.pid == pid) {
+            break info;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(CliError::new(
+                Exit::Unavailable,
+                format!(
+                    "the daemon (pid {pid}) has not started its dashboard within 15s; see {}",
+                    daemon::DaemonFiles::new(&home).log().display()
+                ),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    if let Some(error) = info.error {
+        return Err(CliError::new(Exit::Unavailable, error)
+            .hint("set `port:` at the top of the config to a free port, then `ao daemon stop` and run `ao dashboard` again"));
+    }
+    let url = ao_web::token::login_url(info.port, &token);
+    println!("{url}");
+    eprintln!(
+        "the address logs you in once (the token becomes a cookie and leaves the address); anyone with it controls your agents"
+    );
+    if !no_open {
+        open_browser(&url);
+    }
+    Ok(())
+}
+
+/// Opens `url` in the desktop's browser, when there is a desktop; quietly nothing otherwise.
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        let desktop = ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()));
+        if !desktop {
+            return;
+        }
+        "xdg-open"
+    };
+    let _ = std::process::Command::new(program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
 }
 
 fn start(home: &AoHome) -> Result<Started, CliError> {

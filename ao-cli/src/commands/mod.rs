@@ -28,6 +28,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
         Command::Init { recipe, dry_run } => init::run(&cli.global, recipe, dry_run),
         Command::Events(args) => events::run(args),
         Command::Daemon(cmd) => daemon::run(cmd),
+        Command::Dashboard { no_open } => daemon::dashboard(no_open),
         other => block_on(sessions::run(&cli.global, other)),
     }
 }

@@ -139,7 +139,8 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
         | Command::Doctor { .. }
         | Command::Init { .. }
         | Command::Events(_)
-        | Command::Daemon(_) => Ok(()),
+        | Command::Daemon(_)
+        | Command::Dashboard { .. } => Ok(()),
     }
 }
 

@@ -5,6 +5,7 @@
 mod completion;
 mod config_cmd;
 mod daemon;
+mod dashboard;
 mod demo;
 mod doctor;
 mod events;

@@ -13,6 +13,7 @@
 
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -287,9 +288,67 @@ pub fn stop(home: &AoHome) -> Result<Option<u32>, LifecycleError> {
 pub type FleetFactory =
     Box<dyn Fn() -> Result<Fleet, crate::orchestrator::OrchestratorError> + Send + Sync>;
 
+/// What a daemon shares with a server running beside it in its process (the dashboard): the
+/// fleet it supervises, republished after each tick so that watchers wake up.
+#[derive(Debug, Clone)]
+pub struct DaemonFeed {
+    tx: tokio::sync::watch::Sender<FeedState>,
+}
+
+/// One publication of a [`DaemonFeed`].
+#[derive(Debug, Clone, Default)]
+pub struct FeedState {
+    /// The fleet the last tick covered (none before the projects could first be loaded).
+    pub fleet: Option<Arc<Fleet>>,
+    /// How many ticks have finished (each publication after a tick adds one).
+    pub ticks: u64,
+}
+
+impl Default for DaemonFeed {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DaemonFeed {
+    /// A feed nobody watches yet.
+    pub fn new() -> Self {
+        Self {
+            tx: tokio::sync::watch::Sender::new(FeedState::default()),
+        }
+    }
+    /// A watcher of what is published from now on (it sees the latest publication at once).
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<FeedState> {
+        self.tx.subscribe()
+    }
+    /// Publishes `fleet` after a tick.
+    pub fn publish(&self, fleet: Arc<Fleet>) {
+        self.tx.send_modify(|s| {
+            s.fleet = Some(fleet);
+            s.ticks += 1;
+        });
+    }
+}
+
+/// Appends a line to the daemon's log of `home` (what runs beside the daemon says its own
+/// errors there too).
+pub fn log(home: &AoHome, text: &str) {
+    let logger = EventLog::new(DaemonFiles::new(home).log()).with_max_bytes(LOG_MAX_BYTES);
+    let _ = logger.append_line(&format!("{} {text}", Timestamp::now()));
+}
+
 /// Runs the daemon of `home` until SIGTERM/SIGINT or until `home` is removed: takes the
 /// lock (or fails when another daemon holds it), then ticks.
 pub async fn run(home: AoHome, make_fleet: FleetFactory) -> Result<(), LifecycleError> {
+    run_with(home, make_fleet, DaemonFeed::new()).await
+}
+
+/// [`run`], publishing the fleet to `feed` after each tick.
+pub async fn run_with(
+    home: AoHome,
+    make_fleet: FleetFactory,
+    feed: DaemonFeed,
+) -> Result<(), LifecycleError> {
     let _lock = acquire(&home)?;
     let files = DaemonFiles::new(&home);
     let logger = EventLog::new(files.log()).with_max_bytes(LOG_MAX_BYTES);
@@ -315,7 +374,7 @@ pub async fn run(home: AoHome, make_fleet: FleetFactory) -> Result<(), Lifecycle
     let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
         .map_err(io(Path::new("SIGINT")))?;
 
-    let mut last_good: Option<Fleet> = None;
+    let mut last_good: Option<Arc<Fleet>> = None;
     let mut full = true;
     let mut next_full = tokio::time::Instant::now();
     loop {
@@ -338,7 +397,7 @@ pub async fn run(home: AoHome, make_fleet: FleetFactory) -> Result<(), Lifecycle
                 if regressed {
                     say("a config that was good is invalid now: keeping the last good one until it is fixed".into());
                 } else {
-                    last_good = Some(fleet);
+                    last_good = Some(Arc::new(fleet));
                 }
                 last_good.as_ref()
             }
@@ -384,6 +443,7 @@ pub async fn run(home: AoHome, make_fleet: FleetFactory) -> Result<(), Lifecycle
                 }
                 Err(e) => say(format!("error: tick failed: {e}")),
             }
+            feed.publish(Arc::clone(fleet));
         }
         if full {
             next_full = tokio::time::Instant::now() + interval;
