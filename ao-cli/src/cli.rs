@@ -39,7 +39,12 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
     /// See ao work in under a minute: an orchestrator and two demo workers in a temp repository.
-    Demo,
+    Demo {
+        /// Keep them running under a daemon of the demo's own and serve its dashboard until
+        /// Ctrl-C (prints the address; nothing is left behind).
+        #[arg(long)]
+        dashboard: bool,
+    },
     /// Write a commented agent-orchestrator.yaml for the git repository you are in.
     ///
     /// The project id and path come from the repository's directory, `repo` from its `origin`

@@ -20,7 +20,7 @@ fn main() {
     divan::main();
 }
 
-const SESSIONS: u32 = 200;
+const SESSIONS: u64 = 200;
 
 /// A fleet of one project with an orchestrator and 199 workers, stored on disk.
 fn fleet(tmp: &std::path::Path, tokio: &tokio::runtime::Runtime) -> (AoHome, Fleet) {
@@ -54,7 +54,7 @@ fn fleet(tmp: &std::path::Path, tokio: &tokio::runtime::Runtime) -> (AoHome, Fle
             if role == Role::Worker {
                 r.branch = Some(format!("session/{id}"));
             }
-            store.create(&r).await.expect("stored");
+            store.create(r).await.expect("stored");
         }
     });
     let mut options = Options::new(home.clone());

@@ -146,7 +146,7 @@ pub(crate) fn dashboard(no_open: bool) -> Result<(), CliError> {
 }
 
 /// Opens `url` in the desktop's browser, when there is a desktop; quietly nothing otherwise.
-fn open_browser(url: &str) {
+pub(crate) fn open_browser(url: &str) {
     let program = if cfg!(target_os = "macos") {
         "open"
     } else {

@@ -43,14 +43,18 @@ async fn wait_for(
         .await?)
 }
 
-pub(crate) async fn run() -> Result<(), CliError> {
+pub(crate) async fn run(dashboard: bool) -> Result<(), CliError> {
     let dir = tempfile::Builder::new()
         .prefix("ao-demo-")
         .tempdir()
         .map_err(|e| failed("temp dir", e))?;
     let tmux = ao_core::tmux::is_available();
     let socket = format!("ao-demo-{}", std::process::id());
-    let result = demo(dir.path(), tmux.then_some(socket.as_str())).await;
+    let result = if dashboard {
+        with_dashboard(dir.path(), tmux.then_some(socket.as_str())).await
+    } else {
+        demo(dir.path(), tmux.then_some(socket.as_str())).await
+    };
     if tmux {
         // Everything on the demo's private server goes, whatever happened above.
         ao_core::tmux::kill_private_server(&socket);
@@ -65,7 +69,12 @@ pub(crate) async fn run() -> Result<(), CliError> {
     result
 }
 
-async fn demo(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
+/// The demo's repository and config (`port`, when given, for its dashboard); the config's path.
+fn setup(
+    dir: &Path,
+    tmux_socket: Option<&str>,
+    port: Option<u16>,
+) -> Result<std::path::PathBuf, CliError> {
     let exe = std::env::current_exe().map_err(|e| failed("locate ao", e))?;
     let repo = dir.join("repo");
     std::fs::create_dir_all(&repo).map_err(|e| failed("create repo", e))?;
@@ -92,14 +101,21 @@ async fn demo(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
         "process"
     };
     let yaml = format!(
-        "projects:\n  demo:\n    path: {repo}\n    sessionPrefix: demo\n    runtime: {runtime}\n    agent: command\n    agentConfig:\n      command: [{exe}, {AGENT_ARG}]\n    agentRules: Keep each change small.\n",
+        "{port}projects:\n  demo:\n    path: {repo}\n    sessionPrefix: demo\n    runtime: {runtime}\n    agent: command\n    agentConfig:\n      command: [{exe}, {AGENT_ARG}]\n    agentRules: Keep each change small.\n",
         repo = serde_json::to_string(&repo).unwrap_or_default(),
         exe = serde_json::to_string(&exe).unwrap_or_default(),
+        port = port.map(|p| format!("port: {p}\n")).unwrap_or_default(),
     );
     let config_path = dir.join("agent-orchestrator.yaml");
     std::fs::write(&config_path, &yaml).map_err(|e| failed("write config", e))?;
+    Ok(config_path)
+}
 
-    let home = AoHome::new(dir.join("ao-home"));
+/// This binary's adapters, tmux on the demo's private server when it has one.
+fn registry(
+    home: &AoHome,
+    tmux_socket: Option<&str>,
+) -> Result<ao_core::plugin::Registry, CliError> {
     let mut registry = crate::registry::builtin();
     if let Some(socket) = tmux_socket {
         let options = TmuxOptions {
@@ -110,24 +126,117 @@ async fn demo(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
             Ok(Arc::new(TmuxRuntime::new(options.clone())) as Arc<dyn Runtime>)
         });
     }
-    let cfg = config::load(&config_path, &registry.known_names())?;
-    let mut options = Options::new(home);
+    Ok(registry)
+}
+
+fn options(home: &AoHome, tmux_socket: Option<&str>) -> Options {
+    let mut options = Options::new(home.clone());
     options.tmux_socket = tmux_socket.map(str::to_string);
     options.scope = None;
     // The demo agent is ao itself and reports no activity, so a start would wait out the whole
     // watch; a short one still catches an agent that dies at once.
     options.spawn_watch = Duration::from_millis(250);
+    options
+}
+
+/// The two workers' tasks.
+const TASKS: [&str; 2] = [
+    "Write a haiku about parallel agents",
+    "List three ways to keep work safe",
+];
+
+/// `ao demo --dashboard`: the demo's orchestrator and workers under a daemon of its own (its own
+/// `AO_HOME`), with the dashboard, until Ctrl-C.
+async fn with_dashboard(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| failed("find a free port", e))?
+        .port();
+    let config_path = setup(dir, tmux_socket, Some(port))?;
+    let home = AoHome::new(dir.join("ao-home"));
+    let cfg = config::load(&config_path, &registry(&home, tmux_socket)?.known_names())?;
+    let store = Arc::new(ao_core::store::FileStore::new(home.clone()));
+    let fleet = ao_core::fleet::Fleet::load(
+        registry(&home, tmux_socket)?,
+        store,
+        options(&home, tmux_socket),
+        Some(cfg),
+    )?;
+    let project = ProjectId::new("demo").map_err(|e| failed("project id", e))?;
+    eprintln!("ao demo --dashboard — in {}", dir.display());
+    fleet.start(&project).await?;
+    for task in TASKS {
+        let out = fleet
+            .spawn(SpawnRequest {
+                project: Some(project.clone()),
+                prompt: Some(task.into()),
+                ..SpawnRequest::default()
+            })
+            .await?;
+        eprintln!("• spawned {} — task: {task}", out.record.id);
+    }
+    let token = ao_web::token::ensure_token(&home)
+        .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
+    let url = ao_web::token::login_url(port, &token);
+    println!("\nThe dashboard: {url}");
+    println!(
+        "(send a worker a message from its page; Ctrl-C ends the demo and removes everything)"
+    );
+    super::daemon::open_browser(&url);
+    let factory_home = home.clone();
+    let socket = tmux_socket.map(str::to_string);
+    let factory: ao_core::lifecycle::daemon::FleetFactory = Box::new(move || {
+        let registry = registry(&factory_home, socket.as_deref()).map_err(|e| {
+            ao_core::orchestrator::OrchestratorError::Io {
+                path: factory_home.root().to_path_buf(),
+                source: std::io::Error::other(e.message),
+            }
+        })?;
+        ao_core::fleet::Fleet::load(
+            registry,
+            Arc::new(ao_core::store::FileStore::new(factory_home.clone())),
+            options(&factory_home, socket.as_deref()),
+            None,
+        )
+    });
+    let feed = ao_core::lifecycle::daemon::DaemonFeed::new();
+    let web = tokio::spawn(ao_web::run_beside_daemon(home.clone(), feed.subscribe()));
+    let ran = ao_core::lifecycle::daemon::run_with(home.clone(), factory, feed).await;
+    web.abort();
+    ran.map_err(|e| CliError::classified(&e))?;
+    let sessions = fleet
+        .observe(&ao_core::orchestrator::SessionFilter::all())
+        .await?;
+    for v in sessions.sessions {
+        if let Ok((orch, p, id)) = fleet.session(v.id.as_str()) {
+            // The demo's own commits exist only in its temp repository: removing them is the point.
+            let _ = orch.kill(&p, &id, KillMode::Force).await;
+        }
+    }
+    Ok(())
+}
+
+async fn demo(dir: &Path, tmux_socket: Option<&str>) -> Result<(), CliError> {
+    let config_path = setup(dir, tmux_socket, None)?;
+    let repo = dir.join("repo");
+
+    let home = AoHome::new(dir.join("ao-home"));
+    let registry = registry(&home, tmux_socket)?;
+    let cfg = config::load(&config_path, &registry.known_names())?;
+    let options = options(&home, tmux_socket);
     let orch = Orchestrator::new(cfg, registry, Arc::new(InMemoryStore::new()), options);
     let project = ProjectId::new("demo").map_err(|e| failed("project id", e))?;
 
+    let runtime = if tmux_socket.is_some() {
+        "tmux"
+    } else {
+        "process"
+    };
     eprintln!("ao demo — in {} ({} runtime)", dir.display(), runtime);
     eprintln!("• starting the orchestrator…");
     let orchestrator = orch.start_orchestrator(&project).await?.record().id.clone();
     let mut workers = Vec::new();
-    for task in [
-        "Write a haiku about parallel agents",
-        "List three ways to keep work safe",
-    ] {
+    for task in TASKS {
         let out = orch
             .spawn(SpawnRequest {
                 project: Some(project.clone()),

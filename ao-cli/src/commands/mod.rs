@@ -23,7 +23,7 @@ use crate::exit::CliError;
 pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Config(cmd) => config::run(&cli.global, cmd),
-        Command::Demo => block_on(demo::run()),
+        Command::Demo { dashboard } => block_on(demo::run(dashboard)),
         Command::Doctor { json } => block_on(doctor::run(&cli.global, json)),
         Command::Init { recipe, dry_run } => init::run(&cli.global, recipe, dry_run),
         Command::Events(args) => events::run(args),

@@ -135,7 +135,7 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
             Ok(())
         }
         Command::Config(_)
-        | Command::Demo
+        | Command::Demo { .. }
         | Command::Doctor { .. }
         | Command::Init { .. }
         | Command::Events(_)

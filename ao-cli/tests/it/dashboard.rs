@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use ao_trackers::fake::{
-    CheckConclusion, CheckRun, CheckStatus, FakeGitHub, PullRequest, Review, ReviewState,
-};
+use ao_trackers::fake::{CheckConclusion, CheckRun, FakeGitHub, PullRequest, Review, ReviewState};
 use fantoccini::{ClientBuilder, Locator};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -211,7 +209,7 @@ async fn the_dashboard_in_a_real_browser() {
         PullRequest::new("Fix the login test", "session/app-1"),
     );
     let red_sha = gh.pull("acme/app", red).unwrap().head_sha;
-    let red_check = gh.add_check_run(
+    gh.add_check_run(
         "acme/app",
         &red_sha,
         CheckRun::completed("unit-tests", CheckConclusion::Failure),
@@ -270,19 +268,13 @@ async fn the_dashboard_in_a_real_browser() {
             }
         }
     };
-    let result = scenario(&client, &e, &gh, &url, (red, red_check)).await;
+    // A failure leaves the daemon to stop itself once the test's AO_HOME is removed.
+    scenario(&client, &e, &gh, &url, red).await;
     let _ = client.close().await;
     ok(&e, &gh, &["daemon", "stop"]);
-    result;
 }
 
-async fn scenario(
-    client: &fantoccini::Client,
-    e: &Env,
-    gh: &FakeGitHub,
-    url: &str,
-    (red, red_check): (u64, u64),
-) {
+async fn scenario(client: &fantoccini::Client, e: &Env, gh: &FakeGitHub, url: &str, red: u64) {
     client.goto(url).await.unwrap();
     // The token left the address.
     let now = client.current_url().await.unwrap();
@@ -338,19 +330,24 @@ async fn scenario(
         Some("mergeable")
     );
     // The events feed has the fleet's transitions.
-    wait_text(client, "#feed", "app-2").await;
+    wait_text(client, "#feed", "ci failed").await;
     let shot = client.screenshot().await.unwrap();
     save_screenshot(&shot, e.dir());
 
-    // A state change arrives without a reload: the red check goes green.
+    // A state change arrives without a reload: the agent pushes a fix whose check passes
+    // (a second later: the fake's list ETag is its whole-second `updated_at`).
     client
         .execute("window.__aoNoReload = 42; return null;", vec![])
         .await
         .unwrap();
-    gh.update_check_run("acme/app", red_check, |c| {
-        c.status = CheckStatus::Completed;
-        c.conclusion = Some(CheckConclusion::Success);
-    });
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let fix = "2222222222222222222222222222222222222222";
+    gh.add_check_run(
+        "acme/app",
+        fix,
+        CheckRun::completed("unit-tests", CheckConclusion::Success),
+    );
+    gh.update_pull("acme/app", red, |p| fix.clone_into(&mut p.head_sha));
     let start = Instant::now();
     loop {
         let status = attr(client, "tr[data-session='app-1']", "data-status").await;
@@ -379,7 +376,7 @@ async fn scenario(
         .await
         .unwrap();
     wait_text(client, "#screen", "READY app-1").await;
-    wait_text(client, "#details", "unit-tests").await;
+    wait_text(client, "#details", "Fix the login test").await;
     let message = "please rebase on main <b>now</b>";
     client
         .find(Locator::Css("#message"))

@@ -30,7 +30,8 @@ pub struct ConfigFile {
     /// JSON Schema reference for editors; ignored.
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
-    /// Web dashboard port (accepted for compatibility; `ao` has no dashboard yet).
+    /// The port (on 127.0.0.1) the daemon serves the dashboard on (`ao dashboard`); the first
+    /// registered config's is used.
     #[serde(default = "default_port")]
     pub port: u16,
     /// Terminal server port (accepted for compatibility; unused by `ao`).
@@ -54,7 +55,7 @@ pub struct ConfigFile {
     /// Installer-managed external plugins (not supported by `ao`; accepted with a warning).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plugins: Vec<InstalledPlugin>,
-    /// Dashboard display settings (accepted for compatibility; `ao` has no dashboard yet).
+    /// Dashboard display settings (accepted for compatibility; `ao`'s dashboard has one layout).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard: Option<DashboardConfig>,
     /// The projects, by id (`[a-zA-Z0-9_-]+`).
