@@ -180,21 +180,33 @@ async fn events(State(s): St, Query(q): Query<EventsQuery>) -> Json<Value> {
     )))
 }
 
-/// A session: its view, its events and its screen.
-async fn session_json(s: &Shared, name: &str) -> Result<Value, ApiError> {
-    let fleet = s.fleet().ok_or_else(ApiError::not_loaded)?;
-    let (orch, project, id) = fleet.session(name)?;
+/// One session as the fleet page shows it, looked at now.
+async fn view_of(
+    fleet: &ao_core::fleet::Fleet,
+    project: &ProjectId,
+    id: &ao_core::domain::SessionId,
+) -> Result<ao_core::orchestrator::SessionView, ApiError> {
     let filter = SessionFilter {
         project: Some(project.clone()),
         ..SessionFilter::all()
     };
-    let (seen, _) = ao_core::lifecycle::daemon::look(&fleet, &filter).await?;
-    let view = seen.sessions.iter().find(|v| v.id == id).ok_or_else(|| {
-        OrchestratorError::SessionNotFound {
+    let (mut seen, _) = ao_core::lifecycle::daemon::look(fleet, &filter).await?;
+    let at = seen
+        .sessions
+        .iter()
+        .position(|v| v.id == *id)
+        .ok_or_else(|| OrchestratorError::SessionNotFound {
             project: project.clone(),
             id: id.clone(),
-        }
-    })?;
+        })?;
+    Ok(seen.sessions.swap_remove(at))
+}
+
+/// A session: its view, its events and its screen.
+async fn session_json(s: &Shared, name: &str) -> Result<Value, ApiError> {
+    let fleet = s.fleet().ok_or_else(ApiError::not_loaded)?;
+    let (orch, project, id) = fleet.session(name)?;
+    let view = view_of(&fleet, &project, &id).await?;
     let screen = orch.output(&project, &id, SCREEN_LINES).await.ok();
     Ok(json!({
         "session": view,
@@ -339,17 +351,7 @@ async fn restore(State(s): St, Path(name): Path<String>) -> Result<Json<Value>, 
 async fn merge(State(s): St, Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
     let fleet = s.fleet().ok_or_else(ApiError::not_loaded)?;
     let (orch, project, id) = fleet.session(&name)?;
-    let filter = SessionFilter {
-        project: Some(project.clone()),
-        ..SessionFilter::all()
-    };
-    let (seen, _) = ao_core::lifecycle::daemon::look(&fleet, &filter).await?;
-    let view = seen.sessions.iter().find(|v| v.id == id).ok_or_else(|| {
-        OrchestratorError::SessionNotFound {
-            project: project.clone(),
-            id: id.clone(),
-        }
-    })?;
+    let view = view_of(&fleet, &project, &id).await?;
     let Some(pr) = &view.pr else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

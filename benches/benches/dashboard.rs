@@ -3,7 +3,6 @@
 //! of the Server-Sent Events update a tick pushes to every open browser.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use ao_core::config::{self, KnownNames};
 use ao_core::domain::{ProjectId, Role, SessionId, Timestamp};
@@ -21,6 +20,14 @@ fn main() {
 }
 
 const SESSIONS: u64 = 200;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
 
 /// A fleet of one project with an orchestrator and 199 workers, stored on disk.
 fn fleet(tmp: &std::path::Path, tokio: &tokio::runtime::Runtime) -> (AoHome, Fleet) {
@@ -66,11 +73,7 @@ fn fleet(tmp: &std::path::Path, tokio: &tokio::runtime::Runtime) -> (AoHome, Fle
 #[divan::bench(sample_count = 30)]
 fn fleet_page_first_render_200_sessions(bencher: divan::Bencher<'_, '_>) {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let tokio = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let tokio = runtime();
     let (home, fleet) = fleet(tmp.path(), &tokio);
     let feed = DaemonFeed::new();
     feed.publish(Arc::new(fleet));
@@ -104,11 +107,7 @@ fn fleet_page_first_render_200_sessions(bencher: divan::Bencher<'_, '_>) {
 #[divan::bench(sample_count = 30)]
 fn sse_update_of_200_sessions(bencher: divan::Bencher<'_, '_>) {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let tokio = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let tokio = runtime();
     let (_home, fleet) = fleet(tmp.path(), &tokio);
     let seen = tokio
         .block_on(fleet.observe(&SessionFilter::all()))
@@ -128,5 +127,4 @@ fn sse_update_of_200_sessions(bencher: divan::Bencher<'_, '_>) {
     bencher
         .counter(divan::counter::BytesCount::new(size))
         .bench_local(|| frame(Timestamp::now()));
-    let _ = Duration::ZERO;
 }

@@ -269,12 +269,18 @@ async fn the_dashboard_in_a_real_browser() {
         }
     };
     // A failure leaves the daemon to stop itself once the test's AO_HOME is removed.
-    scenario(&client, &e, &gh, &url, red).await;
+    scenario(&client, &e, &gh, &url, (red, green)).await;
     let _ = client.close().await;
     ok(&e, &gh, &["daemon", "stop"]);
 }
 
-async fn scenario(client: &fantoccini::Client, e: &Env, gh: &FakeGitHub, url: &str, red: u64) {
+async fn scenario(
+    client: &fantoccini::Client,
+    e: &Env,
+    gh: &FakeGitHub,
+    url: &str,
+    (red, green): (u64, u64),
+) {
     client.goto(url).await.unwrap();
     // The token left the address.
     let now = client.current_url().await.unwrap();
@@ -402,7 +408,33 @@ async fn scenario(client: &fantoccini::Client, e: &Env, gh: &FakeGitHub, url: &s
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let _ = Path::new("");
+
+    // The green pull request is merged from its worker's page.
+    let base = url.split("/?token").next().unwrap();
+    client.goto(&format!("{base}/session/app-2")).await.unwrap();
+    wait_text(client, "#details", "Document the API").await;
+    let start = Instant::now();
+    while attr(client, "#merge", "disabled").await.is_some() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "merge stays disabled"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    client
+        .find(Locator::Css("#merge"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(
+        client,
+        "#action-result",
+        &format!("merged pull request #{green}"),
+    )
+    .await;
+    assert!(gh.pull("acme/app", green).unwrap().merged_at.is_some());
 }
 
 /// Keeps the screenshot with the test's files, and where `AO_DASHBOARD_SCREENSHOT` says
