@@ -429,3 +429,29 @@ async fn spawn(State(s): St, Json(body): Json<SpawnBody>) -> Result<Json<Value>,
         "warnings": out.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
     })))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_send_into_a_permission_prompt_is_a_refusal_the_page_can_override() {
+        let err = ApiError::from(OrchestratorError::WaitingForInput {
+            session: ao_core::domain::SessionId::new("app-1").unwrap(),
+        });
+        assert_eq!(err.status, StatusCode::CONFLICT);
+        assert_eq!(err.body["kind"], "waiting_for_input");
+        assert!(
+            err.body["error"]
+                .as_str()
+                .unwrap()
+                .contains("waiting for input")
+        );
+        assert!(err.body["hint"].as_str().unwrap().contains("send anyway"));
+        let gone = ApiError::from(OrchestratorError::RuntimeDead {
+            session: ao_core::domain::SessionId::new("app-1").unwrap(),
+        });
+        assert_eq!(gone.body["hint"], "restore relaunches it");
+    }
+}

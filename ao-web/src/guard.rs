@@ -94,8 +94,10 @@ pub(crate) async fn guard(
         // The token leaves the address bar (and history) at once; the cookie carries it.
         let cookie = format!("{name}={}; HttpOnly; SameSite=Strict; Path=/", shared.token);
         let mut resp = (StatusCode::SEE_OTHER, "").into_response();
-        let location =
-            HeaderValue::from_str(req.uri().path()).unwrap_or(HeaderValue::from_static("/"));
+        // Only a path of this server: `//host` would send the browser elsewhere.
+        let path = req.uri().path();
+        let path = if path.starts_with("//") { "/" } else { path };
+        let location = HeaderValue::from_str(path).unwrap_or(HeaderValue::from_static("/"));
         resp.headers_mut().insert(header::LOCATION, location);
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             resp.headers_mut().insert(header::SET_COOKIE, v);

@@ -287,6 +287,16 @@ async fn the_token_is_exchanged_once_for_a_strict_httponly_cookie_and_leaves_the
     for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(cookie.contains(attr), "{attr} in {cookie}");
     }
+    // The redirect stays on this server.
+    let away = fx
+        .raw(
+            "GET",
+            &format!("//evil.example/?token={}", fx.token),
+            &[("Host", &fx.host())],
+            "",
+        )
+        .await;
+    assert_eq!(away.header("location").as_deref(), Some("/"), "{away:?}");
     let page = fx.get("/").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("name=\"ao-csrf\""));
