@@ -81,6 +81,14 @@ async fn ao_dashboard_starts_the_daemon_and_prints_the_address_that_logs_in() {
     let port = free_port();
     configure(&e, port);
     ok(&e, &gh, &["project", "add", "agent-orchestrator.yaml"]);
+    // Told not to start the daemon, it says how to.
+    let refused = e.ao(&["dashboard", "--no-open"]);
+    assert_eq!(refused.status.code(), Some(6), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("ao daemon start"),
+        "{}",
+        stderr(&refused)
+    );
     let url = ok(&e, &gh, &["dashboard", "--no-open"]);
     let url = url.trim();
     let token = std::fs::read_to_string(e.dir().join("ao-home/daemon/dashboard.token")).unwrap();
