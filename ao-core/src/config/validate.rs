@@ -764,7 +764,8 @@ impl Checker<'_> {
             }
             match self.input.names.status(PluginKind::Notifier, name) {
                 // Whether an adapter exists is not this check's concern (see `no_adapter`).
-                NameStatus::Supported | NameStatus::NoAdapter if name == "desktop" => {}
+                NameStatus::Supported | NameStatus::NoAdapter
+                    if super::names::NOTIFIERS_WITHOUT_SETTINGS.contains(&name) => {}
                 NameStatus::Supported | NameStatus::NoAdapter => self.error(
                     Code::UnknownName,
                     &path,
@@ -780,7 +781,7 @@ impl Checker<'_> {
                         .notifiers
                         .keys()
                         .map(String::as_str)
-                        .chain(["desktop"])
+                        .chain(super::names::NOTIFIERS_WITHOUT_SETTINGS.iter().copied())
                         .collect();
                     let hint =
                         did_you_mean(name, candidates.iter().copied()).unwrap_or_else(|| {

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod execute;
 mod message;
+mod notifications;
 mod react;
 mod tick;
 
@@ -23,6 +24,9 @@ pub use events::{
 pub use execute::{
     NOTIFY_REQUESTED, PR_MERGED, REACTION_DEFERRED, REACTION_ESCALATED, REACTION_FAILED,
     REACTION_SENT,
+};
+pub use notifications::{
+    Dispatcher, NOTIFY_FAILED, NOTIFY_SENT, notification_key, notification_of, send_test,
 };
 pub use react::{Planned, Subject, deferred, delivered, react};
 pub use tick::{TickReport, observed, settings_of, tick};

@@ -242,7 +242,7 @@ projects:
     tracker: {plugin: gitlab}
     opencodeIssueSessionStrategy: reuse
 notifiers:
-  team: {plugin: discord, webhook: 'https://x'}
+  team: {plugin: composio}
 reactions:
   agent-idle: {action: send-to-agent}
 plugins:

@@ -138,3 +138,14 @@ async fn the_fake_scm_passes_the_scm_conformance_suite() {
     };
     scm(Arc::new(fake), &ctx, &fixture).await;
 }
+
+#[tokio::test]
+async fn the_fake_notifier_passes_the_notifier_conformance_suite() {
+    let fake = Arc::new(ao_core::plugin::FakeNotifier::new());
+    ao_core::plugin::conformance::notifier(fake.clone(), true, &[]).await;
+    assert_eq!(fake.events().len(), 2);
+    assert_eq!(
+        fake.events()[0],
+        ao_core::plugin::conformance::sample_notification()
+    );
+}
