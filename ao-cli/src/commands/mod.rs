@@ -6,6 +6,7 @@ pub(crate) mod demo;
 mod doctor;
 mod events;
 mod init;
+mod notify;
 mod sessions;
 mod status;
 
@@ -28,6 +29,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
         Command::Init { recipe, dry_run } => init::run(&cli.global, recipe, dry_run),
         Command::Events(args) => events::run(args),
         Command::Daemon(cmd) => daemon::run(cmd),
+        Command::Notify(cmd) => block_on(notify::run(&cli.global, cmd)),
         other => block_on(sessions::run(&cli.global, other)),
     }
 }

@@ -139,7 +139,8 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
         | Command::Doctor { .. }
         | Command::Init { .. }
         | Command::Events(_)
-        | Command::Daemon(_) => Ok(()),
+        | Command::Daemon(_)
+        | Command::Notify(_) => Ok(()),
     }
 }
 
@@ -158,7 +159,7 @@ fn cwd() -> Result<PathBuf, CliError> {
     })
 }
 
-fn project_id(fleet: &Fleet, explicit: Option<&str>) -> Result<ProjectId, CliError> {
+pub(super) fn project_id(fleet: &Fleet, explicit: Option<&str>) -> Result<ProjectId, CliError> {
     Ok(fleet.choose_project(explicit, env_project().as_deref(), &cwd()?)?)
 }
 

@@ -16,7 +16,7 @@ use crate::{stderr, stdout};
 
 const TOKEN: &str = "ghp_aoDaemonTestSecret0123456789abcd";
 
-fn ao_gh(e: &Env, gh: &FakeGitHub, args: &[&str]) -> Output {
+pub(crate) fn ao_gh(e: &Env, gh: &FakeGitHub, args: &[&str]) -> Output {
     e.cmd(args)
         .envs(gh.env())
         .env("GITHUB_TOKEN", TOKEN)
@@ -24,7 +24,7 @@ fn ao_gh(e: &Env, gh: &FakeGitHub, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ok(e: &Env, gh: &FakeGitHub, args: &[&str]) -> String {
+pub(crate) fn ok(e: &Env, gh: &FakeGitHub, args: &[&str]) -> String {
     let out = ao_gh(e, gh, args);
     assert_eq!(out.status.code(), Some(0), "ao {args:?}: {}", stderr(&out));
     format!("{}{}", stdout(&out), stderr(&out))
@@ -61,7 +61,7 @@ fn transitions(e: &Env, gh: &FakeGitHub, session: &str) -> Vec<(String, String)>
         .collect()
 }
 
-fn wait_for(e: &Env, gh: &FakeGitHub, session: &str, to: &str) -> Vec<(String, String)> {
+pub(crate) fn wait_for(e: &Env, gh: &FakeGitHub, session: &str, to: &str) -> Vec<(String, String)> {
     let start = Instant::now();
     loop {
         let seen = transitions(e, gh, session);
@@ -185,7 +185,7 @@ fn one_daemon_supervises_two_projects_through_pr_ci_and_review_across_a_restart(
 }
 
 /// The daemon's lines so far.
-fn daemon_log(e: &Env) -> String {
+pub(crate) fn daemon_log(e: &Env) -> String {
     std::fs::read_to_string(e.dir().join("ao-home/daemon/daemon.log")).unwrap_or_default()
 }
 
@@ -320,7 +320,7 @@ fn ao_start_starts_the_daemon_and_stop_all_stops_it() {
 }
 
 /// Polls `f` until it returns `Some`, at most 40 s.
-fn eventually<T>(what: &str, e: &Env, mut f: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn eventually<T>(what: &str, e: &Env, mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
         if let Some(v) = f() {
