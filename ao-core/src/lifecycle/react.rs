@@ -295,7 +295,7 @@ fn active(
             fingerprint,
             number,
             head_sha,
-            method: MergeMethod::Squash,
+            method: config.merge_method,
         },
         // `auto: false` (or a merge with nothing to merge) still lets a person know.
         _ => Planned::Notify {
@@ -430,8 +430,11 @@ fn pr_condition(key: &str, pr: &PrDetails, m: Option<&ReactionState>) -> Conditi
             if !pr.conflicts {
                 return Condition::Clear;
             }
+            // A new head or a moved base is a new conflict episode; a host that gives no
+            // base SHA leaves the branch name standing in for it.
+            let base = pr.pr.base_sha.as_deref().unwrap_or(&pr.pr.base);
             Condition::Active(Content {
-                fingerprint: format!("conflicts:{sha}:{}", pr.pr.base),
+                fingerprint: format!("conflicts:{sha}:{base}"),
                 data: Some(("pull-request", conflict_details(pr))),
                 fresh_threads: None,
                 merge: None,
@@ -509,6 +512,7 @@ mod tests {
                             }
                         }),
                         threshold: None,
+                        merge_method: c.merge_method.unwrap_or_default(),
                         sources: Vec::new(),
                     },
                 )
@@ -537,6 +541,7 @@ mod tests {
                 base: "main".into(),
                 state: PrState::Open,
                 head_sha: Some(sha.into()),
+                base_sha: Some("base1".into()),
                 fork: None,
                 head_pushable: true,
             },
@@ -816,11 +821,18 @@ mod tests {
         else {
             panic!("{plan:?}")
         };
-        assert_eq!(fingerprint, "conflicts:sha1:main");
+        assert_eq!(fingerprint, "conflicts:sha1:base1");
         assert!(
             message.contains("base branch: main") && message.contains("git rebase origin/main")
         );
         assert!(run.tick(10, DisplayStatus::PrOpen, Some(&p)).is_empty());
+        // The base moved on and the branch still conflicts: a new episode, sent again.
+        p.pr.base_sha = Some("base2".into());
+        let plan = run.tick(20, DisplayStatus::PrOpen, Some(&p));
+        assert!(
+            matches!(&plan[..], [Planned::Send { fingerprint, .. }] if fingerprint == "conflicts:sha1:base2"),
+            "{plan:?}"
+        );
     }
 
     #[test]
@@ -855,6 +867,23 @@ mod tests {
             }]
         );
         assert!(run.tick(10, DisplayStatus::Mergeable, Some(&p)).is_empty());
+        // The configured method is the one used.
+        let mut run = Run::new(only("approved-and-green", |r| {
+            r.auto = true;
+            r.action = ReactionAction::AutoMerge;
+            r.merge_method = MergeMethod::Rebase;
+        }));
+        let plan = run.tick(0, DisplayStatus::Mergeable, Some(&p));
+        assert!(
+            matches!(
+                &plan[..],
+                [Planned::Merge {
+                    method: MergeMethod::Rebase,
+                    ..
+                }]
+            ),
+            "{plan:?}"
+        );
         // Not mergeable (the host still computing): nothing.
         let mut run = Run::new(only("approved-and-green", |r| {
             r.action = ReactionAction::AutoMerge
