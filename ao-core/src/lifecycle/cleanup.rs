@@ -168,11 +168,10 @@ fn kept_text(
         |n| format!("Pull request #{n}"),
     );
     let header = format!(
-        "{merged} of session {id} was merged, but its worktree {} holds unsaved work, so it was kept. \
-         `ao session kill {id} --force` saves the work under a rescue ref and removes the worktree; \
-         `ao session kill {id} --keep-workspace` stops the agent and keeps it.",
+        "{merged} of session {} was merged, but its worktree {} holds unsaved work, so it was kept; {}.",
+        view.id,
         path.display(),
-        id = view.id,
+        crate::orchestrator::unsaved_work_ways_on(&view.id),
     );
     let mut data = String::new();
     for f in &work.files {

@@ -645,6 +645,51 @@ mod tests {
             .collect()
     }
 
+    /// The daemon's loop under tokio's paused clock, a tick every 30 s: a failure that lasts
+    /// escalates at the first tick at or after `escalateAfter`, once, with nothing new
+    /// arriving; pushes that keep failing are sent until `retries`, then escalated once.
+    #[tokio::test(start_paused = true)]
+    async fn under_a_paused_clock_escalation_comes_on_time_and_after_the_retries() {
+        let poll = std::time::Duration::from_secs(30);
+        let elapsed =
+            |start: tokio::time::Instant| i64::try_from(start.elapsed().as_secs()).unwrap();
+
+        let mut run = Run::new(only("ci-failed", |r| {
+            r.retries = None;
+            r.escalate_after = Some(Escalation::After(std::time::Duration::from_secs(600)));
+        }));
+        let failed = pr("sha1", CiStatus::Failing, &["test"]);
+        let start = tokio::time::Instant::now();
+        let mut seen = Vec::new();
+        while start.elapsed() < std::time::Duration::from_secs(3600) {
+            let at = elapsed(start);
+            let plan = run.tick(at, DisplayStatus::CiFailed, Some(&failed));
+            seen.extend(kinds(&plan).into_iter().map(|k| (at, k)));
+            tokio::time::sleep(poll).await;
+        }
+        assert_eq!(seen, [(0, "send"), (600, "escalate")]);
+
+        // A new failing head every 5 minutes, `retries: 2`: two sends, then one escalation.
+        let mut run = Run::new(only("ci-failed", |r| {
+            r.retries = Some(2);
+            r.escalate_after = None;
+        }));
+        let start = tokio::time::Instant::now();
+        let mut seen = Vec::new();
+        while start.elapsed() < std::time::Duration::from_secs(3600) {
+            let at = elapsed(start);
+            let head = format!("sha{}", at / 300);
+            let plan = run.tick(
+                at,
+                DisplayStatus::CiFailed,
+                Some(&pr(&head, CiStatus::Failing, &["test"])),
+            );
+            seen.extend(kinds(&plan).into_iter().map(|k| (at, k)));
+            tokio::time::sleep(poll).await;
+        }
+        assert_eq!(seen, [(0, "send"), (300, "send"), (600, "escalate")]);
+    }
+
     #[test]
     fn ci_failure_is_sent_once_per_fingerprint_then_escalates_on_count() {
         use CiStatus::{Failing, Pending};
