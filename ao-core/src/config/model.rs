@@ -533,6 +533,9 @@ pub struct ReactionConfig {
     /// Include a summary (reference key, never read there; accepted with a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_summary: Option<bool>,
+    /// How `auto-merge` merges: `squash` (default), `merge` or `rebase`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_method: Option<crate::domain::MergeMethod>,
 }
 
 /// What a reaction does.

@@ -12,6 +12,7 @@ mod ids;
 mod issue;
 mod launch;
 mod lifecycle;
+mod merge;
 mod permissions;
 mod priority;
 mod role;
@@ -29,6 +30,7 @@ pub use lifecycle::{
     SessionPhase, SessionState,
 };
 
+pub use merge::MergeMethod;
 pub use permissions::Permissions;
 pub use priority::Priority;
 pub use role::{Role, UnknownRole};

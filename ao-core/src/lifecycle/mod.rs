@@ -5,6 +5,7 @@
 //! concept has its own file: the decision is pure and table-tested; I/O is confined to the
 //! event log, the tick and the daemon.
 
+mod cleanup;
 pub mod daemon;
 mod decide;
 mod error;
@@ -16,6 +17,7 @@ mod react;
 mod tick;
 
 pub use crate::domain::SessionState;
+pub use cleanup::{ALL_COMPLETE, CLEANUP_KEPT, SESSION_CLEANED, cleanup_due};
 pub use decide::{LifecycleSettings, Observed, SESSION_STATE, decide};
 pub use error::LifecycleError;
 pub use events::{

@@ -82,6 +82,7 @@ async fn the_fake_scm_passes_the_scm_conformance_suite() {
         base: "main".into(),
         state,
         head_sha: Some(format!("{number:040}")),
+        base_sha: None,
         fork: fork.map(str::to_string),
         head_pushable: fork.is_none(),
     };
