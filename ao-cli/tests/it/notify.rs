@@ -336,3 +336,46 @@ fn notify_test_reports_each_notifier_and_doctor_checks_their_secrets() {
     assert_eq!(checks[3].0, "warning", "{checks:?}");
     assert!(checks[3].1.starts_with("desktop (desktop): "), "{checks:?}");
 }
+
+#[test]
+fn a_webhook_that_never_answers_does_not_hold_the_ticks() {
+    let gh = FakeGitHub::start();
+    // Accepts connections and never answers them.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let hang = format!("http://{}/never", listener.local_addr().unwrap());
+    let accepted: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::default();
+    let held = accepted.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            held.lock().unwrap().push(stream);
+        }
+    });
+    let e = env();
+    let path = crate::repo_at(&e.dir().join("repo-app"));
+    let file = e.dir().join("app.yaml");
+    // app-1's agent ends after a few seconds (an `agent-exited` notification, urgent); the
+    // others keep running.
+    std::fs::write(
+        &file,
+        format!(
+            "lifecycle:\n  pollIntervalMs: 1000\nnotifiers:\n  hang: {{plugin: webhook, url: '{hang}'}}\nnotificationRouting:\n  urgent: [hang]\nprojects:\n  app:\n    path: {}\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'if [ \"$AO_SESSION_ID\" = app-1 ]; then sleep 4; exit 3; fi; exec cat >/dev/null']\n      promptVia: none\n",
+            path.display()
+        ),
+    )
+    .unwrap();
+    let cfg = file.to_str().unwrap();
+    ok(&e, &gh, &["project", "add", cfg]);
+    ok(&e, &gh, &["daemon", "start"]);
+    ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "x"]);
+    eventually("the webhook was called and holds the delivery", &e, || {
+        (!accepted.lock().unwrap().is_empty()).then_some(())
+    });
+    // While that delivery waits, ticks go on: a new worker's start is seen and logged.
+    ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "y"]);
+    wait_for(&e, &gh, "app-2", "working");
+    assert!(outcomes(&e).is_empty(), "{:?}", outcomes(&e));
+    let requested = stdout(&e.ao(&["events", "--json", "--session", "app-1"]));
+    assert!(requested.contains("\"notify.requested\""), "{requested}");
+    ok(&e, &gh, &["daemon", "stop"]);
+    ok(&e, &gh, &["session", "kill", "app-2"]);
+}

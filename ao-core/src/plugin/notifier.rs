@@ -78,8 +78,11 @@ pub enum Delivered {
 
 /// A notification channel.
 ///
-/// Contract: `notify` SHOULD return promptly (bounded by a timeout) and MUST NOT include
-/// secrets such as webhook URLs in errors.
+/// Contract (checked by `plugin::conformance::notifier`): `notify` SHOULD return promptly
+/// (bounded by a timeout) and MUST NOT include secrets such as webhook URLs in errors; a failure
+/// worth retrying (a 5xx, a timeout) is [`NotifierError::Transient`]; a channel with nothing to
+/// show the notification on (a headless desktop) returns [`Delivered::Noted`], not an error.
+/// Text in a notification may come from agents and forges: a channel with markup escapes it.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Notifier: Send + Sync + 'static {
