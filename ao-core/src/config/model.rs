@@ -414,6 +414,19 @@ pub enum PromptVia {
     None,
 }
 
+/// The settings the built-in notifiers read under `notifiers.<alias>` (a near miss of one is
+/// warned about as a probable typo).
+pub const NOTIFIER_SETTINGS: &[&str] = &[
+    "url",
+    "webhook",
+    "webhookUrl",
+    "token",
+    "headers",
+    "timeoutMs",
+    "channel",
+    "username",
+];
+
 /// A plugin selection with plugin-specific settings (`tracker`, `notifiers.<alias>`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -11,8 +11,8 @@ use super::duration::{DURATION_HINT, parse_duration};
 use super::interpolate::{EXPANDED_NOTIFIER_KEYS, referenced_vars};
 use super::loaded::{PrefixOrigin, Project, Shape};
 use super::model::{
-    ConfigFile, EscalateAfter, Passthrough, PluginRef, PluginSource, ProjectConfig, ReactionAction,
-    ReactionConfig,
+    ConfigFile, EscalateAfter, NOTIFIER_SETTINGS, Passthrough, PluginRef, PluginSource,
+    ProjectConfig, ReactionAction, ReactionConfig,
 };
 use super::names::{KnownNames, NameStatus, PluginKind};
 use super::node::Pos;
@@ -745,6 +745,21 @@ impl Checker<'_> {
             let path = format!("notifiers.{alias}");
             self.plugin_ref(PluginKind::Notifier, n, &path, Some(alias));
             self.vars_in_extra(&n.extra, &path, Some(EXPANDED_NOTIFIER_KEYS));
+            for key in n.extra.keys() {
+                if NOTIFIER_SETTINGS.contains(&key.as_str()) {
+                    continue;
+                }
+                if let Some(hint) = did_you_mean(key, NOTIFIER_SETTINGS.iter().copied()) {
+                    let key_path = format!("{path}.{key}");
+                    self.warn(
+                        Code::NearMiss,
+                        &key_path,
+                        self.key_pos(&key_path),
+                        format!("`{key}` is not a setting the built-in notifiers read"),
+                        Some(hint),
+                    );
+                }
+            }
         }
         let mut refs: Vec<(String, &str)> = Vec::new();
         for (i, name) in cfg.defaults.notifiers.iter().enumerate() {
