@@ -160,6 +160,9 @@ pub(crate) enum Command {
     },
     /// The lifecycle event log: every state change of every session, oldest first.
     Events(EventsArgs),
+    /// Notifications: try the configured notifiers.
+    #[command(subcommand)]
+    Notify(NotifyCommand),
     /// Record an agent's hook event for its session (run by the agent's hooks; always exits 0).
     Hook {
         /// The agent adapter (`claude-code`, `codex`).
@@ -182,6 +185,24 @@ pub(crate) enum DaemonCommand {
     Stop,
     /// Whether the daemon runs: pid, uptime, last tick, projects watched, rate budget.
     Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum NotifyCommand {
+    /// Send a test notification through the routing and say what each notifier did
+    /// (exits non-zero when one failed).
+    Test {
+        /// The priority whose route is tried: urgent, action, warning or info.
+        #[arg(long, default_value = "urgent", value_parser = ["urgent", "action", "warning", "info"])]
+        priority: String,
+        /// The project whose config and orchestrator are used (default: the only one,
+        /// AO_PROJECT_ID, or the one containing the working directory).
+        #[arg(long, short = 'p', add = ArgValueCandidates::new(crate::complete::projects))]
+        project: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,

@@ -139,9 +139,7 @@ impl From<ao_core::orchestrator::OrchestratorError> for CliError {
             E::UnsavedWork { session, work, .. } => {
                 out.details.extend(work.files.iter().map(|f| format!("  unsaved file: {f}")));
                 out.details.extend(work.commits.iter().map(|c| format!("  unpushed commit: {c}")));
-                out.hints.push(format!(
-                    "nothing was changed; ways on: `ao send {session} \"commit and push your work\"`, then kill it again; `ao session kill {session} --keep-workspace` stops the agent and keeps the worktree and branch; `ao session kill {session} --force` saves the work under a new rescue ref (`ao session rescues`), then removes it"
-                ));
+                out.hints.push(ao_core::orchestrator::unsaved_work_ways_on(session));
             }
             E::Untrusted { config, .. } | E::UntrustedFolder { config, .. } => out.hints.push(format!(
                 "review {}, then run `ao trust {}`",

@@ -31,12 +31,14 @@ fn process_runtime(ctx: &crate::plugin::PluginContext) -> Result<Arc<dyn Runtime
 
 impl Registry {
     /// A registry holding `ao-core`'s own adapters (those its features include): the `command`
-    /// agent, the `tmux` and `process` runtimes, the `worktree` workspace. `tmux` falls back to
+    /// agent, the `tmux` and `process` runtimes, the `worktree` workspace, the `desktop`,
+    /// `webhook`, `slack` and `discord` notifiers. `tmux` falls back to
     /// the process runtime when tmux cannot be run (asked once per process; `tmux::is_available`
     /// tells a caller that wants to say so). Runtimes take `AO_TMUX_SOCKET` and the current
     /// executable (the trampoline) from the environment.
     pub fn builtin() -> Self {
         let mut registry = Self::new();
+        crate::notifiers::register(&mut registry);
         registry.register_agent("command", |_| {
             Ok(Arc::new(CommandAgent::default()) as Arc<dyn Agent>)
         });

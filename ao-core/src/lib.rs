@@ -26,6 +26,7 @@ pub mod git;
 mod hash;
 pub mod home;
 pub mod lifecycle;
+pub mod notifiers;
 pub mod orchestrator;
 pub mod owner;
 pub mod plugin;

@@ -97,10 +97,7 @@ impl From<OrchestratorError> for ApiError {
                 out.body["kind"] = "unsaved_work".into();
                 out.body["files"] = json!(work.files);
                 out.body["commits"] = json!(work.commits);
-                out.body["hint"] = format!(
-                    "nothing was changed. Ways on: ask {session} to commit and push its work, then kill it again; stop it and keep its worktree and branch (restore starts it again); or save the work under a rescue ref and remove it (`ao session rescues` lists rescues)"
-                )
-                .into();
+                out.body["hint"] = ao_core::orchestrator::unsaved_work_ways_on(session).into();
             }
             OrchestratorError::RuntimeDead { .. } => {
                 out.body["hint"] = "restore relaunches it".into();

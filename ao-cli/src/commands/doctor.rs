@@ -72,6 +72,7 @@ pub(crate) async fn run(global: &GlobalArgs, json: bool) -> Result<(), CliError>
                     Options::new(home.clone()),
                 );
                 checks.extend(orch.doctor().await);
+                checks.extend(ao_core::notifiers::doctor(&orch));
             }
             Err(e) => {
                 let report = CliError::from(e);

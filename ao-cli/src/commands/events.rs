@@ -112,6 +112,16 @@ fn human(e: &EventEntry) -> String {
     if let Some(code) = e.detail.get("exitCode").and_then(serde_json::Value::as_i64) {
         details.push(format!("exit code {code}"));
     }
+    // A notification's outcome: which notifier, and why it failed.
+    if e.kind.starts_with("notify.") {
+        let text = |k: &str| e.detail.get(k).and_then(serde_json::Value::as_str);
+        if let Some(notifier) = text("notifier") {
+            details.push(format!("via {notifier}"));
+        }
+        if let Some(why) = text("reason").or_else(|| text("note")) {
+            details.push(why.to_string());
+        }
+    }
     let ts = e.ts.strftime("%Y-%m-%d %H:%M:%SZ");
     format!("{ts}  {who}  {}  {change}  {}", e.kind, details.join("; "))
         .trim_end()

@@ -6,6 +6,7 @@ pub(crate) mod demo;
 mod doctor;
 mod events;
 mod init;
+mod notify;
 mod sessions;
 mod status;
 
@@ -29,6 +30,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), CliError> {
         Command::Events(args) => events::run(args),
         Command::Daemon(cmd) => daemon::run(cmd),
         Command::Dashboard { no_open } => daemon::dashboard(no_open),
+        Command::Notify(cmd) => block_on(notify::run(&cli.global, cmd)),
         other => block_on(sessions::run(&cli.global, other)),
     }
 }

@@ -140,7 +140,8 @@ pub(crate) async fn run(global: &GlobalArgs, command: Command) -> Result<(), Cli
         | Command::Init { .. }
         | Command::Events(_)
         | Command::Daemon(_)
-        | Command::Dashboard { .. } => Ok(()),
+        | Command::Dashboard { .. }
+        | Command::Notify(_) => Ok(()),
     }
 }
 
@@ -159,7 +160,7 @@ fn cwd() -> Result<PathBuf, CliError> {
     })
 }
 
-fn project_id(fleet: &Fleet, explicit: Option<&str>) -> Result<ProjectId, CliError> {
+pub(super) fn project_id(fleet: &Fleet, explicit: Option<&str>) -> Result<ProjectId, CliError> {
     Ok(fleet.choose_project(explicit, env_project().as_deref(), &cwd()?)?)
 }
 

@@ -356,3 +356,33 @@ fn schema_prints_the_committed_schema() {
     .unwrap();
     assert_eq!(stdout(&out), committed);
 }
+
+#[test]
+fn notifier_endpoints_are_masked_even_when_written_literally_and_discord_is_supported() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("app")).unwrap();
+    std::fs::write(
+        tmp.path().join("agent-orchestrator.yaml"),
+        "projects:\n  app: {path: ./app}\nnotifiers:\n  team: {plugin: slack, webhookUrl: 'https://hooks.slack.com/services/LITERAL1', channel: '#ops'}\n  chat: {plugin: discord, webhook: 'https://discord.com/api/webhooks/LITERAL2'}\n  hook:\n    plugin: webhook\n    url: 'https://hooks.example/LITERAL3'\n    headers: {Authorization: 'Bearer LITERAL4'}\nnotificationRouting:\n  urgent: [orchestrator, chat, hook]\n  info: [team, desktop]\n",
+    )
+    .unwrap();
+    let out = ao(tmp.path(), &["config", "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("0 warnings"),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = ao(tmp.path(), &["config", "show", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains("LITERAL"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let n = &v["data"]["notifiers"];
+    assert_eq!(n["team"]["webhookUrl"], "***");
+    assert_eq!(n["team"]["channel"], "#ops");
+    assert_eq!(n["chat"]["webhook"], "***");
+    assert_eq!(n["hook"]["url"], "***");
+    assert_eq!(n["hook"]["headers"]["Authorization"], "***");
+}

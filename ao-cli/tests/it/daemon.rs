@@ -16,7 +16,7 @@ use crate::{stderr, stdout};
 
 const TOKEN: &str = "ghp_aoDaemonTestSecret0123456789abcd";
 
-fn ao_gh(e: &Env, gh: &FakeGitHub, args: &[&str]) -> Output {
+pub(crate) fn ao_gh(e: &Env, gh: &FakeGitHub, args: &[&str]) -> Output {
     e.cmd(args)
         .envs(gh.env())
         .env("GITHUB_TOKEN", TOKEN)
@@ -24,7 +24,7 @@ fn ao_gh(e: &Env, gh: &FakeGitHub, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ok(e: &Env, gh: &FakeGitHub, args: &[&str]) -> String {
+pub(crate) fn ok(e: &Env, gh: &FakeGitHub, args: &[&str]) -> String {
     let out = ao_gh(e, gh, args);
     assert_eq!(out.status.code(), Some(0), "ao {args:?}: {}", stderr(&out));
     format!("{}{}", stdout(&out), stderr(&out))
@@ -61,7 +61,7 @@ fn transitions(e: &Env, gh: &FakeGitHub, session: &str) -> Vec<(String, String)>
         .collect()
 }
 
-fn wait_for(e: &Env, gh: &FakeGitHub, session: &str, to: &str) -> Vec<(String, String)> {
+pub(crate) fn wait_for(e: &Env, gh: &FakeGitHub, session: &str, to: &str) -> Vec<(String, String)> {
     let start = Instant::now();
     loop {
         let seen = transitions(e, gh, session);
@@ -185,7 +185,7 @@ fn one_daemon_supervises_two_projects_through_pr_ci_and_review_across_a_restart(
 }
 
 /// The daemon's lines so far.
-fn daemon_log(e: &Env) -> String {
+pub(crate) fn daemon_log(e: &Env) -> String {
     std::fs::read_to_string(e.dir().join("ao-home/daemon/daemon.log")).unwrap_or_default()
 }
 
@@ -320,7 +320,7 @@ fn ao_start_starts_the_daemon_and_stop_all_stops_it() {
 }
 
 /// Polls `f` until it returns `Some`, at most 40 s.
-fn eventually<T>(what: &str, e: &Env, mut f: impl FnMut() -> Option<T>) -> T {
+pub(crate) fn eventually<T>(what: &str, e: &Env, mut f: impl FnMut() -> Option<T>) -> T {
     let start = Instant::now();
     loop {
         if let Some(v) = f() {
@@ -404,16 +404,53 @@ fn reactions_deliver_ci_failures_and_review_comments_once_and_auto_merge_merges(
     // Review comments: one message with path:line and body. (The fake's `updated_at`, which
     // its pull-request list's ETag follows, has whole seconds: a change in the same second as
     // the last one would leave the list's ETag as it was, and the daemon reuse its answer.)
+    // Two threads at once: one message carrying both, each with path:line and its link.
     std::thread::sleep(Duration::from_millis(1100));
-    gh.add_review_comment(
+    let first = gh.add_review_comment(
         "acme/app",
         n,
         ReviewComment::new("bob", "src/lib.rs", 12, "please rename this"),
     );
-    eventually("the review comment reached the worker", &e, || {
-        got().contains("please rename this").then_some(())
+    gh.add_review_comment(
+        "acme/app",
+        n,
+        ReviewComment::new("carol", "src/main.rs", 3, "handle the error"),
+    );
+    eventually("the review comments reached the worker", &e, || {
+        (got().contains("please rename this") && got().contains("handle the error")).then_some(())
     });
-    assert!(got().contains("src/lib.rs:12 by bob"), "{}", got());
+    let review = |text: &str| text.matches("A reviewer asked for changes").count();
+    assert_eq!(review(&got()), 1, "{}", got());
+    let link = format!("/pull/{n}#discussion_r");
+    for place in ["src/lib.rs:12 by bob", "src/main.rs:3 by carol"] {
+        let line = got()
+            .lines()
+            .find(|l| l.contains(place))
+            .map(str::to_string)
+            .unwrap_or_default();
+        assert!(line.contains(&link), "{place} without its link: {}", got());
+    }
+    // One resolved and one added: only the new one is sent.
+    std::thread::sleep(Duration::from_millis(1100));
+    gh.resolve_thread("acme/app", n, first, true);
+    gh.add_review_comment(
+        "acme/app",
+        n,
+        ReviewComment::new("bob", "src/lib.rs", 40, "add a test for this"),
+    );
+    eventually("the new review comment reached the worker", &e, || {
+        got().contains("add a test for this").then_some(())
+    });
+    assert_eq!(review(&got()), 2, "{}", got());
+    let last = got()
+        .rsplit("A reviewer asked for changes")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        !last.contains("handle the error") && !last.contains("please rename this"),
+        "the second review message repeats delivered comments: {last}"
+    );
 
     // Approved, green and mergeable: merged.
     std::thread::sleep(Duration::from_millis(1100));
@@ -440,7 +477,7 @@ fn reactions_deliver_ci_failures_and_review_comments_once_and_auto_merge_merges(
         .collect();
     assert_eq!(
         kinds.iter().filter(|k| *k == "reaction.sent").count(),
-        3,
+        4,
         "{kinds:?}"
     );
     assert_eq!(
@@ -449,5 +486,284 @@ fn reactions_deliver_ci_failures_and_review_comments_once_and_auto_merge_merges(
         "{kinds:?}"
     );
     assert_eq!(got().matches("please rename this").count(), 1);
+    ok(&e, &gh, &["daemon", "stop"]);
+}
+
+/// The `kind`s of the logged events about `session` (all of them when `None`).
+fn kinds_of(e: &Env, gh: &FakeGitHub, session: Option<&str>) -> Vec<Value> {
+    let mut args = vec!["events", "--json"];
+    if let Some(s) = session {
+        args.extend(["--session", s]);
+    }
+    stdout(&ao_gh(e, gh, &args))
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .collect()
+}
+
+fn count(events: &[Value], kind: &str) -> usize {
+    events.iter().filter(|v| v["kind"] == kind).count()
+}
+
+/// The worktree of session `id`.
+fn workspace_of(e: &Env, gh: &FakeGitHub, id: &str) -> PathBuf {
+    let out = ao_gh(e, gh, &["session", "ls", "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let path = v["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .and_then(|s| s["workspacePath"].as_str())
+        .unwrap_or_else(|| panic!("no workspace for {id}: {v}"))
+        .to_string();
+    PathBuf::from(path)
+}
+
+#[test]
+fn retries_escalate_once_across_a_restart_then_one_merge_and_cleanup_keeps_unsaved_work() {
+    let gh = FakeGitHub::start();
+    let e = env();
+    let path = crate::repo_at(&e.dir().join("repo-app"));
+    let received = e.dir().join("received.txt");
+    let file = e.dir().join("app.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "lifecycle:\n  pollIntervalMs: 1000\nreactions:\n  ci-failed:\n    retries: 1\n  approved-and-green:\n    auto: true\n    action: auto-merge\n    mergeMethod: rebase\nprojects:\n  app:\n    path: {}\n    repo: acme/app\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec cat >> {}']\n      promptVia: none\n",
+            path.display(),
+            received.display()
+        ),
+    )
+    .unwrap();
+    let cfg = file.to_str().unwrap();
+    ok(&e, &gh, &["project", "add", cfg]);
+    ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "x"]);
+    ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "y"]);
+    ok(&e, &gh, &["daemon", "start"]);
+    wait_for(&e, &gh, "app-1", "working");
+    wait_for(&e, &gh, "app-2", "working");
+    let got = || std::fs::read_to_string(&received).unwrap_or_default();
+    let ci_messages = || got().matches("CI failed on your pull request").count();
+
+    // CI fails: exactly one message naming the check and its link.
+    let n = gh.add_pull("acme/app", PullRequest::new("Work", "session/app-1"));
+    let failing = |sha: &str| {
+        let mut run = CheckRun::completed("unit-tests", CheckConclusion::Failure);
+        run.details_url = Some(format!("https://ci.example/run/{}", &sha[..4]));
+        gh.add_check_run("acme/app", sha, run);
+    };
+    let sha1 = gh.pull("acme/app", n).unwrap().head_sha;
+    failing(&sha1);
+    eventually("the CI failure reached the worker", &e, || {
+        (ci_messages() == 1).then_some(())
+    });
+    assert!(
+        got().contains("- unit-tests: https://ci.example/run/"),
+        "{}",
+        got()
+    );
+
+    // The daemon restarts: its one attempt is remembered.
+    ok(&e, &gh, &["daemon", "stop"]);
+    ok(&e, &gh, &["daemon", "start"]);
+
+    // A new push still failing the same check: nothing new to the worker, one escalation.
+    std::thread::sleep(Duration::from_millis(1100));
+    let sha2 = "2222222222222222222222222222222222222222";
+    failing(sha2);
+    gh.update_pull("acme/app", n, |p| sha2.clone_into(&mut p.head_sha));
+    eventually("the failure was escalated", &e, || {
+        (count(&kinds_of(&e, &gh, Some("app-1")), "reaction.escalated") == 1).then_some(())
+    });
+    let events = kinds_of(&e, &gh, Some("app-1"));
+    let escalation = events
+        .iter()
+        .find(|v| v["kind"] == "notify.requested" && v["detail"]["escalation"] == true)
+        .unwrap_or_else(|| panic!("no escalation notification: {events:?}"));
+    assert_eq!(escalation["detail"]["reaction"], "ci-failed");
+    assert!(
+        escalation["detail"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("1 deliveries")),
+        "{escalation}"
+    );
+    // And a third failing head: no second escalation, still nothing to the worker.
+    std::thread::sleep(Duration::from_millis(1100));
+    let sha3 = "3333333333333333333333333333333333333333";
+    failing(sha3);
+    gh.update_pull("acme/app", n, |p| sha3.clone_into(&mut p.head_sha));
+    eventually("the daemon saw the third head", &e, || {
+        let kept = e.dir().join("ao-home/remote/github");
+        std::fs::read_dir(kept)
+            .ok()?
+            .flatten()
+            .any(|f| std::fs::read_to_string(f.path()).is_ok_and(|t| t.contains(sha3)))
+            .then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(ci_messages(), 1, "{}", got());
+    assert_eq!(
+        count(&kinds_of(&e, &gh, Some("app-1")), "reaction.escalated"),
+        1
+    );
+
+    // Green and approved with auto-merge: exactly one merge request, with the configured
+    // method; then the merged worker is cleaned up: agent stopped, worktree removed.
+    let tree1 = workspace_of(&e, &gh, "app-1");
+    assert!(tree1.exists());
+    std::thread::sleep(Duration::from_millis(1100));
+    let sha4 = "4444444444444444444444444444444444444444";
+    gh.add_check_run(
+        "acme/app",
+        sha4,
+        CheckRun::completed("unit-tests", CheckConclusion::Success),
+    );
+    gh.update_pull("acme/app", n, |p| sha4.clone_into(&mut p.head_sha));
+    gh.add_review("acme/app", n, Review::new("bob", ReviewState::Approved));
+    eventually("the merged worker was cleaned up", &e, || {
+        (count(&kinds_of(&e, &gh, Some("app-1")), "session.cleaned") == 1).then_some(())
+    });
+    assert!(!tree1.exists(), "{} was not removed", tree1.display());
+    let merges: Vec<_> = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && r.path.ends_with(&format!("/pulls/{n}/merge")))
+        .collect();
+    assert_eq!(merges.len(), 1, "{merges:?}");
+    assert!(merges[0].body.contains("rebase"), "{}", merges[0].body);
+
+    // The second worker holds an uncommitted file when its pull request is merged: kept and
+    // reported once.
+    let tree2 = workspace_of(&e, &gh, "app-2");
+    std::fs::write(tree2.join("notes.txt"), "half-done work\n").unwrap();
+    std::thread::sleep(Duration::from_millis(1100));
+    let m = gh.add_pull("acme/app", PullRequest::new("More", "session/app-2"));
+    gh.merge_pull("acme/app", m, "alice");
+    eventually("the unsaved work was reported", &e, || {
+        (count(&kinds_of(&e, &gh, Some("app-2")), "cleanup.kept") == 1).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    let events = kinds_of(&e, &gh, Some("app-2"));
+    assert_eq!(count(&events, "cleanup.kept"), 1, "{events:?}");
+    assert_eq!(count(&events, "session.cleaned"), 0, "{events:?}");
+    let kept = events.iter().find(|v| v["kind"] == "cleanup.kept").unwrap();
+    assert_eq!(kept["detail"]["files"], serde_json::json!(["notes.txt"]));
+    let told = events
+        .iter()
+        .find(|v| v["kind"] == "notify.requested" && v["detail"]["reaction"] == "cleanup-on-merge")
+        .unwrap_or_else(|| panic!("no notification of the kept work: {events:?}"));
+    assert!(
+        told["detail"]["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("notes.txt") && t.contains("--force")),
+        "{told}"
+    );
+    assert!(tree2.join("notes.txt").exists());
+
+    // With both workers finished, `all-complete` fires once for the project.
+    eventually("all-complete fired", &e, || {
+        (count(&kinds_of(&e, &gh, None), "all-complete") == 1).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(2000));
+    assert_eq!(count(&kinds_of(&e, &gh, None), "all-complete"), 1);
+    ok(&e, &gh, &["daemon", "stop"]);
+}
+
+#[test]
+fn a_person_attached_to_the_terminal_puts_a_delivery_off_until_they_detach() {
+    let gh = FakeGitHub::start();
+    let e = env();
+    let path = crate::repo_at(&e.dir().join("repo-app"));
+    let received = e.dir().join("received.txt");
+    let file = e.dir().join("app.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "lifecycle:\n  pollIntervalMs: 1000\nprojects:\n  app:\n    path: {}\n    repo: acme/app\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec cat >> {}']\n      promptVia: none\n",
+            path.display(),
+            received.display()
+        ),
+    )
+    .unwrap();
+    let cfg = file.to_str().unwrap();
+    ok(&e, &gh, &["project", "add", cfg]);
+    ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "x"]);
+    ok(&e, &gh, &["daemon", "start"]);
+    wait_for(&e, &gh, "app-1", "working");
+
+    // A person attaches, through `ao session attach` in a terminal of its own (a pty).
+    let attach = e.cmd(&["session", "attach", "app-1"]);
+    let mut person = std::process::Command::new("script");
+    person
+        .args([
+            "-qfc",
+            &format!(
+                "'{}' session attach app-1",
+                attach.get_program().to_string_lossy()
+            ),
+            "/dev/null",
+        ])
+        .env("TERM", "xterm")
+        .env_remove("TMUX")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    for (k, v) in attach.get_envs() {
+        match v {
+            Some(v) => person.env(k, v),
+            None => person.env_remove(k),
+        };
+    }
+    let mut person = person.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+
+    let n = gh.add_pull("acme/app", PullRequest::new("Work", "session/app-1"));
+    let sha = gh.pull("acme/app", n).unwrap().head_sha;
+    gh.add_check_run(
+        "acme/app",
+        &sha,
+        CheckRun::completed("unit-tests", CheckConclusion::Failure),
+    );
+    eventually("the delivery was put off", &e, || {
+        (count(&kinds_of(&e, &gh, Some("app-1")), "reaction.deferred") == 1).then_some(())
+    });
+    std::thread::sleep(Duration::from_millis(2500));
+    let got = || std::fs::read_to_string(&received).unwrap_or_default();
+    assert!(
+        !got().contains("CI failed"),
+        "typed over a person: {}",
+        got()
+    );
+    let events = kinds_of(&e, &gh, Some("app-1"));
+    assert_eq!(count(&events, "reaction.deferred"), 1, "{events:?}");
+    let deferred = events
+        .iter()
+        .find(|v| v["kind"] == "reaction.deferred")
+        .unwrap();
+    assert!(
+        deferred["detail"]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("attached")),
+        "{deferred}"
+    );
+
+    // They detach: delivered once, counted once.
+    let _ = person.kill();
+    let _ = person.wait();
+    eventually(
+        "the message was delivered after the person left",
+        &e,
+        || {
+            got()
+                .contains("CI failed on your pull request")
+                .then_some(())
+        },
+    );
+    std::thread::sleep(Duration::from_millis(2000));
+    assert_eq!(got().matches("CI failed on your pull request").count(), 1);
+    let events = kinds_of(&e, &gh, Some("app-1"));
+    assert_eq!(count(&events, "reaction.sent"), 1, "{events:?}");
+    assert_eq!(count(&events, "reaction.deferred"), 1, "{events:?}");
     ok(&e, &gh, &["daemon", "stop"]);
 }

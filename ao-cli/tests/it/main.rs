@@ -18,6 +18,7 @@ mod live;
 mod live_claude;
 mod live_codex;
 mod model_mock;
+mod notify;
 mod sessions;
 mod terminal;
 

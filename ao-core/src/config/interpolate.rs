@@ -1,6 +1,6 @@
 //! `${VAR}` expansion for the values that hold endpoints and credentials.
 //!
-//! Only notifier `webhook`/`url`/`token`/`channel` and tracker/SCM string values are expanded,
+//! Only notifier `webhook`/`webhookUrl`/`url`/`token`/`channel`/`headers` and tracker/SCM string values are expanded,
 //! so that secrets can stay in the environment; rules, messages and commands are never
 //! expanded (their text goes to agents and shells as written). `$${` writes a literal `${`.
 
@@ -12,7 +12,18 @@ pub struct UnsetVar {
 }
 
 /// Notifier keys whose values are expanded.
-pub const EXPANDED_NOTIFIER_KEYS: &[&str] = &["webhook", "url", "token", "channel"];
+pub const EXPANDED_NOTIFIER_KEYS: &[&str] = &[
+    "webhook",
+    "webhookUrl",
+    "url",
+    "token",
+    "channel",
+    "headers",
+];
+
+/// Notifier keys whose values are secrets however they are written (a webhook URL is its own
+/// credential): never shown, logged or put in an error.
+pub const SECRET_NOTIFIER_KEYS: &[&str] = &["webhook", "webhookUrl", "url", "token", "headers"];
 
 /// Expands every `${NAME}` in `text` with `lookup`; `$${` becomes a literal `${`.
 ///

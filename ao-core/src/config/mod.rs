@@ -41,12 +41,13 @@ pub use discover::{CONFIG_FILE_NAMES, Discovered, DiscoveryInput, discover, home
 pub use duration::parse_duration;
 pub use error::{ConfigError, ConfigOrigin};
 pub use interpolate::{
-    EXPANDED_NOTIFIER_KEYS, UnsetVar, expand_for_use, expand_settings, expand_vars, referenced_vars,
+    EXPANDED_NOTIFIER_KEYS, SECRET_NOTIFIER_KEYS, UnsetVar, expand_for_use, expand_settings,
+    expand_vars, referenced_vars,
 };
 pub use load::{load, load_str};
 pub use loaded::{Config, PrefixOrigin, Project, Shape};
 pub use model::*;
-pub use names::{KnownNames, NameStatus, PluginKind};
+pub use names::{KnownNames, NOTIFIERS_WITHOUT_SETTINGS, NameStatus, PluginKind};
 pub use node::Pos;
 pub use prefix::{derive_prefix, sanitize_id};
 pub use reactions::{SUPPORTED_REACTIONS, UNSUPPORTED_REACTIONS, builtin_reactions};

@@ -415,6 +415,19 @@ pub enum PromptVia {
     None,
 }
 
+/// The settings the built-in notifiers read under `notifiers.<alias>` (a near miss of one is
+/// warned about as a probable typo).
+pub const NOTIFIER_SETTINGS: &[&str] = &[
+    "url",
+    "webhook",
+    "webhookUrl",
+    "token",
+    "headers",
+    "timeoutMs",
+    "channel",
+    "username",
+];
+
 /// A plugin selection with plugin-specific settings (`tracker`, `notifiers.<alias>`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -534,6 +547,9 @@ pub struct ReactionConfig {
     /// Include a summary (reference key, never read there; accepted with a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_summary: Option<bool>,
+    /// How `auto-merge` merges: `squash` (default), `merge` or `rebase`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_method: Option<crate::domain::MergeMethod>,
 }
 
 /// What a reaction does.

@@ -53,10 +53,14 @@ impl PluginKind {
             Self::Runtime => &[],
             Self::Workspace => &["clone"],
             Self::Tracker | Self::Scm => &["gitlab"],
-            Self::Notifier => &["discord", "composio", "openclaw"],
+            Self::Notifier => &["composio", "openclaw"],
         }
     }
 }
+
+/// Notifiers that need no entry under `notifiers:` to be routed to: `desktop` and
+/// `orchestrator` have no settings.
+pub const NOTIFIERS_WITHOUT_SETTINGS: &[&str] = &["desktop", "orchestrator"];
 
 /// How a name is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,7 +103,7 @@ impl KnownNames {
             workspaces: owned(&["worktree"]),
             trackers: owned(&["github", "linear"]),
             scms: owned(&["github"]),
-            notifiers: owned(&["desktop", "webhook", "slack"]),
+            notifiers: owned(&["desktop", "webhook", "slack", "discord", "orchestrator"]),
             adapters: None,
         }
     }

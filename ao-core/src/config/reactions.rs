@@ -114,13 +114,14 @@ impl ReactionConfig {
                 .or_else(|| base.escalate_after.clone()),
             threshold: self.threshold.clone().or_else(|| base.threshold.clone()),
             include_summary: self.include_summary.or(base.include_summary),
+            merge_method: self.merge_method.or(base.merge_method),
         }
     }
 
     /// Names of the fields this entry sets.
     pub fn set_fields(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        let checks: [(&'static str, bool); 8] = [
+        let checks: [(&'static str, bool); 9] = [
             ("auto", self.auto.is_some()),
             ("action", self.action.is_some()),
             ("message", self.message.is_some()),
@@ -129,6 +130,7 @@ impl ReactionConfig {
             ("escalateAfter", self.escalate_after.is_some()),
             ("threshold", self.threshold.is_some()),
             ("includeSummary", self.include_summary.is_some()),
+            ("mergeMethod", self.merge_method.is_some()),
         ];
         for (name, set) in checks {
             if set {

@@ -381,6 +381,7 @@ impl Config {
                         EscalateAfter::Duration(d) => parse_duration(&d).map(Escalation::After),
                     }),
                     threshold: merged.threshold.as_deref().and_then(parse_duration),
+                    merge_method: merged.merge_method.unwrap_or_default(),
                     sources,
                 },
             );

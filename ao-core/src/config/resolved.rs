@@ -200,6 +200,8 @@ pub struct ResolvedReaction {
     /// How long a condition must last first (seconds when serialized).
     #[serde(serialize_with = "serialize_opt_secs")]
     pub threshold: Option<Duration>,
+    /// How `auto-merge` merges.
+    pub merge_method: crate::domain::MergeMethod,
     /// Built-in default, global entry, project entry — the layers that shaped it.
     pub sources: Vec<Source>,
 }

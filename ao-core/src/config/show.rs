@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::error::ConfigError;
-use super::interpolate::{expand_vars, referenced_vars};
+use super::interpolate::{SECRET_NOTIFIER_KEYS, expand_vars, referenced_vars};
 use super::loaded::Config;
 use super::resolved::RoleOverrides;
 use crate::domain::{MASK, Role, is_secret_name};
@@ -66,7 +66,12 @@ impl Config {
         let notifiers: Map<String, Value> = f
             .notifiers
             .iter()
-            .map(|(alias, n)| (alias.clone(), masked(plain(serde_json::to_value(n)), env)))
+            .map(|(alias, n)| {
+                (
+                    alias.clone(),
+                    masked_notifier(plain(serde_json::to_value(n)), env),
+                )
+            })
             .collect();
         Ok(json!({
             "file": self.path,
@@ -82,6 +87,38 @@ impl Config {
             "notifiers": notifiers,
             "notificationRouting": f.notification_routing,
         }))
+    }
+}
+
+/// Masks a notifier's settings: like [`masked`], and also every value of the keys that hold
+/// its endpoint or credentials (`url`, `webhook`, `webhookUrl`, `token`, `headers`), which are
+/// secrets even when written literally (a webhook URL is its own credential).
+fn masked_notifier(value: Value, env: &dyn Fn(&str) -> Option<String>) -> Value {
+    fn all(value: Value) -> Value {
+        match value {
+            Value::String(s) if s.is_empty() => Value::String(s),
+            Value::String(_) => Value::String(MASK.to_string()),
+            Value::Object(map) => {
+                Value::Object(map.into_iter().map(|(k, v)| (k, all(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(all).collect()),
+            other => other,
+        }
+    }
+    match masked(value, env) {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let v = if SECRET_NOTIFIER_KEYS.contains(&k.as_str()) {
+                        all(v)
+                    } else {
+                        v
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => other,
     }
 }
 

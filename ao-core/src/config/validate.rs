@@ -11,8 +11,8 @@ use super::duration::{DURATION_HINT, parse_duration};
 use super::interpolate::{EXPANDED_NOTIFIER_KEYS, referenced_vars};
 use super::loaded::{PrefixOrigin, Project, Shape};
 use super::model::{
-    ConfigFile, EscalateAfter, Passthrough, PluginRef, PluginSource, ProjectConfig, ReactionAction,
-    ReactionConfig,
+    ConfigFile, EscalateAfter, NOTIFIER_SETTINGS, Passthrough, PluginRef, PluginSource,
+    ProjectConfig, ReactionAction, ReactionConfig,
 };
 use super::names::{KnownNames, NameStatus, PluginKind};
 use super::node::Pos;
@@ -745,6 +745,21 @@ impl Checker<'_> {
             let path = format!("notifiers.{alias}");
             self.plugin_ref(PluginKind::Notifier, n, &path, Some(alias));
             self.vars_in_extra(&n.extra, &path, Some(EXPANDED_NOTIFIER_KEYS));
+            for key in n.extra.keys() {
+                if NOTIFIER_SETTINGS.contains(&key.as_str()) {
+                    continue;
+                }
+                if let Some(hint) = did_you_mean(key, NOTIFIER_SETTINGS.iter().copied()) {
+                    let key_path = format!("{path}.{key}");
+                    self.warn(
+                        Code::NearMiss,
+                        &key_path,
+                        self.key_pos(&key_path),
+                        format!("`{key}` is not a setting the built-in notifiers read"),
+                        Some(hint),
+                    );
+                }
+            }
         }
         let mut refs: Vec<(String, &str)> = Vec::new();
         for (i, name) in cfg.defaults.notifiers.iter().enumerate() {
@@ -764,7 +779,8 @@ impl Checker<'_> {
             }
             match self.input.names.status(PluginKind::Notifier, name) {
                 // Whether an adapter exists is not this check's concern (see `no_adapter`).
-                NameStatus::Supported | NameStatus::NoAdapter if name == "desktop" => {}
+                NameStatus::Supported | NameStatus::NoAdapter
+                    if super::names::NOTIFIERS_WITHOUT_SETTINGS.contains(&name) => {}
                 NameStatus::Supported | NameStatus::NoAdapter => self.error(
                     Code::UnknownName,
                     &path,
@@ -780,7 +796,7 @@ impl Checker<'_> {
                         .notifiers
                         .keys()
                         .map(String::as_str)
-                        .chain(["desktop"])
+                        .chain(super::names::NOTIFIERS_WITHOUT_SETTINGS.iter().copied())
                         .collect();
                     let hint =
                         did_you_mean(name, candidates.iter().copied()).unwrap_or_else(|| {

@@ -1,5 +1,5 @@
 //! The nouns of `ao`: ids, roles, permissions, priorities, session lifecycle, activity, issue
-//! and PR references, notification events, launch specs, and what counts as a secret.
+//! and PR references, notifications, launch specs, and what counts as a secret.
 //!
 //! These are plain data with no I/O, shared by the config, the traits, the store and the
 //! facade — the bottom layer, depending on nothing else in the crate; closed enums are used for
@@ -12,6 +12,7 @@ mod ids;
 mod issue;
 mod launch;
 mod lifecycle;
+mod merge;
 mod permissions;
 mod priority;
 mod role;
@@ -19,7 +20,7 @@ mod secret;
 mod time;
 
 pub use activity::{Activity, ActivitySource, ActivityState, DEBOUNCE};
-pub use event::{Event, EventKind};
+pub use event::{Link, Notification};
 pub use handle::RuntimeHandle;
 pub use ids::{IdError, ProjectId, SessionId, is_valid_id};
 pub use issue::{IssueLink, IssueRef, IssueRefError, PrRef};
@@ -29,6 +30,7 @@ pub use lifecycle::{
     SessionPhase, SessionState,
 };
 
+pub use merge::MergeMethod;
 pub use permissions::Permissions;
 pub use priority::Priority;
 pub use role::{Role, UnknownRole};

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::LifecycleError;
 use super::events::EventLog;
+use super::notifications::Dispatcher;
 use super::tick::{TickReport, tick};
 use crate::domain::{ProjectId, Timestamp};
 use crate::fleet::Fleet;
@@ -356,6 +357,7 @@ pub async fn run_with(
         let _ = logger.append_line(&format!("{} {text}", Timestamp::now()));
     };
     let events = EventLog::new(home.event_log());
+    let notifications = Dispatcher::new(&home, events.clone(), Some(logger.clone()));
     let started_at = Timestamp::now();
     say(format!("daemon started (pid {})", std::process::id()));
 
@@ -428,6 +430,8 @@ pub async fn run_with(
             match tick(fleet, &events, full).await {
                 Ok(report) => {
                     log_report(&say, &report);
+                    // Delivered in tasks of their own: a slow notifier never holds a tick.
+                    notifications.dispatch(fleet, &report.events);
                     let info = DaemonInfo {
                         pid: std::process::id(),
                         started_at,

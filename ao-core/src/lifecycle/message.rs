@@ -116,6 +116,7 @@ mod tests {
                 base: "main".into(),
                 state: PrState::Open,
                 head_sha: Some("abc123".into()),
+                base_sha: None,
                 fork: None,
                 head_pushable: true,
             },

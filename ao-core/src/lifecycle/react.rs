@@ -295,7 +295,7 @@ fn active(
             fingerprint,
             number,
             head_sha,
-            method: MergeMethod::Squash,
+            method: config.merge_method,
         },
         // `auto: false` (or a merge with nothing to merge) still lets a person know.
         _ => Planned::Notify {
@@ -430,8 +430,11 @@ fn pr_condition(key: &str, pr: &PrDetails, m: Option<&ReactionState>) -> Conditi
             if !pr.conflicts {
                 return Condition::Clear;
             }
+            // A new head or a moved base is a new conflict episode; a host that gives no
+            // base SHA leaves the branch name standing in for it.
+            let base = pr.pr.base_sha.as_deref().unwrap_or(&pr.pr.base);
             Condition::Active(Content {
-                fingerprint: format!("conflicts:{sha}:{}", pr.pr.base),
+                fingerprint: format!("conflicts:{sha}:{base}"),
                 data: Some(("pull-request", conflict_details(pr))),
                 fresh_threads: None,
                 merge: None,
@@ -509,6 +512,7 @@ mod tests {
                             }
                         }),
                         threshold: None,
+                        merge_method: c.merge_method.unwrap_or_default(),
                         sources: Vec::new(),
                     },
                 )
@@ -537,6 +541,7 @@ mod tests {
                 base: "main".into(),
                 state: PrState::Open,
                 head_sha: Some(sha.into()),
+                base_sha: Some("base1".into()),
                 fork: None,
                 head_pushable: true,
             },
@@ -638,6 +643,51 @@ mod tests {
                 Planned::Escalate { .. } => "escalate",
             })
             .collect()
+    }
+
+    /// The daemon's loop under tokio's paused clock, a tick every 30 s: a failure that lasts
+    /// escalates at the first tick at or after `escalateAfter`, once, with nothing new
+    /// arriving; pushes that keep failing are sent until `retries`, then escalated once.
+    #[tokio::test(start_paused = true)]
+    async fn under_a_paused_clock_escalation_comes_on_time_and_after_the_retries() {
+        let poll = std::time::Duration::from_secs(30);
+        let elapsed =
+            |start: tokio::time::Instant| i64::try_from(start.elapsed().as_secs()).unwrap();
+
+        let mut run = Run::new(only("ci-failed", |r| {
+            r.retries = None;
+            r.escalate_after = Some(Escalation::After(std::time::Duration::from_secs(600)));
+        }));
+        let failed = pr("sha1", CiStatus::Failing, &["test"]);
+        let start = tokio::time::Instant::now();
+        let mut seen = Vec::new();
+        while start.elapsed() < std::time::Duration::from_secs(3600) {
+            let at = elapsed(start);
+            let plan = run.tick(at, DisplayStatus::CiFailed, Some(&failed));
+            seen.extend(kinds(&plan).into_iter().map(|k| (at, k)));
+            tokio::time::sleep(poll).await;
+        }
+        assert_eq!(seen, [(0, "send"), (600, "escalate")]);
+
+        // A new failing head every 5 minutes, `retries: 2`: two sends, then one escalation.
+        let mut run = Run::new(only("ci-failed", |r| {
+            r.retries = Some(2);
+            r.escalate_after = None;
+        }));
+        let start = tokio::time::Instant::now();
+        let mut seen = Vec::new();
+        while start.elapsed() < std::time::Duration::from_secs(3600) {
+            let at = elapsed(start);
+            let head = format!("sha{}", at / 300);
+            let plan = run.tick(
+                at,
+                DisplayStatus::CiFailed,
+                Some(&pr(&head, CiStatus::Failing, &["test"])),
+            );
+            seen.extend(kinds(&plan).into_iter().map(|k| (at, k)));
+            tokio::time::sleep(poll).await;
+        }
+        assert_eq!(seen, [(0, "send"), (300, "send"), (600, "escalate")]);
     }
 
     #[test]
@@ -816,11 +866,18 @@ mod tests {
         else {
             panic!("{plan:?}")
         };
-        assert_eq!(fingerprint, "conflicts:sha1:main");
+        assert_eq!(fingerprint, "conflicts:sha1:base1");
         assert!(
             message.contains("base branch: main") && message.contains("git rebase origin/main")
         );
         assert!(run.tick(10, DisplayStatus::PrOpen, Some(&p)).is_empty());
+        // The base moved on and the branch still conflicts: a new episode, sent again.
+        p.pr.base_sha = Some("base2".into());
+        let plan = run.tick(20, DisplayStatus::PrOpen, Some(&p));
+        assert!(
+            matches!(&plan[..], [Planned::Send { fingerprint, .. }] if fingerprint == "conflicts:sha1:base2"),
+            "{plan:?}"
+        );
     }
 
     #[test]
@@ -855,6 +912,23 @@ mod tests {
             }]
         );
         assert!(run.tick(10, DisplayStatus::Mergeable, Some(&p)).is_empty());
+        // The configured method is the one used.
+        let mut run = Run::new(only("approved-and-green", |r| {
+            r.auto = true;
+            r.action = ReactionAction::AutoMerge;
+            r.merge_method = MergeMethod::Rebase;
+        }));
+        let plan = run.tick(0, DisplayStatus::Mergeable, Some(&p));
+        assert!(
+            matches!(
+                &plan[..],
+                [Planned::Merge {
+                    method: MergeMethod::Rebase,
+                    ..
+                }]
+            ),
+            "{plan:?}"
+        );
         // Not mergeable (the host still computing): nothing.
         let mut run = Run::new(only("approved-and-green", |r| {
             r.action = ReactionAction::AutoMerge

@@ -8,10 +8,11 @@
 use std::collections::BTreeMap;
 
 use super::LifecycleError;
+use super::cleanup::{all_complete, cleanup_merged};
 use super::decide::{LifecycleSettings, Observed, decide};
 use super::events::{EventEntry, EventLog};
 use super::execute::run_reactions;
-use crate::domain::{DisplayStatus, ProjectId, SessionState, Timestamp};
+use crate::domain::{DisplayStatus, ProjectId, Role, SessionState, Timestamp};
 use crate::fleet::Fleet;
 use crate::orchestrator::{Orphan, RemoteMeta, SessionFilter, SessionView};
 
@@ -95,6 +96,7 @@ pub async fn tick(
         remote: seen.remote,
         ..TickReport::default()
     };
+    let mut decided: Vec<(&SessionView, DisplayStatus)> = Vec::new();
     for view in &seen.sessions {
         let previous = view
             .lifecycle_state
@@ -124,6 +126,29 @@ pub async fn tick(
         // Reactions follow the persisted state: a restart never reacts to a state it did not
         // record.
         let done = run_reactions(orch, view, &next, now).await;
+        report.events.extend(done.events);
+        report.warnings.extend(done.warnings);
+        let done = cleanup_merged(orch, view, &next, now).await;
+        report.events.extend(done.events);
+        report.warnings.extend(done.warnings);
+        decided.push((view, next.state));
+    }
+    // Project-wide: `all-complete` once a project's last live worker finished.
+    for project in fleet.projects() {
+        let Ok(orch) = fleet.orchestrator(&project.id) else {
+            continue;
+        };
+        let in_project = decided.iter().filter(|(v, _)| v.project_id == project.id);
+        let workers: Vec<(&SessionView, DisplayStatus)> = in_project
+            .clone()
+            .filter(|(v, _)| v.role == Role::Worker)
+            .map(|(v, s)| (*v, *s))
+            .collect();
+        let orchestrator = in_project
+            .filter(|(v, s)| v.role == Role::Orchestrator && *s != DisplayStatus::Stopped)
+            .map(|(v, _)| *v)
+            .next();
+        let done = all_complete(fleet.home(), orch, &project.id, &workers, orchestrator, now).await;
         report.events.extend(done.events);
         report.warnings.extend(done.warnings);
     }

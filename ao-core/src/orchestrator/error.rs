@@ -381,3 +381,11 @@ impl crate::error::Classify for OrchestratorError {
         OrchestratorError::class(self)
     }
 }
+
+/// The ways on from an `UnsavedWork` refusal for `session`, in one sentence (the CLI's hint,
+/// the daemon's report of a merged worker it kept, a dashboard's kill refusal).
+pub fn unsaved_work_ways_on(session: &SessionId) -> String {
+    format!(
+        "nothing was changed; ways on: `ao send {session} \"commit and push your work\"`, then kill it again; `ao session kill {session} --keep-workspace` stops the agent and keeps the worktree and branch; `ao session kill {session} --force` saves the work under a new rescue ref (`ao session rescues`), then removes it"
+    )
+}

@@ -29,7 +29,8 @@ impl std::fmt::Debug for Scope<'_> {
 }
 
 /// Runs sessions of the projects of one config, with plugins from a registry and records in a
-/// store.
+/// store. Cloning it is cheap: the clone shares config, registry and store.
+#[derive(Clone)]
 pub struct Orchestrator {
     pub(crate) config: Arc<Config>,
     pub(crate) registry: Arc<Registry>,

@@ -21,7 +21,7 @@ mod spawn;
 mod view;
 
 pub use doctor::record_checks;
-pub use error::{ErrorClass, OrchestratorError};
+pub use error::{ErrorClass, OrchestratorError, unsaved_work_ways_on};
 pub use facade::Orchestrator;
 pub(crate) use facade::Scope;
 pub use options::{Options, scope_from_env};

@@ -1,5 +1,5 @@
-//! Conformance suites for runtimes, workspaces, trackers and SCMs: every implementation runs
-//! them in its own tests.
+//! Conformance suites for runtimes, workspaces, trackers, SCMs and notifiers: every
+//! implementation runs them in its own tests.
 //!
 //! A failed check panics with what was expected. The suites start real programs (`sh`), so
 //! they need a POSIX shell.
@@ -596,4 +596,57 @@ pub async fn scm(s: Arc<dyn super::Scm>, ctx: &super::ScmContext, fixture: &ScmF
         .await
         .unwrap_or_else(|e| panic!("resolve_pr #{} after merging: {e}", open.number));
     assert_eq!(merged.state, PrState::Merged);
+}
+
+/// A notification as the lifecycle produces them, about session `app-1` of project `app`.
+pub fn sample_notification() -> crate::domain::Notification {
+    use crate::domain::{Link, Notification, Priority, ProjectId, Timestamp};
+    let ts: Timestamp = "2026-01-02T03:04:05Z"
+        .parse()
+        .unwrap_or_else(|_| Timestamp::now());
+    Notification {
+        id: "0123456789abcdef".into(),
+        priority: Priority::Urgent,
+        project_id: ProjectId::new("app").unwrap_or_else(|_| unreachable!("a valid id")),
+        session_id: Some(SessionId::new("app-1").unwrap_or_else(|_| unreachable!("a valid id"))),
+        timestamp: ts,
+        title: "ci-failed on app-1 needs a person".into(),
+        message: "CI failed on your pull request.\n- unit-tests: https://ci.example/run/1".into(),
+        links: vec![Link {
+            label: "PR #7".into(),
+            url: "https://github.com/acme/app/pull/7".into(),
+        }],
+        event: serde_json::json!({"kind": "notify.requested", "projectId": "app"}),
+    }
+}
+
+/// The notifier suite. `n` is given [`sample_notification`] and one with hostile text
+/// (control characters, mentions, markup, 100 000 characters); with `delivers` it must take
+/// both (sent or noted), else refuse both. Either way it answers within the suite's wait, has
+/// a name, and no error it gives contains any of `secrets` (its URL, its token).
+pub async fn notifier(n: Arc<dyn super::Notifier>, delivers: bool, secrets: &[&str]) {
+    assert!(!n.name().is_empty(), "a notifier has a name");
+    let mut hostile = sample_notification();
+    hostile.id = "fedcba9876543210".into();
+    hostile.title = "<!channel> @everyone \u{1b}[2J *bold* [x](javascript:alert(1))".into();
+    hostile.message = format!("\0\u{7}<script>{}", "x".repeat(100_000));
+    for notification in [sample_notification(), hostile] {
+        let result = tokio::time::timeout(WAIT, n.notify(&notification))
+            .await
+            .unwrap_or_else(|_| panic!("{} did not answer within {WAIT:?}", n.name()));
+        match result {
+            Ok(_) => assert!(delivers, "{} delivered what it should refuse", n.name()),
+            Err(e) => {
+                let text = format!("{e} {e:?}");
+                for secret in secrets {
+                    assert!(
+                        !text.contains(secret),
+                        "{}'s error shows a secret: {text}",
+                        n.name()
+                    );
+                }
+                assert!(!delivers, "{} refused: {e}", n.name());
+            }
+        }
+    }
 }

@@ -25,7 +25,7 @@ pub use agent::{
 };
 #[cfg(any(test, feature = "mocks"))]
 pub use notifier::MockNotifier;
-pub use notifier::{FakeNotifier, Notifier, NotifierError};
+pub use notifier::{Delivered, FakeNotifier, Notifier, NotifierError};
 pub use registry::{Factory, PluginContext, Registry, RegistryError};
 #[cfg(any(test, feature = "mocks"))]
 pub use runtime::MockRuntime;

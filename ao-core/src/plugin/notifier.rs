@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-use crate::domain::Event;
+use crate::domain::Notification;
 
 /// Why a notification was not delivered.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +26,8 @@ pub enum NotifierError {
         /// What is wrong.
         detail: String,
     },
-    /// The event could not be delivered over the channel.
+    /// The event could not be delivered over the channel, and trying again will not help
+    /// (the endpoint refused it, the receiving session is not running).
     #[error("{notifier}: delivery failed: {detail}")]
     Delivery {
         /// The alias of the channel that could not deliver.
@@ -34,26 +35,68 @@ pub enum NotifierError {
         /// What happened (never a webhook URL).
         detail: String,
     },
+    /// The event could not be delivered this time (a 5xx answer, a timeout, a dropped
+    /// connection): worth trying again.
+    #[error("{notifier}: delivery failed: {detail}")]
+    Transient {
+        /// The alias of the channel that could not deliver.
+        notifier: String,
+        /// What happened (never a webhook URL).
+        detail: String,
+    },
+}
+
+impl NotifierError {
+    /// The same error attributed to `alias` (a config's name for the channel, which the
+    /// plugin that built it may not know).
+    #[must_use]
+    pub fn for_alias(mut self, alias: &str) -> Self {
+        match &mut self {
+            Self::Unsupported { implementer: n, .. }
+            | Self::Config { notifier: n, .. }
+            | Self::Delivery { notifier: n, .. }
+            | Self::Transient { notifier: n, .. } => alias.clone_into(n),
+        }
+        self
+    }
+
+    /// Whether trying again may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Transient { .. })
+    }
+}
+
+/// What a successful [`Notifier::notify`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// The channel took it.
+    Sent,
+    /// Nothing could show it (a desktop without a notification service): it was only noted,
+    /// for this reason. Not an error: the other channels carry on.
+    Noted(String),
 }
 
 /// A notification channel.
 ///
-/// Contract: `notify` SHOULD return promptly (bounded by a timeout) and MUST NOT include
-/// secrets such as webhook URLs in errors.
+/// Contract (checked by `plugin::conformance::notifier`): `notify` SHOULD return promptly
+/// (bounded by a timeout) and MUST NOT include secrets such as webhook URLs in errors; a failure
+/// worth retrying (a 5xx, a timeout) is [`NotifierError::Transient`]; a channel with nothing to
+/// show the notification on (a headless desktop) returns [`Delivered::Noted`], not an error.
+/// Text in a notification may come from agents and forges: a channel with markup escapes it.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait Notifier: Send + Sync + 'static {
     /// The channel's alias.
     fn name(&self) -> &str;
 
-    /// Delivers one event.
-    async fn notify(&self, event: &Event) -> Result<(), NotifierError>;
+    /// Delivers one notification.
+    async fn notify(&self, notification: &Notification) -> Result<Delivered, NotifierError>;
 }
 
 /// A channel that records what it was given.
 #[derive(Debug, Default)]
 pub struct FakeNotifier {
-    events: Mutex<Vec<Event>>,
+    events: Mutex<Vec<Notification>>,
 }
 
 impl FakeNotifier {
@@ -63,7 +106,7 @@ impl FakeNotifier {
     }
 
     /// Everything delivered so far.
-    pub fn events(&self) -> Vec<Event> {
+    pub fn events(&self) -> Vec<Notification> {
         self.events.lock().map(|e| e.clone()).unwrap_or_default()
     }
 }
@@ -74,15 +117,15 @@ impl Notifier for FakeNotifier {
         "fake"
     }
 
-    async fn notify(&self, event: &Event) -> Result<(), NotifierError> {
+    async fn notify(&self, notification: &Notification) -> Result<Delivered, NotifierError> {
         self.events
             .lock()
             .map_err(|_| NotifierError::Delivery {
                 notifier: "fake".into(),
                 detail: "state poisoned".into(),
             })?
-            .push(event.clone());
-        Ok(())
+            .push(notification.clone());
+        Ok(Delivered::Sent)
     }
 }
 
@@ -93,6 +136,7 @@ impl crate::error::Classify for NotifierError {
             Self::Unsupported { .. } => C::Unavailable,
             Self::Config { .. } => C::InvalidConfig,
             Self::Delivery { .. } => C::Failed,
+            Self::Transient { .. } => C::Unavailable,
         }
     }
 }

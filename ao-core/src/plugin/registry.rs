@@ -246,7 +246,8 @@ impl Registry {
                 known = known.with(kind, name);
             }
         }
-        known
+        // Built by the lifecycle from the running facade, not by a factory: always there.
+        known.with(PluginKind::Notifier, "orchestrator")
     }
 }
 

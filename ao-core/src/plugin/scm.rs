@@ -28,6 +28,10 @@ pub struct PullRequest {
     pub state: PrState,
     /// The SHA of the head branch's latest commit; `None` when the host does not say.
     pub head_sha: Option<String>,
+    /// The SHA of the base branch's latest commit the host compared against; `None` when the
+    /// host does not say.
+    #[serde(default)]
+    pub base_sha: Option<String>,
     /// `owner/name` of the repository the head branch lives in, when it is not the project's
     /// own (a fork); `None` for a branch of the project's repository.
     #[serde(default)]
@@ -197,17 +201,7 @@ impl PrBatch {
     }
 }
 
-/// How to merge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MergeMethod {
-    /// A merge commit.
-    Merge,
-    /// All commits squashed into one commit on the base branch.
-    Squash,
-    /// The commits replayed onto the base branch, without a merge commit.
-    Rebase,
-}
+pub use crate::domain::MergeMethod;
 
 /// The project side of an SCM call.
 #[derive(Debug, Clone, PartialEq)]

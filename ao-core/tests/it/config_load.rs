@@ -242,7 +242,7 @@ projects:
     tracker: {plugin: gitlab}
     opencodeIssueSessionStrategy: reuse
 notifiers:
-  team: {plugin: discord, webhook: 'https://x'}
+  team: {plugin: composio}
 reactions:
   agent-idle: {action: send-to-agent}
 plugins:
@@ -283,6 +283,21 @@ fn near_misses_in_passthrough_maps_are_warnings_and_kept() {
         .unwrap();
     assert_eq!(ac.model, None);
     assert_eq!(ac.extra.len(), 2);
+}
+
+#[test]
+fn a_near_miss_of_a_notifier_setting_is_a_warning_naming_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "notifiers:\n  team:\n    plugin: slack\n    webhok: https://hooks.example/x\n    icon: ':robot:'\nprojects:\n  app:\n    path: .\n";
+    let cfg = load_text(&tmp.path().join("c.yaml"), text).unwrap();
+    assert_eq!(cfg.warnings.len(), 1, "{:#?}", cfg.warnings);
+    let w = &cfg.warnings[0];
+    assert_eq!(w.code, ao_core::config::Code::NearMiss);
+    assert_eq!(w.key, "notifiers.team.webhok");
+    assert_eq!(w.hint.as_deref(), Some("did you mean `webhook`?"));
+    assert_eq!(w.pos.line, 4);
+    // The value is a secret: it is not repeated in the warning.
+    assert!(!w.message.contains("hooks.example"), "{}", w.message);
 }
 
 #[test]

@@ -82,6 +82,7 @@ async fn the_fake_scm_passes_the_scm_conformance_suite() {
         base: "main".into(),
         state,
         head_sha: Some(format!("{number:040}")),
+        base_sha: None,
         fork: fork.map(str::to_string),
         head_pushable: fork.is_none(),
     };
@@ -137,4 +138,15 @@ async fn the_fake_scm_passes_the_scm_conformance_suite() {
         settings: Default::default(),
     };
     scm(Arc::new(fake), &ctx, &fixture).await;
+}
+
+#[tokio::test]
+async fn the_fake_notifier_passes_the_notifier_conformance_suite() {
+    let fake = Arc::new(ao_core::plugin::FakeNotifier::new());
+    ao_core::plugin::conformance::notifier(fake.clone(), true, &[]).await;
+    assert_eq!(fake.events().len(), 2);
+    assert_eq!(
+        fake.events()[0],
+        ao_core::plugin::conformance::sample_notification()
+    );
 }

@@ -9,6 +9,7 @@ mod config_samples;
 mod config_schema;
 mod fakes;
 mod fleet;
+mod notifiers;
 mod orchestrator;
 mod process;
 mod store;

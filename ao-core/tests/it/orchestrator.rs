@@ -1409,6 +1409,7 @@ fn pr_details(number: u64, branch: &str, state: ao_core::domain::PrState) -> PrD
             base: "main".into(),
             state,
             head_sha: Some(format!("{number:040}")),
+            base_sha: None,
             fork: None,
             head_pushable: true,
         },

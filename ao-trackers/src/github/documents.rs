@@ -43,7 +43,7 @@ pub const FOLLOW_UP_PAGE: u32 = 100;
 macro_rules! pr_head_fragment {
     () => {
         "fragment PrHead on PullRequest { number url title body state isDraft headRefName \
-         baseRefName headRefOid isCrossRepository maintainerCanModify \
+         baseRefName baseRefOid headRefOid isCrossRepository maintainerCanModify \
          headRepository { nameWithOwner viewerPermission } }"
     };
 }

@@ -146,6 +146,7 @@ async fn passes_the_scm_conformance_suite_against_the_fake_github() {
         base: "main".into(),
         state,
         head_sha: Some(head(&gh, "acme/app", n)),
+        base_sha: Some(gh.pull("acme/app", n).unwrap().base_sha),
         fork: None,
         head_pushable: true,
     };

@@ -508,6 +508,7 @@ mod tests {
                     base: "main".into(),
                     state,
                     head_sha: None,
+                    base_sha: None,
                     fork: None,
                     head_pushable: true,
                 },

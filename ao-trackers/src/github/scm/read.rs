@@ -55,6 +55,8 @@ pub(super) struct PrJson {
     #[serde(default)]
     pub(super) head_ref_oid: Option<String>,
     #[serde(default)]
+    pub(super) base_ref_oid: Option<String>,
+    #[serde(default)]
     pub(super) is_cross_repository: bool,
     #[serde(default)]
     pub(super) maintainer_can_modify: bool,
@@ -245,6 +247,7 @@ impl PrJson {
             base: self.base_ref_name.clone(),
             state,
             head_sha: self.head_ref_oid.clone().filter(|s| !s.is_empty()),
+            base_sha: self.base_ref_oid.clone().filter(|s| !s.is_empty()),
             fork,
             head_pushable,
         })
