@@ -109,6 +109,25 @@ pub fn read_info(home: &AoHome) -> Option<DashboardInfo> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Waits up to `within` for the daemon `pid` to say where its dashboard listens (once its
+/// projects are loaded), checking every 100 ms; `None` when it has not said by then.
+pub fn wait_for_info(
+    home: &AoHome,
+    pid: u32,
+    within: std::time::Duration,
+) -> Option<DashboardInfo> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(info) = read_info(home).filter(|i| i.pid == pid) {
+            return Some(info);
+        }
+        if std::time::Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
 /// The address that logs in: the token is exchanged for a cookie and dropped from the URL.
 pub fn login_url(port: u16, token: &str) -> String {
     format!("http://127.0.0.1:{port}/?token={token}")

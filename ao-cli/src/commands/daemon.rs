@@ -114,22 +114,16 @@ pub(crate) fn dashboard(no_open: bool) -> Result<(), CliError> {
     let token = ao_web::token::ensure_token(&home)
         .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
     // The daemon says where its dashboard listens once its projects are loaded.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    let info = loop {
-        if let Some(info) = ao_web::token::read_info(&home).filter(|i| i.pid == pid) {
-            break info;
-        }
-        if std::time::Instant::now() > deadline {
-            return Err(CliError::new(
+    let info = ao_web::token::wait_for_info(&home, pid, std::time::Duration::from_secs(15))
+        .ok_or_else(|| {
+            CliError::new(
                 Exit::Unavailable,
                 format!(
                     "the daemon (pid {pid}) has not started its dashboard within 15s; see {}",
                     daemon::DaemonFiles::new(&home).log().display()
                 ),
-            ));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+            )
+        })?;
     if let Some(error) = info.error {
         return Err(CliError::new(Exit::Unavailable, error)
             .hint("set `port:` at the top of the config to a free port, then `ao daemon stop` and run `ao dashboard` again"));

@@ -177,12 +177,26 @@ async fn with_dashboard(dir: &Path, tmux_socket: Option<&str>) -> Result<(), Cli
     }
     let token = ao_web::token::ensure_token(&home)
         .map_err(|e| CliError::new(Exit::Failed, e.to_string()))?;
-    let url = ao_web::token::login_url(port, &token);
-    println!("\nThe dashboard: {url}");
-    println!(
-        "(send a worker a message from its page; Ctrl-C ends the demo and removes everything)"
-    );
-    super::daemon::open_browser(&url);
+    // Its address once it listens (after the daemon's first tick).
+    let announce_home = home.clone();
+    let announce = tokio::task::spawn_blocking(move || {
+        let wait = Duration::from_secs(30);
+        match ao_web::token::wait_for_info(&announce_home, std::process::id(), wait) {
+            Some(info) if info.error.is_none() => {
+                let url = ao_web::token::login_url(info.port, &token);
+                println!("\nThe dashboard: {url}");
+                println!(
+                    "(send a worker a message from its page; Ctrl-C ends the demo and removes everything)"
+                );
+                super::daemon::open_browser(&url);
+            }
+            Some(info) => eprintln!(
+                "error: {}; Ctrl-C ends the demo",
+                info.error.unwrap_or_default()
+            ),
+            None => eprintln!("error: the dashboard did not start; Ctrl-C ends the demo"),
+        }
+    });
     let factory_home = home.clone();
     let socket = tmux_socket.map(str::to_string);
     let factory: ao_core::lifecycle::daemon::FleetFactory = Box::new(move || {
@@ -203,6 +217,7 @@ async fn with_dashboard(dir: &Path, tmux_socket: Option<&str>) -> Result<(), Cli
     let web = tokio::spawn(ao_web::run_beside_daemon(home.clone(), feed.subscribe()));
     let ran = ao_core::lifecycle::daemon::run_with(home.clone(), factory, feed).await;
     web.abort();
+    announce.abort();
     ran.map_err(|e| CliError::classified(&e))?;
     let sessions = fleet
         .observe(&ao_core::orchestrator::SessionFilter::all())
