@@ -372,16 +372,17 @@ async fn merge(State(s): St, Path(name): Path<String>) -> Result<Json<Value>, Ap
             ),
         ));
     }
-    orch.merge_pr(
-        &project,
-        pr.number,
-        None,
-        ao_core::plugin::MergeMethod::Squash,
-    )
-    .await?;
+    // What was seen approved and green is what is merged: a push since is refused.
+    let method = orch.merge_method(&project);
+    orch.merge_pr(&project, pr.number, pr.head_sha.as_deref(), method)
+        .await?;
     s.refresh.notify_one();
+    let method = serde_json::to_value(method)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     Ok(Json(
-        json!({"ok": true, "text": format!("merged pull request #{} (squash)", pr.number)}),
+        json!({"ok": true, "text": format!("merged pull request #{} ({method})", pr.number)}),
     ))
 }
 

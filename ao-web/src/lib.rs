@@ -22,7 +22,7 @@ mod view;
 use std::path::PathBuf;
 
 pub use page::{escape_html, json_for_script, render_page};
-pub use server::{DEFAULT_PORT, Dashboard, port_of, run_beside_daemon, serve};
+pub use server::{DEFAULT_PORT, Dashboard, PORT_VAR, port_of, run_beside_daemon, serve};
 pub use view::{FleetDoc, ProjectInfo, sse_frame};
 
 /// Why the dashboard could not be served.

@@ -74,8 +74,19 @@ impl Dashboard {
     }
 }
 
-/// The port of `fleet`'s dashboard: the `port` of the first config it loaded.
+/// The variable that overrides the configured `port` (`0`: any free port), e.g. for a second
+/// `AO_HOME` on one machine, or tests that must not take a fixed port.
+pub const PORT_VAR: &str = "AO_DASHBOARD_PORT";
+
+/// The port of `fleet`'s dashboard: [`PORT_VAR`] when it holds a port, else the `port` of the
+/// first config it loaded.
 pub fn port_of(fleet: &Fleet) -> u16 {
+    if let Some(port) = std::env::var(PORT_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        return port;
+    }
     fleet
         .orchestrators()
         .first()
@@ -179,8 +190,12 @@ pub async fn run_beside_daemon(home: AoHome, mut feed: watch::Receiver<FeedState
             let port = port_of(&fleet);
             if tried != Some(port) {
                 tried = Some(port);
-                match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
-                    Ok(listener) => {
+                let bound = tokio::net::TcpListener::bind(("127.0.0.1", port))
+                    .await
+                    .and_then(|l| Ok((l.local_addr()?.port(), l)));
+                match bound {
+                    // Port 0 asks for any free one: the one given is what the page answers to.
+                    Ok((port, listener)) => {
                         let _ = write_info(
                             &home,
                             &DashboardInfo {

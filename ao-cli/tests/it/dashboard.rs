@@ -46,6 +46,8 @@ fn ao_gh(e: &Env, gh: &FakeGitHub, args: &[&str]) -> Output {
         .env("GITHUB_TOKEN", TOKEN)
         // `ao dashboard` starts the daemon itself.
         .env("AO_DAEMON_AUTOSTART", "1")
+        // On the port the config names.
+        .env_remove("AO_DASHBOARD_PORT")
         .output()
         .unwrap()
 }

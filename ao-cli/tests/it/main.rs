@@ -27,11 +27,14 @@ use std::process::{Command, Output};
 
 /// GitHub's and Linear's APIs pointed at a closed loopback port: a test that reads either by
 /// accident fails here instead of reaching github.com or api.linear.app. Tests of GitHub or
-/// Linear set their fake's URLs after this.
-pub(crate) const OFFLINE: [(&str, &str); 3] = [
+/// Linear set their fake's URLs after this. A daemon's dashboard gets a free port.
+pub(crate) const OFFLINE: [(&str, &str); 4] = [
     ("GITHUB_API_URL", "http://127.0.0.1:9"),
     ("GITHUB_GRAPHQL_URL", "http://127.0.0.1:9/graphql"),
     ("LINEAR_API_URL", "http://127.0.0.1:9/graphql"),
+    // A daemon's dashboard takes any free port, never the configured default (3000) that
+    // parallel tests, or a person's own dashboard, would fight over.
+    ("AO_DASHBOARD_PORT", "0"),
 ];
 
 /// Runs `ao` in `cwd` with HOME and the config variables pointed into `cwd`.

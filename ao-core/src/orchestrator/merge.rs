@@ -8,6 +8,16 @@ use crate::domain::{PrRef, ProjectId};
 use crate::plugin::{MergeMethod, ScmError};
 
 impl Orchestrator {
+    /// How `project_id` merges pull requests: its `approved-and-green` reaction's
+    /// `mergeMethod` (squash when unset).
+    pub fn merge_method(&self, project_id: &ProjectId) -> MergeMethod {
+        self.config()
+            .reactions(project_id.as_str())
+            .ok()
+            .and_then(|r| r.get("approved-and-green").map(|r| r.merge_method))
+            .unwrap_or_default()
+    }
+
     /// Merges pull request `number` of `project_id` with `method`, provided its head is
     /// still `head_sha` (when one is given).
     pub async fn merge_pr(

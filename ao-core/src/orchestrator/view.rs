@@ -85,6 +85,10 @@ pub struct PrView {
     pub draft: Option<bool>,
     /// Its title (untrusted), when observed.
     pub title: Option<String>,
+    /// The head commit the forge described, when observed: what a merge of what was seen
+    /// must still find.
+    #[serde(rename = "headSha", skip_serializing_if = "Option::is_none")]
+    pub head_sha: Option<String>,
 }
 
 /// A pull request's checks in a [`SessionView`].
@@ -130,6 +134,7 @@ impl SessionView {
             state: Some(pr.state),
             draft: Some(pr.state == PrState::Draft),
             title: Some(pr.title.clone()),
+            head_sha: pr.head_sha.clone(),
         });
         self.ci = Some(CiView {
             state: details.ci.state,
@@ -189,6 +194,7 @@ impl SessionView {
                 state: record.lifecycle.pr.map(|p| p.state),
                 draft: None,
                 title: None,
+                head_sha: None,
             }),
             ci: None,
             review: None,
