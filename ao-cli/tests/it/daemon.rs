@@ -336,25 +336,43 @@ pub(crate) fn eventually<T>(what: &str, e: &Env, mut f: impl FnMut() -> Option<T
     }
 }
 
-#[test]
-fn reactions_deliver_ci_failures_and_review_comments_once_and_auto_merge_merges() {
-    use ao_trackers::fake::ReviewComment;
-    let gh = FakeGitHub::start();
-    let e = env();
+/// Project `app` on `acme/app`, polled every second, with `reactions` (YAML under
+/// `reactions:`, or empty), whose `command` agent appends what it receives to a file; the
+/// config registered. Returns the config's path and the file.
+fn recording_project(e: &Env, gh: &FakeGitHub, reactions: &str) -> (String, PathBuf) {
     let path = crate::repo_at(&e.dir().join("repo-app"));
     let received = e.dir().join("received.txt");
     let file = e.dir().join("app.yaml");
+    let reactions = if reactions.is_empty() {
+        String::new()
+    } else {
+        format!("reactions:\n{reactions}")
+    };
     std::fs::write(
         &file,
         format!(
-            "lifecycle:\n  pollIntervalMs: 1000\nreactions:\n  approved-and-green:\n    auto: true\n    action: auto-merge\nprojects:\n  app:\n    path: {}\n    repo: acme/app\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec cat >> {}']\n      promptVia: none\n",
+            "lifecycle:\n  pollIntervalMs: 1000\n{reactions}projects:\n  app:\n    path: {}\n    repo: acme/app\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec cat >> {}']\n      promptVia: none\n",
             path.display(),
             received.display()
         ),
     )
     .unwrap();
-    let cfg = file.to_str().unwrap();
-    ok(&e, &gh, &["project", "add", cfg]);
+    let cfg = file.to_str().unwrap().to_string();
+    ok(e, gh, &["project", "add", &cfg]);
+    (cfg, received)
+}
+
+#[test]
+fn reactions_deliver_ci_failures_and_review_comments_once_and_auto_merge_merges() {
+    use ao_trackers::fake::ReviewComment;
+    let gh = FakeGitHub::start();
+    let e = env();
+    let (cfg, received) = recording_project(
+        &e,
+        &gh,
+        "  approved-and-green:\n    auto: true\n    action: auto-merge\n",
+    );
+    let cfg = cfg.as_str();
     ok(&e, &gh, &["daemon", "start"]);
     ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "x"]);
     wait_for(&e, &gh, "app-1", "working");
@@ -524,20 +542,12 @@ fn workspace_of(e: &Env, gh: &FakeGitHub, id: &str) -> PathBuf {
 fn retries_escalate_once_across_a_restart_then_one_merge_and_cleanup_keeps_unsaved_work() {
     let gh = FakeGitHub::start();
     let e = env();
-    let path = crate::repo_at(&e.dir().join("repo-app"));
-    let received = e.dir().join("received.txt");
-    let file = e.dir().join("app.yaml");
-    std::fs::write(
-        &file,
-        format!(
-            "lifecycle:\n  pollIntervalMs: 1000\nreactions:\n  ci-failed:\n    retries: 1\n  approved-and-green:\n    auto: true\n    action: auto-merge\n    mergeMethod: rebase\nprojects:\n  app:\n    path: {}\n    repo: acme/app\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec cat >> {}']\n      promptVia: none\n",
-            path.display(),
-            received.display()
-        ),
-    )
-    .unwrap();
-    let cfg = file.to_str().unwrap();
-    ok(&e, &gh, &["project", "add", cfg]);
+    let (cfg, received) = recording_project(
+        &e,
+        &gh,
+        "  ci-failed:\n    retries: 1\n  approved-and-green:\n    auto: true\n    action: auto-merge\n    mergeMethod: rebase\n",
+    );
+    let cfg = cfg.as_str();
     ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "x"]);
     ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "y"]);
     ok(&e, &gh, &["daemon", "start"]);
@@ -674,20 +684,8 @@ fn retries_escalate_once_across_a_restart_then_one_merge_and_cleanup_keeps_unsav
 fn a_person_attached_to_the_terminal_puts_a_delivery_off_until_they_detach() {
     let gh = FakeGitHub::start();
     let e = env();
-    let path = crate::repo_at(&e.dir().join("repo-app"));
-    let received = e.dir().join("received.txt");
-    let file = e.dir().join("app.yaml");
-    std::fs::write(
-        &file,
-        format!(
-            "lifecycle:\n  pollIntervalMs: 1000\nprojects:\n  app:\n    path: {}\n    repo: acme/app\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, 'exec cat >> {}']\n      promptVia: none\n",
-            path.display(),
-            received.display()
-        ),
-    )
-    .unwrap();
-    let cfg = file.to_str().unwrap();
-    ok(&e, &gh, &["project", "add", cfg]);
+    let (cfg, received) = recording_project(&e, &gh, "");
+    let cfg = cfg.as_str();
     ok(&e, &gh, &["--config", cfg, "spawn", "--prompt", "x"]);
     ok(&e, &gh, &["daemon", "start"]);
     wait_for(&e, &gh, "app-1", "working");

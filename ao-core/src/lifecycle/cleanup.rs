@@ -71,16 +71,7 @@ pub(super) async fn cleanup_merged(
     {
         return out;
     }
-    let event = |kind: &str, detail: serde_json::Value| EventEntry {
-        ts: now,
-        project_id: view.project_id.clone(),
-        session_id: Some(view.id.clone()),
-        role: Some(view.role),
-        kind: kind.to_string(),
-        from: None,
-        to: None,
-        detail,
-    };
+    let event = |kind: &str, detail: serde_json::Value| EventEntry::about(view, now, kind, detail);
     let pr = view.pr.as_ref().map(|p| p.number);
     match orch.kill(&view.project_id, &view.id, KillMode::Safe).await {
         Ok(done) => out.events.push(event(

@@ -46,6 +46,27 @@ pub struct EventEntry {
     pub detail: serde_json::Value,
 }
 
+impl EventEntry {
+    /// An event of `kind` about `view`'s session at `ts` (no state change).
+    pub fn about(
+        view: &crate::orchestrator::SessionView,
+        ts: Timestamp,
+        kind: &str,
+        detail: serde_json::Value,
+    ) -> Self {
+        Self {
+            ts,
+            project_id: view.project_id.clone(),
+            session_id: Some(view.id.clone()),
+            role: Some(view.role),
+            kind: kind.to_string(),
+            from: None,
+            to: None,
+            detail,
+        }
+    }
+}
+
 /// Which events to show.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventFilter {

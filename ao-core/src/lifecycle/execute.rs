@@ -72,16 +72,7 @@ pub(super) async fn run_reactions(
         pr: view.pr_details.as_ref(),
     };
     let (plan, mut memory) = react(&subject, &view.reactions, &reactions, now);
-    let event = |kind: &str, detail: serde_json::Value| EventEntry {
-        ts: now,
-        project_id: view.project_id.clone(),
-        session_id: Some(view.id.clone()),
-        role: Some(view.role),
-        kind: kind.to_string(),
-        from: None,
-        to: None,
-        detail,
-    };
+    let event = |kind: &str, detail: serde_json::Value| EventEntry::about(view, now, kind, detail);
     for planned in plan {
         match planned {
             Planned::Send {
