@@ -149,6 +149,11 @@ impl Live {
     }
 
     pub(crate) fn ao(&self, args: &[&str]) -> Output {
+        self.ao_with(args, &[])
+    }
+
+    /// Runs `ao` with `extra` variables on top (a fake forge's URLs and token).
+    pub(crate) fn ao_with(&self, args: &[&str], extra: &[(&str, String)]) -> Output {
         let path = format!(
             "{}:{}",
             self.cli_dir.display(),
@@ -178,6 +183,7 @@ impl Live {
             .env("DISABLE_TELEMETRY", "1")
             .env("DISABLE_ERROR_REPORTING", "1")
             .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+            .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
             .output()
             .unwrap()
     }

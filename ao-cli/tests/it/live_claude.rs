@@ -91,6 +91,115 @@ fn a_worker_turn_is_seen_working_then_waiting_then_done() {
     live.ok(&["session", "kill", "--force", &id]);
 }
 
+/// The daemon's reactions never type into an open permission prompt: a CI failure on a worker
+/// whose claude asks to run a command waits (one `reaction.deferred`) until the prompt is
+/// answered, then arrives once.
+#[test]
+fn a_reaction_waits_while_claude_asks_for_permission_then_arrives_once() {
+    use ao_trackers::fake::{CheckConclusion, CheckRun, FakeGitHub, PullRequest};
+    let Some(live) = live("claude", "claude-code", "", |body| {
+        if body["tools"].as_array().is_none_or(Vec::is_empty) {
+            return Reply::Text("Mock title".into());
+        }
+        if body.to_string().contains("CI failed on your pull request") {
+            return Reply::Text("MOCK-CI-SEEN".into());
+        }
+        if has_tool_result(body) {
+            return Reply::Text("MOCK-DONE".into());
+        }
+        Reply::ToolUse {
+            name: "Bash".into(),
+            input: serde_json::json!({"command": "touch MOCKFILE", "description": "create a file"}),
+        }
+    }) else {
+        return;
+    };
+    let gh = FakeGitHub::start();
+    let mut env: Vec<(&str, String)> = gh.env().into_iter().collect();
+    env.push((
+        "GITHUB_TOKEN",
+        "ghp_aoLiveReactionTest0123456789abcdef".into(),
+    ));
+    let config = live.dir().join("agent-orchestrator.yaml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "    sessionPrefix: app\n",
+        "    sessionPrefix: app\n    repo: acme/app\n",
+    );
+    std::fs::write(
+        &config,
+        format!("lifecycle:\n  pollIntervalMs: 1000\n{text}"),
+    )
+    .unwrap();
+    let ok = |args: &[&str]| {
+        let out = live.ao_with(args, &env);
+        assert_eq!(out.status.code(), Some(0), "ao {args:?}: {}", stderr(&out));
+    };
+    ok(&["project", "add", "agent-orchestrator.yaml"]);
+    let id = live.spawn("make a file");
+    let worktree = live.worktree(&id);
+    live.wait_activity(&id, &["waiting_input"]);
+
+    // CI fails on the worker's pull request while claude waits for an answer.
+    let n = gh.add_pull(
+        "acme/app",
+        PullRequest::new("Work", &format!("session/{id}")),
+    );
+    let sha = gh.pull("acme/app", n).unwrap().head_sha;
+    gh.add_check_run(
+        "acme/app",
+        &sha,
+        CheckRun::completed("unit-tests", CheckConclusion::Failure),
+    );
+    ok(&["daemon", "start"]);
+    let kinds = || -> Vec<String> {
+        let out = live.ao_with(&["events", "--json", "--session", &id], &env);
+        crate::stdout(&out)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["kind"].as_str().map(str::to_string))
+            .collect()
+    };
+    let count = |kind: &str| kinds().iter().filter(|k| *k == kind).count();
+    live.wait_until(&id, "the delivery was put off", || {
+        count("reaction.deferred") == 1
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(count("reaction.deferred"), 1, "{:?}", kinds());
+    assert_eq!(count("reaction.sent"), 0, "{:?}", kinds());
+    assert!(
+        !worktree.join("MOCKFILE").exists(),
+        "a reaction answered the permission prompt"
+    );
+    let ci_turns = || {
+        live.mock
+            .seen()
+            .iter()
+            .filter(|s| {
+                s.body
+                    .to_string()
+                    .contains("CI failed on your pull request")
+            })
+            .count()
+    };
+    assert_eq!(ci_turns(), 0);
+
+    // The person answers; the message follows, once.
+    live.ok(&["send", "--force", &id, "1"]);
+    live.wait_until(&id, "the CI failure reached claude", || ci_turns() >= 1);
+    assert!(
+        worktree.join("MOCKFILE").exists(),
+        "the approved command ran"
+    );
+    live.wait_until(&id, "the delivery was logged", || {
+        count("reaction.sent") == 1
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(count("reaction.sent"), 1, "{:?}", kinds());
+    assert_eq!(count("reaction.deferred"), 1, "{:?}", kinds());
+    ok(&["daemon", "stop"]);
+    live.ok(&["session", "kill", "--force", &id]);
+}
+
 #[test]
 fn an_orchestrators_attempt_to_edit_a_file_is_denied() {
     let target = std::sync::Arc::new(std::sync::Mutex::new(PathBuf::new()));
