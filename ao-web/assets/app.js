@@ -227,11 +227,23 @@
     return el('li', { class: 'event' }, el('span', { class: 'ts' }, when), ' ', el('b', {}, who), ' ', e.kind, change, reaction);
   }
 
+  // Lines already shown: the history fetched at load and the live stream can both carry an
+  // event written in between.
+  const shown = new Set();
+
   function addEvent(e) {
     const feed = document.getElementById('feed');
     if (!feed) return;
     if (page === 'session' && e.sessionId !== initial.session.id) return;
-    feed.prepend(eventLine(e));
+    const key = JSON.stringify([e.ts, e.kind, e.sessionId, e.projectId, e.from, e.to, e.detail]);
+    if (shown.has(key)) return;
+    shown.add(key);
+    // Newest first, whichever arrived first.
+    const line = eventLine(e);
+    const at = Date.parse(e.ts) || 0;
+    line.dataset.at = String(at);
+    const after = Array.from(feed.children).find((c) => Number(c.dataset.at || 0) <= at);
+    feed.insertBefore(line, after || null);
     while (feed.children.length > 200) feed.lastChild.remove();
   }
 

@@ -12,7 +12,10 @@ use ao_core::fleet::Fleet;
 use ao_core::home::AoHome;
 use ao_core::lifecycle::daemon::DaemonFeed;
 use ao_core::orchestrator::Options;
-use ao_core::plugin::{FakeRuntime, FakeWorkspace, Registry, Runtime, UnsavedWork, Workspace};
+use ao_core::plugin::{
+    FakeRuntime, FakeTracker, FakeWorkspace, Issue, IssueState, Registry, Runtime, Tracker,
+    UnsavedWork, Workspace,
+};
 use ao_core::store::{FileStore, Store};
 use ao_web::{Dashboard, serve, token};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -50,7 +53,7 @@ impl Fx {
         std::fs::write(
             &file,
             format!(
-                "projects:\n  app:\n    name: The <b>App</b>\n    path: {}\n    sessionPrefix: app\n    agent: command\n    agentConfig:\n      command: [sh, -c, {}]\n      promptVia: none\n",
+                "projects:\n  app:\n    name: The <b>App</b>\n    path: {}\n    sessionPrefix: app\n    tracker:\n      plugin: fake\n    agent: command\n    agentConfig:\n      command: [sh, -c, {}]\n      promptVia: none\n",
                 project.display(),
                 serde_json::to_string(AGENT).unwrap()
             ),
@@ -63,6 +66,19 @@ impl Fx {
         registry.register_runtime("tmux", move |_| Ok(r.clone() as Arc<dyn Runtime>));
         let w = workspace.clone();
         registry.register_workspace("worktree", move |_| Ok(w.clone() as Arc<dyn Workspace>));
+        // One issue to spawn on: #7, open.
+        let tracker = Arc::new(FakeTracker::new());
+        tracker.insert(Issue {
+            id: "7".into(),
+            title: "Fix the <login> page".into(),
+            body: "It breaks.".into(),
+            url: "https://tracker.example/7".into(),
+            state: IssueState::Open,
+            labels: Vec::new(),
+            assignees: Vec::new(),
+            branch_hint: None,
+        });
+        registry.register_tracker("fake", move |_| Ok(tracker.clone() as Arc<dyn Tracker>));
         let cfg = config::load(&file, &registry.known_names()).unwrap();
         let mut options = Options::new(home.clone());
         options.scope = None;
@@ -650,4 +666,39 @@ async fn actions_send_kill_with_its_refusal_and_rescue_and_restore() {
     assert_eq!(merge.status, 409, "{merge:?}");
     assert!(merge.body.contains("no pull request"), "{}", merge.body);
     let _ = Path::new(fx.tmp.path());
+}
+
+#[tokio::test]
+async fn a_worker_is_spawned_from_an_issue_reference_and_a_missing_one_is_named() {
+    let fx = Fx::new().await;
+    let resp = fx
+        .post("/api/spawn", r#"{"project":"app","issue":"7"}"#)
+        .await;
+    assert_eq!(resp.status, 200, "{resp:?}");
+    let json: serde_json::Value = serde_json::from_str(&resp.body).unwrap();
+    let id = json["id"].as_str().unwrap().to_string();
+    assert!(
+        json["text"].as_str().unwrap().contains("issue-7"),
+        "the worker's branch names the issue: {json}"
+    );
+    // The page lists it with its issue.
+    let fleet = fx.get("/api/fleet").await;
+    assert_eq!(fleet.status, 200, "{fleet:?}");
+    assert!(
+        fleet.body.contains(&id) && fleet.body.contains("tracker.example/7"),
+        "{}",
+        fleet.body
+    );
+    // A second worker on the same issue is refused, as `ao spawn` refuses it.
+    let again = fx
+        .post("/api/spawn", r#"{"project":"app","issue":"7"}"#)
+        .await;
+    assert_eq!(again.status, 409, "{again:?}");
+    assert!(again.body.contains(&id), "{}", again.body);
+    // An issue the tracker does not have: not found, naming it.
+    let missing = fx
+        .post("/api/spawn", r#"{"project":"app","issue":"99"}"#)
+        .await;
+    assert_eq!(missing.status, 404, "{missing:?}");
+    assert!(missing.body.contains("99"), "{}", missing.body);
 }
