@@ -19,7 +19,7 @@ use crate::domain::{
     ActivityState, DisplayStatus, Priority, ProjectId, Role, SessionState, Timestamp,
 };
 use crate::home::AoHome;
-use crate::orchestrator::{KillMode, Orchestrator, OrchestratorError, SendOptions, SessionView};
+use crate::orchestrator::{KillMode, Orchestrator, OrchestratorError, SessionView};
 use crate::plugin::UnsavedWork;
 
 /// Event kind: a merged worker's agent was stopped and its worktree removed.
@@ -285,12 +285,7 @@ pub(super) async fn all_complete(
     if reaction.action == ReactionAction::SendToAgent
         && let Some(o) = orchestrator
     {
-        let options = SendOptions {
-            wait: true,
-            timeout: Duration::from_secs(5),
-            force: false,
-        };
-        match orch.send(project, &o.id, &text, options).await {
+        match super::execute::deliver(orch, o, &text).await {
             Ok(()) => {
                 out.events.push(event(
                     super::execute::REACTION_SENT,

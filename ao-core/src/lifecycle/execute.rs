@@ -13,7 +13,7 @@ use serde_json::json;
 use super::events::EventEntry;
 use super::react::{Planned, Subject, deferred, delivered, react};
 use crate::domain::{DisplayStatus, SessionState, Timestamp};
-use crate::orchestrator::{Orchestrator, OrchestratorError, SendOptions, SessionView};
+use crate::orchestrator::{Orchestrator, OrchestratorError, SessionView};
 use crate::plugin::ScmError;
 
 /// Event kind: a reaction's message reached the agent.
@@ -177,16 +177,12 @@ pub(super) async fn run_reactions(
 
 /// Delivers `message` unless that would type over a prompt or a person; `Err` says why it was
 /// put off.
-async fn deliver(orch: &Orchestrator, view: &SessionView, message: &str) -> Result<(), String> {
-    if orch.person_attached(&view.project_id, &view.id).await {
-        return Err("a person is attached to the session's terminal".to_string());
-    }
-    let options = SendOptions {
-        wait: true,
-        timeout: SEND_WAIT,
-        force: false,
-    };
-    orch.send(&view.project_id, &view.id, message, options)
+pub(super) async fn deliver(
+    orch: &Orchestrator,
+    view: &SessionView,
+    message: &str,
+) -> Result<(), String> {
+    orch.send_unattended(&view.project_id, &view.id, message, SEND_WAIT)
         .await
         .map_err(|e| e.to_string())
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::domain::{Notification, SessionId};
-use crate::orchestrator::{Orchestrator, OrchestratorError, SendOptions};
+use crate::orchestrator::{Orchestrator, OrchestratorError};
 use crate::plugin::{Delivered, Notifier, NotifierError};
 
 /// How long a busy orchestrator is waited for before the notification falls through.
@@ -73,20 +73,15 @@ impl Notifier for OrchestratorNotifier {
         if n.session_id.as_ref() == Some(&id) {
             return Err(self.refused("the notification is about the orchestrator itself"));
         }
-        if self.orch.person_attached(&n.project_id, &id).await {
-            return Err(self.refused("a person is attached to the orchestrator's terminal"));
-        }
-        let options = SendOptions {
-            wait: true,
-            timeout: SEND_WAIT,
-            force: false,
-        };
         match self
             .orch
-            .send(&n.project_id, &id, &message(n), options)
+            .send_unattended(&n.project_id, &id, &message(n), SEND_WAIT)
             .await
         {
             Ok(()) => Ok(Delivered::Sent),
+            Err(OrchestratorError::PersonAttached { .. }) => {
+                Err(self.refused("a person is attached to the orchestrator's terminal"))
+            }
             Err(OrchestratorError::SessionNotFound { .. }) => Err(self.refused(format!(
                 "no orchestrator session exists for project {}",
                 n.project_id

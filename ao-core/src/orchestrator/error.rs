@@ -170,6 +170,13 @@ pub enum OrchestratorError {
         /// The session whose agent shows a prompt awaiting a person.
         session: SessionId,
     },
+    /// A person is attached to the session's terminal; `ao` does not type over them on its
+    /// own initiative.
+    #[error("a person is attached to session {session}'s terminal; not sending")]
+    PersonAttached {
+        /// The session a person is looking at.
+        session: SessionId,
+    },
     /// The session's process is gone.
     #[error("session {session} is not running")]
     RuntimeDead {
@@ -358,6 +365,7 @@ impl OrchestratorError {
             | Self::PrOwned { .. }
             | Self::PrFromFork { .. }
             | Self::WaitingForInput { .. }
+            | Self::PersonAttached { .. }
             | Self::Untrusted { .. }
             | Self::UntrustedFolder { .. }
             | Self::OutOfScope { .. } => ErrorClass::Refused,
